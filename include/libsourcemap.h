@@ -1,0 +1,111 @@
+/* libsourcemap C ABI: the contract between the Rust core (rust/src/cabi) and Python.
+ *
+ * Conventions (see README "Design notes"):
+ * - Every fallible function takes `lsm_error_t *err` last. On failure it returns NULL/0
+ *   and sets err->failed = 1, err->code (LSM_ERR_*) and err->message, a NUL-terminated
+ *   string the caller frees with lsm_buffer_free. A Rust panic is reported the same way
+ *   (LSM_ERR_PANIC); it never unwinds into C.
+ * - Strings are (pointer, length) UTF-8. `const char *` results borrow from the view and
+ *   stay valid while it lives; `char *` results are owned and freed with lsm_buffer_free.
+ * - Lines, columns and ids are uint32_t, 0-based; sizes are size_t.
+ * - Functions that take JSON or memdb bytes BORROW them: the caller keeps the buffer alive
+ *   and unchanged until the returned view or index is freed (libsourcemap keeps a
+ *   reference to the Python bytes object in the handle's destructor).
+ */
+#ifndef LIBSOURCEMAP_H_INCLUDED
+#define LIBSOURCEMAP_H_INCLUDED
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define LSM_ERR_PANIC 1
+#define LSM_ERR_INDEXED_SOURCEMAP 2
+#define LSM_ERR_BAD_JSON 3
+#define LSM_ERR_CANNOT_FLATTEN 4
+#define LSM_ERR_UNSUPPORTED_MEMDB_VERSION 5
+#define LSM_ERR_BAD_IO 6
+#define LSM_ERR_BAD_MEMDB 7
+#define LSM_ERR_INVALID_SOURCEMAP 8
+#define LSM_ERR_INVALID_ARGUMENT 9
+#define LSM_ERR_TOO_MANY_SOURCES 20
+#define LSM_ERR_TOO_MANY_NAMES 21
+#define LSM_ERR_LOCATION_OVERFLOW 22
+#define LSM_ERR_ALREADY_MEMDB 23
+
+/* src_id / name_id of a token without a source / name. */
+#define LSM_NONE 4294967295
+
+typedef struct lsm_view_s lsm_view_t;
+typedef struct lsm_index_s lsm_index_t;
+
+typedef struct lsm_error_s {
+    char *message;
+    int failed;
+    int code;
+} lsm_error_t;
+
+typedef struct lsm_token_s {
+    uint32_t dst_line;
+    uint32_t dst_col;
+    uint32_t src_line;
+    uint32_t src_col;
+    uint32_t src_id;  /* LSM_NONE: unmapped segment */
+    uint32_t name_id; /* LSM_NONE: no name */
+} lsm_token_t;
+
+/* Owned buffers (error messages, memdb dumps, unescaped contents). NULL is ignored. */
+void lsm_buffer_free(char *buf);
+
+/* Parses JSON; returns 1 and sets *view_out for a regular map, 2 and *index_out for an
+   index map. strict != 0 rejects every ECMA-426 violation. Borrows `bytes`. */
+int lsm_view_or_index_from_json(const char *bytes, size_t len, int strict,
+                                lsm_view_t **view_out, lsm_index_t **index_out,
+                                lsm_error_t *err);
+/* A view from JSON; an index map is flattened if it can be. Borrows `bytes`. */
+lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, int strict, lsm_error_t *err);
+/* A view over memdb bytes, read in place. Borrows `bytes`. */
+lsm_view_t *lsm_view_from_memdb(const char *bytes, size_t len, lsm_error_t *err);
+/* A view over a memory-mapped memdb file; `path` is a file system path (bytes). */
+lsm_view_t *lsm_view_from_memdb_file(const char *path, size_t path_len, lsm_error_t *err);
+void lsm_view_free(lsm_view_t *view);
+
+uint32_t lsm_view_get_token_count(const lsm_view_t *view, lsm_error_t *err);
+uint32_t lsm_view_get_source_count(const lsm_view_t *view, lsm_error_t *err);
+uint32_t lsm_view_get_name_count(const lsm_view_t *view, lsm_error_t *err);
+/* 1 and *out filled if token `idx` exists, else 0. */
+uint32_t lsm_view_get_token(const lsm_view_t *view, uint32_t idx, lsm_token_t *out,
+                            lsm_error_t *err);
+/* 1 and *out filled with the last token at or before (line, col) on `line`, else 0. */
+uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t col,
+                               lsm_token_t *out, lsm_error_t *err);
+/* Borrowed strings; NULL (and *len_out = 0) for null entries or ids out of range. */
+const char *lsm_view_get_source_name(const lsm_view_t *view, uint32_t src_id,
+                                     size_t *len_out, lsm_error_t *err);
+const char *lsm_view_get_name(const lsm_view_t *view, uint32_t name_id, size_t *len_out,
+                              lsm_error_t *err);
+const char *lsm_view_get_file(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
+const char *lsm_view_get_source_root(const lsm_view_t *view, size_t *len_out,
+                                     lsm_error_t *err);
+uint32_t lsm_view_has_source_contents(const lsm_view_t *view, uint32_t src_id,
+                                      lsm_error_t *err);
+/* Borrowed unless *must_free is set (contents that needed unescaping): then free it with
+   lsm_buffer_free. NULL if the source has no contents. */
+const char *lsm_view_get_source_contents(const lsm_view_t *view, uint32_t src_id,
+                                         size_t *len_out, int *must_free, lsm_error_t *err);
+/* Owned memdb bytes; free with lsm_buffer_free. */
+char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
+                          int with_names, lsm_error_t *err);
+
+/* Index maps. Borrows `bytes`. */
+lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, int strict, lsm_error_t *err);
+void lsm_index_free(lsm_index_t *index);
+uint32_t lsm_index_can_flatten(const lsm_index_t *index, lsm_error_t *err);
+/* A new view merging all sections; the index stays valid. */
+lsm_view_t *lsm_index_into_view(const lsm_index_t *index, lsm_error_t *err);
+uint32_t lsm_index_get_section_count(const lsm_index_t *index, lsm_error_t *err);
+/* Section offset into *line_out/*col_out; returns its borrowed `url` or NULL. */
+const char *lsm_index_get_section(const lsm_index_t *index, uint32_t section,
+                                  uint32_t *line_out, uint32_t *col_out, size_t *url_len_out,
+                                  lsm_error_t *err);
+
+#endif

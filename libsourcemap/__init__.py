@@ -1,0 +1,51 @@
+"""libsourcemap: fast, lean, standard-conformant JavaScript source maps (Rust core, CFFI).
+
+The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
+"""
+
+from .errors import (
+    AlreadyMemDb,
+    BadIo,
+    BadJson,
+    BadMemDb,
+    CannotFlatten,
+    ClosedError,
+    IndexedSourceMap,
+    InternalError,
+    InvalidArgument,
+    InvalidSourceMap,
+    LocationOverflow,
+    MemDbDumpError,
+    SourceMapError,
+    TooManyNames,
+    TooManySources,
+    UnsupportedMemDbVersion,
+)
+from .index import Index, Section, from_json
+from .view import Token, View
+
+__version__ = "0.9.0"
+
+__all__ = [
+    "View",
+    "Index",
+    "Section",
+    "Token",
+    "from_json",
+    "SourceMapError",
+    "IndexedSourceMap",
+    "BadJson",
+    "InvalidSourceMap",
+    "CannotFlatten",
+    "UnsupportedMemDbVersion",
+    "BadMemDb",
+    "BadIo",
+    "MemDbDumpError",
+    "TooManySources",
+    "TooManyNames",
+    "LocationOverflow",
+    "AlreadyMemDb",
+    "InternalError",
+    "InvalidArgument",
+    "ClosedError",
+]

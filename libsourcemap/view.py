@@ -1,0 +1,252 @@
+"""``View``: one source map, from JSON or from a memdb cache, and its ``Token``s."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, NamedTuple, Optional, Union
+
+from ._native import (
+    NONE,
+    RustObject,
+    call_str,
+    ffi,
+    lib,
+    raise_error,
+    rustcall,
+    scratch,
+    to_bytes,
+)
+
+Buffer = Union[bytes, bytearray, memoryview, str]
+PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+
+_tuple_new = tuple.__new__
+
+
+class Token(NamedTuple):
+    """One mapping: a generated (minified) position and the original position it maps to.
+
+    All lines and columns are 0-based. ``src`` is the source resolved against the map's
+    ``sourceRoot``. Tokens from unmapped segments (iteration only; lookups skip them) have
+    ``src``, ``src_line``, ``src_col`` and ``src_id`` set to ``None``.
+    """
+
+    dst_line: int
+    dst_col: int
+    src: Optional[str]
+    src_line: Optional[int]
+    src_col: Optional[int]
+    src_id: Optional[int]
+    name: Optional[str]
+
+
+class View(RustObject):
+    """A parsed source map.
+
+    Create one with :meth:`from_json`, :meth:`from_memdb` or :meth:`from_memdb_file` (or
+    :func:`libsourcemap.from_json`). A view is immutable and safe to share between
+    threads; native work runs without the GIL.
+    """
+
+    __slots__ = ("_sources", "_names")
+    _free = lib.lsm_view_free
+    _kind = "view"
+
+    @classmethod
+    def _from_ptr(cls, ptr, keepalive=None):  # type: ignore[no-untyped-def]
+        view = super()._from_ptr(ptr, keepalive)
+        view._sources = None
+        view._names = {}
+        return view
+
+    @staticmethod
+    def from_json(buffer: Buffer, strict: bool = False) -> View:
+        """Parses source map JSON. An index map is flattened when all its sections are
+        embedded; otherwise :class:`IndexedSourceMap` is raised.
+
+        ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
+        """
+        data = to_bytes(buffer, "buffer")
+        ptr = rustcall(lib.lsm_view_from_json, data, len(data), int(bool(strict)))
+        return View._from_ptr(ptr, data)
+
+    @staticmethod
+    def from_memdb(buffer: bytes | bytearray | memoryview) -> View:
+        """Opens memdb bytes (from :meth:`dump_memdb`); the tables are read in place."""
+        if isinstance(buffer, str):
+            raise TypeError("memdb data must be bytes, not str")
+        data = to_bytes(buffer, "buffer")
+        return View._from_ptr(rustcall(lib.lsm_view_from_memdb, data, len(data)), data)
+
+    @staticmethod
+    def from_memdb_file(path: PathLike) -> View:
+        """Memory-maps a memdb file. Opening costs the same for any file size; pages are
+        read as lookups touch them."""
+        raw = os.fsencode(path)
+        if b"\0" in raw:
+            raise ValueError("embedded null byte in path")
+        return View._from_ptr(rustcall(lib.lsm_view_from_memdb_file, raw, len(raw)))
+
+    # -- lookups ------------------------------------------------------------------------
+
+    def lookup_token(self, line: int, col: int) -> Token | None:
+        """The token for a 0-based generated position: the one with the greatest column
+        <= ``col`` on line ``line``. ``None`` if the line has no such token, if that
+        token is an unmapped segment, or if ``line``/``col`` are negative or too large."""
+        ptr = self._ptr
+        if ptr is None:
+            ptr = self._get_ptr()
+        s = scratch
+        try:
+            found = lib.lsm_view_lookup_token(ptr, line, col, s.token, s.err)
+        except OverflowError:
+            return None
+        if not found:
+            # A failing call also returns 0, so the error is only checked here.
+            if s.err.failed:
+                raise_error(s.err)
+            return None
+        t = s.token
+        src_id = t.src_id
+        if src_id == NONE:
+            return None
+        return self._token(t, src_id)
+
+    def _token(self, t: object, src_id: int) -> Token:
+        """Builds a ``Token`` from a filled ``lsm_token_t``."""
+        sources = self._sources
+        if sources is None:
+            sources = self._load_sources()
+        name_id = t.name_id  # type: ignore[attr-defined]
+        if name_id == NONE:
+            name = None
+        else:
+            name = self._names.get(name_id)
+            if name is None:
+                name = self._names[name_id] = call_str(lib.lsm_view_get_name, self._ptr, name_id)
+        return _tuple_new(
+            Token,
+            (
+                t.dst_line,  # type: ignore[attr-defined]
+                t.dst_col,  # type: ignore[attr-defined]
+                sources[src_id],
+                t.src_line,  # type: ignore[attr-defined]
+                t.src_col,  # type: ignore[attr-defined]
+                src_id,
+                name,
+            ),
+        )
+
+    def _load_sources(self) -> list[str | None]:
+        ptr = self._get_ptr()
+        count = rustcall(lib.lsm_view_get_source_count, ptr)
+        self._sources = [call_str(lib.lsm_view_get_source_name, ptr, i) for i in range(count)]
+        return self._sources
+
+    def __len__(self) -> int:
+        return rustcall(lib.lsm_view_get_token_count, self._get_ptr())  # type: ignore[no-any-return]
+
+    def __getitem__(self, idx: int) -> Token:
+        """The token at index ``idx`` in generated order (negative counts from the end)."""
+        if not isinstance(idx, int):
+            raise TypeError(f"token indices must be integers, not {type(idx).__name__}")
+        ptr = self._get_ptr()
+        if idx < 0:
+            idx += len(self)
+        if not 0 <= idx <= 0xFFFFFFFF:
+            raise IndexError(idx)
+        t = scratch.token
+        if not rustcall(lib.lsm_view_get_token, ptr, idx, t):
+            raise IndexError(idx)
+        src_id = t.src_id
+        if src_id == NONE:
+            return Token(t.dst_line, t.dst_col, None, None, None, None, None)
+        return self._token(t, src_id)
+
+    def __iter__(self) -> Iterator[Token]:
+        for idx in range(len(self)):
+            yield self[idx]
+
+    # -- sources ------------------------------------------------------------------------
+
+    def get_source_count(self) -> int:
+        return rustcall(lib.lsm_view_get_source_count, self._get_ptr())  # type: ignore[no-any-return]
+
+    def get_source_name(self, src_id: int) -> str | None:
+        """The source's name resolved against ``sourceRoot``; ``None`` for a null source
+        or an id out of range."""
+        sources = self._sources if self._sources is not None else self._load_sources()
+        if isinstance(src_id, int) and 0 <= src_id < len(sources):
+            return sources[src_id]
+        if not isinstance(src_id, int):
+            raise TypeError(f"source ids must be integers, not {type(src_id).__name__}")
+        return None
+
+    def iter_sources(self) -> Iterator[tuple[int, str | None]]:
+        """``(src_id, name)`` for every source."""
+        sources = self._sources if self._sources is not None else self._load_sources()
+        return iter(list(enumerate(sources)))
+
+    def has_source_contents(self, src_id: int) -> bool:
+        if not _valid_id(src_id):
+            return False
+        return bool(rustcall(lib.lsm_view_has_source_contents, self._get_ptr(), src_id))
+
+    def get_source_contents(self, src_id: int) -> bytes | None:
+        """The embedded source text (``sourcesContent``) as UTF-8 bytes, or ``None``."""
+        if not _valid_id(src_id):
+            return None
+        s = scratch
+        ptr = rustcall(lib.lsm_view_get_source_contents, self._get_ptr(), src_id, s.size, s.flag)
+        if ptr == ffi.NULL:
+            return None
+        try:
+            return ffi.unpack(ptr, s.size[0])  # type: ignore[no-any-return]
+        finally:
+            if s.flag[0]:
+                lib.lsm_buffer_free(ffi.cast("char *", ptr))
+
+    @property
+    def file(self) -> str | None:
+        """The map's ``file`` field."""
+        return call_str(lib.lsm_view_get_file, self._get_ptr())
+
+    @property
+    def source_root(self) -> str | None:
+        """The map's ``sourceRoot`` field (sources are already resolved against it)."""
+        return call_str(lib.lsm_view_get_source_root, self._get_ptr())
+
+    @property
+    def name_count(self) -> int:
+        return rustcall(lib.lsm_view_get_name_count, self._get_ptr())  # type: ignore[no-any-return]
+
+    # -- cache --------------------------------------------------------------------------
+
+    def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
+        """Serializes the view into the memdb cache format (see README "Caches")."""
+        size = scratch.size
+        buf = rustcall(
+            lib.lsm_view_dump_memdb,
+            self._get_ptr(),
+            size,
+            int(bool(with_source_contents)),
+            int(bool(with_names)),
+        )
+        try:
+            return ffi.unpack(buf, size[0])  # type: ignore[no-any-return]
+        finally:
+            lib.lsm_buffer_free(buf)
+
+    def __repr__(self) -> str:
+        if self._ptr is None:
+            return "<libsourcemap.View (closed)>"
+        return (
+            f"<libsourcemap.View tokens={len(self)} sources={self.get_source_count()} "
+            f"file={self.file!r}>"
+        )
+
+
+def _valid_id(value: int) -> bool:
+    if not isinstance(value, int):
+        raise TypeError(f"source ids must be integers, not {type(value).__name__}")
+    return 0 <= value <= 0xFFFFFFFF

@@ -1,0 +1,150 @@
+//! The C ABI. Every export has the same shape: convert arguments, call the core inside
+//! `landingpad`, convert the result. No logic lives here.
+
+mod index;
+mod view;
+
+use std::any::Any;
+use std::os::raw::{c_char, c_int};
+use std::panic::{self, AssertUnwindSafe};
+use std::ptr;
+
+use crate::error::{Error, ErrorKind, Result};
+
+/// Error out-parameter: see `lsm_error_t` in include/libsourcemap.h.
+#[repr(C)]
+pub struct LsmError {
+    pub message: *mut c_char,
+    pub failed: c_int,
+    pub code: c_int,
+}
+
+/// The value a function returns when it fails: NULL, 0 or false.
+pub trait FailValue {
+    fn fail_value() -> Self;
+}
+
+impl<T> FailValue for *mut T {
+    fn fail_value() -> Self {
+        ptr::null_mut()
+    }
+}
+
+impl<T> FailValue for *const T {
+    fn fail_value() -> Self {
+        ptr::null()
+    }
+}
+
+macro_rules! zero_fail_value {
+    ($($ty:ty),*) => { $(impl FailValue for $ty { fn fail_value() -> Self { 0 as $ty } })* };
+}
+zero_fail_value!(u32, i32, usize);
+
+/// Runs `body`, turning an `Err` or a panic into `*err` and the fail value.
+///
+/// # Safety
+/// `err` must be NULL or point to a writable `lsm_error_t`.
+pub unsafe fn landingpad<T: FailValue>(err: *mut LsmError, body: impl FnOnce() -> Result<T>) -> T {
+    let error = match panic::catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(value)) => return value,
+        Ok(Err(error)) => error,
+        Err(payload) => Error::new(
+            ErrorKind::Panic,
+            format!("internal error (panic): {}", panic_message(&*payload)),
+        ),
+    };
+    if let Some(err) = err.as_mut() {
+        err.failed = 1;
+        err.code = error.code();
+        err.message = c_string(error.message.as_bytes());
+    }
+    T::fail_value()
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "unknown panic payload"
+    }
+}
+
+/// Bytes in front of every buffer we hand out, holding its allocation size, so that
+/// `lsm_buffer_free` needs only the pointer.
+const HEADER: usize = std::mem::size_of::<usize>();
+
+/// Copies `data` into a new caller-owned buffer with a trailing NUL (so messages are C
+/// strings); free with `lsm_buffer_free`.
+pub fn into_buffer(data: &[u8]) -> *mut c_char {
+    let total = HEADER + data.len() + 1;
+    let mut block = vec![0u8; total].into_boxed_slice();
+    block[..HEADER].copy_from_slice(&total.to_ne_bytes());
+    block[HEADER..HEADER + data.len()].copy_from_slice(data);
+    let base = Box::into_raw(block) as *mut u8;
+    // SAFETY: HEADER < total, inside the allocation.
+    unsafe { base.add(HEADER) as *mut c_char }
+}
+
+/// A NUL-free copy for error messages.
+fn c_string(message: &[u8]) -> *mut c_char {
+    let cleaned: Vec<u8> = message
+        .iter()
+        .map(|&b| if b == 0 { b'?' } else { b })
+        .collect();
+    into_buffer(&cleaned)
+}
+
+/// Frees a buffer returned by this library. NULL is ignored.
+///
+/// # Safety
+/// `buf` must be NULL or a pointer returned by this library and not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_buffer_free(buf: *mut c_char) {
+    if buf.is_null() {
+        return;
+    }
+    let base = (buf as *mut u8).sub(HEADER);
+    let mut size = [0u8; HEADER];
+    ptr::copy_nonoverlapping(base, size.as_mut_ptr(), HEADER);
+    let total = usize::from_ne_bytes(size);
+    drop(Box::from_raw(ptr::slice_from_raw_parts_mut(base, total)));
+}
+
+/// Borrows an opaque handle, rejecting NULL.
+unsafe fn handle<'a, T>(ptr: *const T) -> Result<&'a T> {
+    ptr.as_ref().ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            "NULL handle passed to libsourcemap",
+        )
+    })
+}
+
+/// Borrows a (pointer, length) byte string, rejecting NULL with a non-zero length.
+unsafe fn byte_slice<'a>(ptr: *const c_char, len: usize) -> Result<&'a [u8]> {
+    if len == 0 {
+        return Ok(&[]);
+    }
+    if ptr.is_null() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "NULL buffer with non-zero length",
+        ));
+    }
+    Ok(std::slice::from_raw_parts(ptr as *const u8, len))
+}
+
+/// Writes a borrowed string to (return value, `*len_out`); NULL and 0 for `None`.
+unsafe fn out_str(value: Option<&[u8]>, len_out: *mut usize) -> *const c_char {
+    let (ptr, len) = match value {
+        Some(bytes) => (bytes.as_ptr() as *const c_char, bytes.len()),
+        None => (ptr::null(), 0),
+    };
+    if let Some(len_out) = len_out.as_mut() {
+        *len_out = len;
+    }
+    ptr
+}

@@ -1,0 +1,269 @@
+//! `lsm_view_*` exports.
+
+use std::borrow::Cow;
+use std::ffi::OsStr;
+use std::os::raw::{c_char, c_int};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::{byte_slice, handle, into_buffer, landingpad, out_str, LsmError};
+use crate::bytes::Bytes;
+use crate::error::{Error, ErrorKind};
+use crate::index::Index;
+use crate::mappings::RawToken;
+use crate::memdb::{self, DumpOptions};
+use crate::view::{View, ViewOrIndex};
+
+/// See `lsm_token_t` in include/libsourcemap.h.
+#[repr(C)]
+pub struct LsmToken {
+    pub dst_line: u32,
+    pub dst_col: u32,
+    pub src_line: u32,
+    pub src_col: u32,
+    pub src_id: u32,
+    pub name_id: u32,
+}
+
+unsafe fn write_token(token: Option<RawToken>, out: *mut LsmToken) -> u32 {
+    match (token, out.as_mut()) {
+        (Some(t), Some(out)) => {
+            *out = LsmToken {
+                dst_line: t.dst_line,
+                dst_col: t.dst_col,
+                src_line: t.src_line,
+                src_col: t.src_col,
+                src_id: t.src_id,
+                name_id: t.name_id,
+            };
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// The caller's buffer, borrowed for the life of the view (see the header).
+unsafe fn external(bytes: *const c_char, len: usize) -> crate::error::Result<Arc<Bytes>> {
+    let slice = byte_slice(bytes, len)?;
+    Ok(Arc::new(Bytes::external(slice.as_ptr(), slice.len())))
+}
+
+fn boxed<T>(value: T) -> *mut T {
+    Box::into_raw(Box::new(value))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_or_index_from_json(
+    bytes: *const c_char,
+    len: usize,
+    strict: c_int,
+    view_out: *mut *mut View,
+    index_out: *mut *mut Index,
+    err: *mut LsmError,
+) -> c_int {
+    landingpad(err, || {
+        let (Some(view_out), Some(index_out)) = (view_out.as_mut(), index_out.as_mut()) else {
+            return Err(Error::new(ErrorKind::InvalidArgument, "NULL out-pointer"));
+        };
+        match View::from_json(external(bytes, len)?, strict != 0)? {
+            ViewOrIndex::View(view) => {
+                *view_out = boxed(view);
+                Ok(1)
+            }
+            ViewOrIndex::Index(index) => {
+                *index_out = boxed(index);
+                Ok(2)
+            }
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_from_json(
+    bytes: *const c_char,
+    len: usize,
+    strict: c_int,
+    err: *mut LsmError,
+) -> *mut View {
+    landingpad(err, || {
+        match View::from_json(external(bytes, len)?, strict != 0)? {
+            ViewOrIndex::View(view) => Ok(boxed(view)),
+            ViewOrIndex::Index(index) if index.can_flatten() => Ok(boxed(index.flatten()?)),
+            ViewOrIndex::Index(_) => Err(Error::new(
+                ErrorKind::IndexedSourceMap,
+                "an index map with external sections cannot be loaded as a view",
+            )),
+        }
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_from_memdb(
+    bytes: *const c_char,
+    len: usize,
+    err: *mut LsmError,
+) -> *mut View {
+    landingpad(err, || Ok(boxed(memdb::load(external(bytes, len)?)?)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_from_memdb_file(
+    path: *const c_char,
+    path_len: usize,
+    err: *mut LsmError,
+) -> *mut View {
+    landingpad(err, || {
+        let path = Path::new(OsStr::from_bytes(byte_slice(path, path_len)?));
+        let bytes = Bytes::map_file(path)
+            .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))?;
+        Ok(boxed(memdb::load(Arc::new(bytes))?))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_free(view: *mut View) {
+    if !view.is_null() {
+        drop(Box::from_raw(view));
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_token_count(view: *const View, err: *mut LsmError) -> u32 {
+    landingpad(err, || Ok(handle(view)?.token_count()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_token(
+    view: *const View,
+    index: u32,
+    out: *mut LsmToken,
+    err: *mut LsmError,
+) -> u32 {
+    landingpad(err, || {
+        Ok(write_token(handle(view)?.get_token(index)?, out))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_lookup_token(
+    view: *const View,
+    line: u32,
+    col: u32,
+    out: *mut LsmToken,
+    err: *mut LsmError,
+) -> u32 {
+    landingpad(err, || {
+        Ok(write_token(handle(view)?.lookup(line, col)?, out))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_source_count(view: *const View, err: *mut LsmError) -> u32 {
+    landingpad(err, || Ok(handle(view)?.source_count()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_name_count(view: *const View, err: *mut LsmError) -> u32 {
+    landingpad(err, || Ok(handle(view)?.name_count()))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_source_name(
+    view: *const View,
+    src_id: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || {
+        Ok(out_str(handle(view)?.source_name(src_id)?, len_out))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_name(
+    view: *const View,
+    name_id: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || Ok(out_str(handle(view)?.name(name_id)?, len_out)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_file(
+    view: *const View,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || Ok(out_str(handle(view)?.file()?, len_out)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_source_root(
+    view: *const View,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || Ok(out_str(handle(view)?.source_root()?, len_out)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_has_source_contents(
+    view: *const View,
+    src_id: u32,
+    err: *mut LsmError,
+) -> u32 {
+    landingpad(
+        err,
+        || Ok(handle(view)?.has_source_contents(src_id)? as u32),
+    )
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_source_contents(
+    view: *const View,
+    src_id: u32,
+    len_out: *mut usize,
+    must_free: *mut c_int,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || {
+        let contents = handle(view)?.source_contents(src_id)?;
+        let owned = matches!(contents, Some(Cow::Owned(_)));
+        if let Some(must_free) = must_free.as_mut() {
+            *must_free = owned as c_int;
+        }
+        Ok(match contents {
+            Some(Cow::Owned(bytes)) => {
+                if let Some(len_out) = len_out.as_mut() {
+                    *len_out = bytes.len();
+                }
+                into_buffer(&bytes)
+            }
+            Some(Cow::Borrowed(bytes)) => out_str(Some(bytes), len_out),
+            None => out_str(None, len_out),
+        })
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_dump_memdb(
+    view: *const View,
+    len_out: *mut usize,
+    with_source_contents: c_int,
+    with_names: c_int,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let options = DumpOptions {
+            with_source_contents: with_source_contents != 0,
+            with_names: with_names != 0,
+        };
+        let bytes = memdb::dump(handle(view)?, options)?;
+        if let Some(len_out) = len_out.as_mut() {
+            *len_out = bytes.len();
+        }
+        Ok(into_buffer(&bytes))
+    })
+}

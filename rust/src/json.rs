@@ -1,0 +1,354 @@
+//! Reading source map JSON (ECMA-426) into an `Assembly` of tables, without copying the
+//! large parts: `mappings` and `sourcesContent` stay where they are in the input and are
+//! referenced by byte range; only sources and names are copied into small string tables.
+//!
+//! Every top-level field is first captured as a raw JSON slice, then checked on its own,
+//! so that an error can name the field, and so that lenient mode can skip a bad field
+//! instead of failing the whole document.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::{bad_json, invalid_map, Result};
+use crate::tables::StringTableBuilder;
+
+/// The top-level fields libsourcemap reads; unknown fields are ignored.
+#[derive(Deserialize, Default)]
+pub struct Document<'a> {
+    #[serde(borrow, default)]
+    pub version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub file: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "sourceRoot")]
+    pub source_root: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub sources: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "sourcesContent")]
+    pub sources_content: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub names: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub mappings: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub sections: Option<&'a RawValue>,
+}
+
+/// Strips a leading XSSI guard line (`)]}'` ...) as ECMA-426 allows.
+pub fn strip_xssi_prefix(input: &[u8]) -> &[u8] {
+    if input.starts_with(b")]}'") {
+        match memchr::memchr(b'\n', input) {
+            Some(newline) => &input[newline + 1..],
+            None => &[],
+        }
+    } else {
+        input
+    }
+}
+
+pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
+    let trimmed = input.trim_ascii_start();
+    if !trimmed.starts_with(b"{") {
+        return Err(bad_json("a source map must be a JSON object"));
+    }
+    serde_json::from_slice(input).map_err(|err| bad_json(format!("invalid source map JSON: {err}")))
+}
+
+/// Where a string lives in the input: the range of its raw JSON text.
+#[derive(Debug, Clone, Copy)]
+pub struct RawStr {
+    pub offset: usize,
+    pub len: usize,
+    /// True if the range still holds a quoted, escaped JSON string literal.
+    pub escaped: bool,
+}
+
+/// Locates a raw JSON string literal inside `base`. Literals without a backslash are
+/// referenced without their quotes, ready to use; others keep their quotes to be
+/// unescaped on demand.
+pub fn locate_str(base: &[u8], raw: &RawValue) -> Option<RawStr> {
+    let text = raw.get().as_bytes();
+    if text.first() != Some(&b'"') {
+        return None;
+    }
+    let offset = text.as_ptr() as usize - base.as_ptr() as usize;
+    if memchr::memchr(b'\\', text).is_some() {
+        Some(RawStr {
+            offset,
+            len: text.len(),
+            escaped: true,
+        })
+    } else {
+        Some(RawStr {
+            offset: offset + 1,
+            len: text.len() - 2,
+            escaped: false,
+        })
+    }
+}
+
+/// Unescapes a JSON string literal (quotes included).
+pub fn unescape(literal: &[u8]) -> Result<String> {
+    serde_json::from_slice(literal).map_err(|err| bad_json(format!("bad string: {err}")))
+}
+
+/// A string field's value, borrowed when it has no escapes.
+fn str_value<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
+    let text = raw.get();
+    if !text.starts_with('"') {
+        return None;
+    }
+    if text.contains('\\') {
+        serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(&text[1..text.len() - 1]))
+    }
+}
+
+/// A JSON array's items as raw values, or `None` if the value is not an array.
+fn array_items(raw: &RawValue) -> Option<Vec<&RawValue>> {
+    if !raw.get().starts_with('[') {
+        return None;
+    }
+    serde_json::from_str(raw.get()).ok()
+}
+
+fn describe(raw: &RawValue) -> String {
+    let text = raw.get();
+    if text.len() > 40 {
+        format!(
+            "{}...",
+            &text[..text.char_indices().nth(37).map_or(text.len(), |(i, _)| i)]
+        )
+    } else {
+        text.to_string()
+    }
+}
+
+/// An optional string field (`file`, `sourceRoot`): lenient mode ignores a wrong type.
+pub fn optional_str(field: &str, raw: Option<&RawValue>, strict: bool) -> Result<Option<String>> {
+    let Some(raw) = raw else { return Ok(None) };
+    match str_value(raw) {
+        Some(value) => Ok(Some(value.into_owned())),
+        None if strict => Err(invalid_map(format!(
+            "`{field}` must be a string, got {}",
+            describe(raw)
+        ))),
+        None => Ok(None),
+    }
+}
+
+/// Joins `sourceRoot` and a source the way ECMA-426 resolves them: absolute URLs are left
+/// alone, otherwise the root is prefixed, with a `/` between unless one is there already.
+pub fn resolve_source(root: Option<&str>, source: &str) -> String {
+    match root {
+        Some(root) if !root.is_empty() && !is_absolute_url(source) => {
+            let sep = if root.ends_with('/') { "" } else { "/" };
+            format!("{root}{sep}{source}")
+        }
+        _ => source.to_string(),
+    }
+}
+
+/// `scheme:` per the URL standard: a letter, then letters, digits, `+`, `-`, `.`.
+fn is_absolute_url(source: &str) -> bool {
+    let Some(colon) = source.find(':') else {
+        return false;
+    };
+    let scheme = &source.as_bytes()[..colon];
+    scheme.first().is_some_and(u8::is_ascii_alphabetic)
+        && scheme
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(b))
+}
+
+/// The tables of one map (or of all sections of an index map), ready to become a view.
+#[derive(Default)]
+pub struct Assembly {
+    pub file: Option<String>,
+    pub source_root: Option<String>,
+    pub sources: StringTableBuilder,
+    /// References into the input, one entry per source.
+    pub contents: StringTableBuilder,
+    pub names: StringTableBuilder,
+    pub source_count: u32,
+    pub name_count: u32,
+}
+
+/// Where the `mappings` text is.
+pub enum MappingsText {
+    /// A range of the input (the usual case: mappings never need escapes).
+    Input {
+        offset: usize,
+        len: usize,
+    },
+    Owned(Vec<u8>),
+}
+
+/// Adds one regular map's sources, contents and names to `asm` and returns its mappings.
+pub fn assemble_map(
+    base: &[u8],
+    doc: &Document,
+    strict: bool,
+    asm: &mut Assembly,
+) -> Result<MappingsText> {
+    if strict {
+        match doc.version {
+            Some(raw) if raw.get() == "3" => {}
+            Some(raw) => {
+                return Err(invalid_map(format!(
+                    "`version` must be 3, got {}",
+                    describe(raw)
+                )))
+            }
+            None => return Err(invalid_map("`version` is missing")),
+        }
+    }
+    let root = optional_str("sourceRoot", doc.source_root, strict)?;
+
+    let sources = match doc.sources {
+        None if strict => return Err(invalid_map("`sources` is missing")),
+        None => Vec::new(),
+        Some(raw) => array_items(raw).ok_or_else(|| {
+            invalid_map(format!("`sources` must be a list, got {}", describe(raw)))
+        })?,
+    };
+    for (i, item) in sources.iter().enumerate() {
+        let source = str_value(item);
+        if source.is_none() && item.get() != "null" && strict {
+            return Err(invalid_map(format!(
+                "`sources[{i}]` must be a string or null, got {}",
+                describe(item)
+            )));
+        }
+        let resolved = source.map(|s| resolve_source(root.as_deref(), &s));
+        asm.sources.push(resolved.as_deref().map(str::as_bytes))?;
+    }
+
+    let contents = match doc.sources_content {
+        None => Vec::new(),
+        Some(raw) if raw.get() == "null" => Vec::new(),
+        Some(raw) => match array_items(raw) {
+            Some(items) => items,
+            None if strict => {
+                return Err(invalid_map(format!(
+                    "`sourcesContent` must be a list, got {}",
+                    describe(raw)
+                )))
+            }
+            None => Vec::new(),
+        },
+    };
+    for i in 0..sources.len() {
+        match contents.get(i).and_then(|item| locate_str(base, item)) {
+            Some(found) => asm
+                .contents
+                .push_ref(found.offset, found.len, found.escaped)?,
+            None => {
+                if strict {
+                    if let Some(item) = contents.get(i).filter(|item| item.get() != "null") {
+                        return Err(invalid_map(format!(
+                            "`sourcesContent[{i}]` must be a string or null, got {}",
+                            describe(item)
+                        )));
+                    }
+                }
+                asm.contents.push_absent()?
+            }
+        }
+    }
+
+    let names = match doc.names {
+        None => Vec::new(),
+        Some(raw) => match array_items(raw) {
+            Some(items) => items,
+            None if strict => {
+                return Err(invalid_map(format!(
+                    "`names` must be a list, got {}",
+                    describe(raw)
+                )))
+            }
+            None => Vec::new(),
+        },
+    };
+    for (i, item) in names.iter().enumerate() {
+        let name = str_value(item);
+        if name.is_none() && strict {
+            return Err(invalid_map(format!(
+                "`names[{i}]` must be a string, got {}",
+                describe(item)
+            )));
+        }
+        asm.names.push(name.as_deref().map(str::as_bytes))?;
+    }
+
+    asm.source_count = count(asm.source_count, sources.len(), "sources")?;
+    asm.name_count = count(asm.name_count, names.len(), "names")?;
+    if asm.file.is_none() {
+        asm.file = optional_str("file", doc.file, strict)?;
+    }
+    if asm.source_root.is_none() {
+        asm.source_root = root;
+    }
+
+    match doc.mappings {
+        None if strict => Err(invalid_map("`mappings` is missing")),
+        None => Ok(MappingsText::Owned(Vec::new())),
+        Some(raw) => match locate_str(base, raw) {
+            Some(RawStr {
+                offset,
+                len,
+                escaped: false,
+            }) => Ok(MappingsText::Input { offset, len }),
+            Some(found) => Ok(MappingsText::Owned(
+                unescape(&base[found.offset..found.offset + found.len])?.into_bytes(),
+            )),
+            None => Err(invalid_map(format!(
+                "`mappings` must be a string, got {}",
+                describe(raw)
+            ))),
+        },
+    }
+}
+
+fn count(before: u32, added: usize, what: &str) -> Result<u32> {
+    u32::try_from(added)
+        .ok()
+        .and_then(|added| before.checked_add(added))
+        .filter(|total| *total != u32::MAX)
+        .ok_or_else(|| {
+            let kind = if what == "sources" {
+                crate::error::ErrorKind::TooManySources
+            } else {
+                crate::error::ErrorKind::TooManyNames
+            };
+            crate::error::Error::new(kind, format!("too many {what}"))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_sources() {
+        assert_eq!(
+            resolve_source(Some("webpack:///"), "src/a.js"),
+            "webpack:///src/a.js"
+        );
+        assert_eq!(resolve_source(Some("/root"), "a.js"), "/root/a.js");
+        assert_eq!(
+            resolve_source(Some("/root"), "https://x/a.js"),
+            "https://x/a.js"
+        );
+        assert_eq!(resolve_source(Some(""), "a.js"), "a.js");
+        assert_eq!(resolve_source(None, "a.js"), "a.js");
+    }
+
+    #[test]
+    fn strips_xssi() {
+        assert_eq!(strip_xssi_prefix(b")]}'\n{}"), b"{}");
+        assert_eq!(strip_xssi_prefix(b"{}"), b"{}");
+    }
+}

@@ -1,0 +1,15 @@
+//! Core of libsourcemap: a source map reader designed to be driven through a C ABI.
+//!
+//! The core modules know nothing about C or Python; `cabi` is the only layer with
+//! `extern "C"` functions and raw pointers.
+
+pub mod bytes;
+pub mod cabi;
+pub mod error;
+pub mod index;
+pub mod json;
+pub mod mappings;
+pub mod memdb;
+pub mod tables;
+pub mod view;
+pub mod vlq;

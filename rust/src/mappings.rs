@@ -1,0 +1,628 @@
+//! The token table: the VLQ `mappings` text itself plus a sparse checkpoint index.
+//!
+//! Instead of expanding every segment into a fixed-size record (24 bytes a token in
+//! rust-sourcemap, a Python object per token in pure Python), a view keeps the encoded
+//! mappings (~5 bytes a token, usually borrowed straight from the JSON input) and every
+//! `INTERVAL`-th token's decoded state (32 bytes). A lookup binary-searches the
+//! checkpoints and decodes at most `INTERVAL - 1` segments forward. That is ~2 bytes of
+//! index a token, and the same layout is what a memdb stores, so a mapped cache file is
+//! searched in place.
+
+use crate::error::{invalid_map, Error, ErrorKind, Result};
+use crate::tables::{le_u32, push_u32};
+use crate::vlq::{self, VlqError};
+
+/// Tokens per checkpoint. Lookups decode at most `INTERVAL - 1` segments after the
+/// binary search; 16 keeps that under ~50 ns while the index stays ~2 bytes a token.
+pub const INTERVAL: u32 = 16;
+/// Bytes per checkpoint record: eight u32 (see `Checkpoint`).
+pub const CHECKPOINT_SIZE: usize = 32;
+/// `src_id` / `name_id` of a token that has no source / no name.
+pub const NONE: u32 = u32::MAX;
+
+/// One decoded mapping segment with absolute values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawToken {
+    pub dst_line: u32,
+    pub dst_col: u32,
+    /// `NONE` for a 1-field segment (an unmapped range) or an unusable source index.
+    pub src_id: u32,
+    pub src_line: u32,
+    pub src_col: u32,
+    /// `NONE` when the segment has no usable name.
+    pub name_id: u32,
+}
+
+impl RawToken {
+    pub fn has_source(&self) -> bool {
+        self.src_id != NONE
+    }
+
+    fn dst(&self) -> (u32, u32) {
+        (self.dst_line, self.dst_col)
+    }
+}
+
+/// How many sources and names the map has, to tell usable indexes from broken ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub sources: u32,
+    pub names: u32,
+}
+
+/// Running decoder state: the VLQ fields are deltas against these values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct State {
+    dst_line: u32,
+    dst_col: u32,
+    src_id: u32,
+    src_line: u32,
+    src_col: u32,
+    name_id: u32,
+}
+
+/// Decodes segments one at a time.
+///
+/// Lenient (`strict == false`): empty segments are skipped; a segment with 2 or 3 fields,
+/// or a source index out of range, becomes an unmapped token; a name index out of range is
+/// dropped. Both modes reject bad VLQ and any value outside 0..=2^32-1, because past such
+/// an error every following position would be wrong.
+pub struct Decoder<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    state: State,
+    limits: Limits,
+    strict: bool,
+}
+
+impl<'a> Decoder<'a> {
+    pub fn new(bytes: &'a [u8], limits: Limits, strict: bool) -> Decoder<'a> {
+        Decoder {
+            bytes,
+            pos: 0,
+            state: State::default(),
+            limits,
+            strict,
+        }
+    }
+
+    fn resume(bytes: &'a [u8], checkpoint: &Checkpoint, limits: Limits) -> Decoder<'a> {
+        Decoder {
+            bytes,
+            pos: checkpoint.offset as usize,
+            state: checkpoint.state,
+            limits,
+            strict: false,
+        }
+    }
+
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    fn error(&self, what: &str) -> Error {
+        invalid_map(format!(
+            "mappings: {what} at generated line {} column {}",
+            self.state.dst_line, self.state.dst_col
+        ))
+    }
+
+    fn vlq_error(&self, err: VlqError) -> Error {
+        match err {
+            VlqError::BadChar(at) => {
+                let shown = String::from_utf8_lossy(&self.bytes[at..at + 1]).into_owned();
+                self.error(&format!(
+                    "invalid base64 VLQ character {shown:?} (byte {at})"
+                ))
+            }
+            VlqError::Unterminated => self.error("VLQ value missing its continuation digit"),
+            VlqError::Overflow => self.error("VLQ value out of range"),
+        }
+    }
+
+    /// Applies a delta to a field, rejecting results outside 0..=2^32-1.
+    fn apply(&self, field: u32, delta: i64, name: &str) -> Result<u32> {
+        let value = field as i64 + delta;
+        u32::try_from(value).map_err(|_| self.error(&format!("{name} {value} out of range")))
+    }
+
+    /// The next token, `Ok(None)` at the end.
+    pub fn next_token(&mut self) -> Result<Option<RawToken>> {
+        // Skip separators; `;` starts a new generated line.
+        loop {
+            match self.bytes.get(self.pos) {
+                None => return Ok(None),
+                Some(b';') => {
+                    self.state.dst_line = self
+                        .state
+                        .dst_line
+                        .checked_add(1)
+                        .ok_or_else(|| self.error("generated line out of range"))?;
+                    self.state.dst_col = 0;
+                    self.pos += 1;
+                }
+                Some(b',') => {
+                    if self.strict && self.segment_is_empty() {
+                        return Err(self.error("empty segment"));
+                    }
+                    self.pos += 1;
+                }
+                Some(_) => break,
+            }
+        }
+
+        let mut fields = [0i64; 5];
+        let mut count = 0;
+        while let Some(&byte) = self.bytes.get(self.pos) {
+            if byte == b',' || byte == b';' {
+                break;
+            }
+            let value = vlq::decode(self.bytes, &mut self.pos).map_err(|e| self.vlq_error(e))?;
+            if count < 5 {
+                fields[count] = value;
+            } else if self.strict {
+                return Err(self.error("segment with more than 5 fields"));
+            }
+            count += 1;
+        }
+
+        let state = &mut self.state;
+        let dst_col = (state.dst_col as i64) + fields[0];
+        let dst_col = u32::try_from(dst_col).map_err(|_| {
+            invalid_map(format!(
+                "mappings: generated column {dst_col} out of range at generated line {}",
+                state.dst_line
+            ))
+        })?;
+        self.state.dst_col = dst_col;
+        let mut token = RawToken {
+            dst_line: self.state.dst_line,
+            dst_col,
+            src_id: NONE,
+            src_line: 0,
+            src_col: 0,
+            name_id: NONE,
+        };
+        if count == 2 || count == 3 {
+            if self.strict {
+                return Err(self.error(&format!("segment with {count} fields")));
+            }
+            return Ok(Some(token));
+        }
+        if count >= 4 {
+            self.state.src_id = self.apply(self.state.src_id, fields[1], "source index")?;
+            self.state.src_line = self.apply(self.state.src_line, fields[2], "original line")?;
+            self.state.src_col = self.apply(self.state.src_col, fields[3], "original column")?;
+            if self.state.src_id < self.limits.sources {
+                token.src_id = self.state.src_id;
+                token.src_line = self.state.src_line;
+                token.src_col = self.state.src_col;
+            } else if self.strict {
+                return Err(self.error(&format!(
+                    "source index {} out of range ({} sources)",
+                    self.state.src_id, self.limits.sources
+                )));
+            }
+        }
+        if count >= 5 {
+            self.state.name_id = self.apply(self.state.name_id, fields[4], "name index")?;
+            if self.state.name_id < self.limits.names {
+                if token.has_source() {
+                    token.name_id = self.state.name_id;
+                }
+            } else if self.strict {
+                return Err(self.error(&format!(
+                    "name index {} out of range ({} names)",
+                    self.state.name_id, self.limits.names
+                )));
+            }
+        }
+        Ok(Some(token))
+    }
+
+    /// At a `,`: true if no segment precedes it on this line or another `,` follows it.
+    fn segment_is_empty(&self) -> bool {
+        let prev = self.pos.checked_sub(1).map(|i| self.bytes[i]);
+        let next = self.bytes.get(self.pos + 1).copied();
+        matches!(prev, None | Some(b',') | Some(b';'))
+            || matches!(next, None | Some(b',') | Some(b';'))
+    }
+}
+
+/// Decoder state captured right after a token: where to continue and with what.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Checkpoint {
+    offset: u32,
+    state: State,
+    token: RawToken,
+}
+
+const FLAG_SOURCE: u32 = 1;
+const FLAG_NAME: u32 = 2;
+
+impl Checkpoint {
+    fn write(&self, out: &mut Vec<u8>) {
+        let s = &self.state;
+        let flags = (self.token.has_source() as u32 * FLAG_SOURCE)
+            | ((self.token.name_id != NONE) as u32 * FLAG_NAME);
+        for v in [
+            self.offset,
+            s.dst_line,
+            s.dst_col,
+            s.src_id,
+            s.src_line,
+            s.src_col,
+            s.name_id,
+            flags,
+        ] {
+            push_u32(out, v);
+        }
+    }
+
+    fn read(table: &[u8], index: usize) -> Option<Checkpoint> {
+        let at = index * CHECKPOINT_SIZE;
+        let field = |i: usize| le_u32(table, at + 4 * i);
+        let state = State {
+            dst_line: field(1)?,
+            dst_col: field(2)?,
+            src_id: field(3)?,
+            src_line: field(4)?,
+            src_col: field(5)?,
+            name_id: field(6)?,
+        };
+        let flags = field(7)?;
+        let has_source = flags & FLAG_SOURCE != 0;
+        let token = RawToken {
+            dst_line: state.dst_line,
+            dst_col: state.dst_col,
+            src_id: if has_source { state.src_id } else { NONE },
+            src_line: if has_source { state.src_line } else { 0 },
+            src_col: if has_source { state.src_col } else { 0 },
+            name_id: if flags & FLAG_NAME != 0 {
+                state.name_id
+            } else {
+                NONE
+            },
+        };
+        Some(Checkpoint {
+            offset: field(0)?,
+            state,
+            token,
+        })
+    }
+
+    /// Just the generated position, for the binary search.
+    fn dst(table: &[u8], index: usize) -> (u32, u32) {
+        let at = index * CHECKPOINT_SIZE;
+        (
+            le_u32(table, at + 4).unwrap_or(u32::MAX),
+            le_u32(table, at + 8).unwrap_or(u32::MAX),
+        )
+    }
+}
+
+/// The result of indexing a `mappings` text.
+pub struct Indexed {
+    pub checkpoints: Vec<u8>,
+    pub token_count: u32,
+    /// Set when the text had to be rewritten (segments out of order on a line).
+    pub rewritten: Option<Vec<u8>>,
+}
+
+/// Validates `mappings` and builds its checkpoint index.
+///
+/// Generators may emit a line's segments out of column order (ECMA-426 does not forbid
+/// it); lookups need them sorted, so such a text is decoded, stably sorted and re-encoded.
+pub fn index(mappings: &[u8], limits: Limits, strict: bool) -> Result<Indexed> {
+    let mut decoder = Decoder::new(mappings, limits, strict);
+    let mut checkpoints = Vec::new();
+    let mut count: u32 = 0;
+    let mut prev = (0u32, 0u32);
+    while let Some(token) = decoder.next_token()? {
+        if count > 0 && token.dst() < prev {
+            let mut tokens = decode_all(mappings, limits, strict)?;
+            tokens.sort_by_key(RawToken::dst);
+            let text = encode(&tokens);
+            let indexed = index(&text, limits, false)?;
+            return Ok(Indexed {
+                rewritten: Some(text),
+                ..indexed
+            });
+        }
+        prev = token.dst();
+        if count.is_multiple_of(INTERVAL) {
+            let offset = u32::try_from(decoder.offset()).map_err(|_| overflow("mappings"))?;
+            Checkpoint {
+                offset,
+                state: decoder.state,
+                token,
+            }
+            .write(&mut checkpoints);
+        }
+        count = count
+            .checked_add(1)
+            .ok_or_else(|| overflow("token count"))?;
+    }
+    Ok(Indexed {
+        checkpoints,
+        token_count: count,
+        rewritten: None,
+    })
+}
+
+fn overflow(what: &str) -> Error {
+    Error::new(
+        ErrorKind::LocationOverflow,
+        format!("{what} does not fit in 32 bits"),
+    )
+}
+
+/// Decodes every segment (used for re-sorting and for flattening index maps).
+pub fn decode_all(mappings: &[u8], limits: Limits, strict: bool) -> Result<Vec<RawToken>> {
+    let mut decoder = Decoder::new(mappings, limits, strict);
+    let mut tokens = Vec::new();
+    while let Some(token) = decoder.next_token()? {
+        tokens.push(token);
+    }
+    Ok(tokens)
+}
+
+/// Encodes tokens sorted by generated position back into a `mappings` text.
+pub fn encode(tokens: &[RawToken]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(tokens.len() * 6);
+    let mut state = State::default();
+    let mut first_on_line = true;
+    for token in tokens {
+        while state.dst_line < token.dst_line {
+            out.push(b';');
+            state.dst_line += 1;
+            state.dst_col = 0;
+            first_on_line = true;
+        }
+        if !first_on_line {
+            out.push(b',');
+        }
+        first_on_line = false;
+        vlq::encode(token.dst_col as i64 - state.dst_col as i64, &mut out);
+        state.dst_col = token.dst_col;
+        if token.has_source() {
+            vlq::encode(token.src_id as i64 - state.src_id as i64, &mut out);
+            vlq::encode(token.src_line as i64 - state.src_line as i64, &mut out);
+            vlq::encode(token.src_col as i64 - state.src_col as i64, &mut out);
+            state.src_id = token.src_id;
+            state.src_line = token.src_line;
+            state.src_col = token.src_col;
+            if token.name_id != NONE {
+                vlq::encode(token.name_id as i64 - state.name_id as i64, &mut out);
+                state.name_id = token.name_id;
+            }
+        }
+    }
+    out
+}
+
+/// A searchable token table over borrowed bytes (JSON input, built tables or a memdb).
+#[derive(Clone, Copy)]
+pub struct TokenTable<'a> {
+    mappings: &'a [u8],
+    checkpoints: &'a [u8],
+    count: u32,
+    limits: Limits,
+}
+
+impl<'a> TokenTable<'a> {
+    pub fn new(
+        mappings: &'a [u8],
+        checkpoints: &'a [u8],
+        count: u32,
+        limits: Limits,
+    ) -> TokenTable<'a> {
+        TokenTable {
+            mappings,
+            checkpoints,
+            count,
+            limits,
+        }
+    }
+
+    /// Checks that the checkpoint index fits the token count and is ordered, so that the
+    /// binary search is meaningful (for tables read from a memdb). Costs one pass over the
+    /// checkpoints, 1/16 of the tokens. Every read stays bounds-checked regardless.
+    pub fn validate(&self) -> Result<()> {
+        let expected = self.count.div_ceil(INTERVAL) as usize * CHECKPOINT_SIZE;
+        if self.checkpoints.len() != expected {
+            return Err(corrupt("checkpoint index does not match the token count"));
+        }
+        let mut prev = (0, 0);
+        for i in 0..self.checkpoint_count() {
+            let offset = le_u32(self.checkpoints, i * CHECKPOINT_SIZE).unwrap_or(u32::MAX);
+            let dst = Checkpoint::dst(self.checkpoints, i);
+            if offset as usize > self.mappings.len() || dst < prev {
+                return Err(corrupt("checkpoint index is out of order or out of bounds"));
+            }
+            prev = dst;
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> u32 {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len() / CHECKPOINT_SIZE
+    }
+
+    fn checkpoint(&self, index: usize) -> Result<Checkpoint> {
+        Checkpoint::read(self.checkpoints, index).ok_or_else(|| corrupt("checkpoint past the end"))
+    }
+
+    /// Decodes forward from checkpoint `index`, calling `visit` with each token until it
+    /// returns false or the block ends.
+    fn scan(&self, index: usize, mut visit: impl FnMut(&RawToken) -> bool) -> Result<()> {
+        let checkpoint = self.checkpoint(index)?;
+        if !visit(&checkpoint.token) {
+            return Ok(());
+        }
+        let first = index as u64 * INTERVAL as u64;
+        let in_block = (self.count as u64 - first).min(INTERVAL as u64);
+        let mut decoder = Decoder::resume(self.mappings, &checkpoint, self.limits);
+        for _ in 1..in_block {
+            let token = decoder
+                .next_token()
+                .map_err(|e| corrupt(&e.message))?
+                .ok_or_else(|| corrupt("mappings end before the token count"))?;
+            if !visit(&token) {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// The token at position `index` in generated order.
+    pub fn get(&self, index: u32) -> Result<Option<RawToken>> {
+        if index >= self.count {
+            return Ok(None);
+        }
+        let mut skip = index % INTERVAL;
+        let mut found = None;
+        self.scan((index / INTERVAL) as usize, |token| {
+            if skip == 0 {
+                found = Some(*token);
+                return false;
+            }
+            skip -= 1;
+            true
+        })?;
+        Ok(found)
+    }
+
+    /// The last token at or before (`line`, `col`) on generated line `line`.
+    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+        let target = (line, col);
+        let after = partition_point(self.checkpoint_count(), |i| {
+            Checkpoint::dst(self.checkpoints, i) <= target
+        });
+        if after == 0 {
+            return Ok(None);
+        }
+        let mut best = None;
+        self.scan(after - 1, |token| {
+            if token.dst() <= target {
+                best = Some(*token);
+                true
+            } else {
+                false
+            }
+        })?;
+        Ok(best.filter(|token| token.dst_line == line))
+    }
+}
+
+/// First index in `0..len` for which `pred` is false (`pred` must be monotone).
+fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+fn corrupt(message: &str) -> Error {
+    crate::error::bad_memdb(format!("corrupt token table: {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LIMITS: Limits = Limits {
+        sources: 4,
+        names: 4,
+    };
+
+    fn table_of(text: &[u8]) -> (Vec<u8>, Indexed) {
+        let indexed = index(text, LIMITS, false).unwrap();
+        let text = indexed.rewritten.clone().unwrap_or_else(|| text.to_vec());
+        (text, indexed)
+    }
+
+    #[test]
+    fn decodes_simple_mappings() {
+        let tokens = decode_all(b"AAAA,CAAC;AACAC", LIMITS, true).unwrap();
+        assert_eq!(tokens.len(), 3);
+        assert_eq!(tokens[1].dst(), (0, 1));
+        assert_eq!(tokens[2].dst_line, 1);
+        assert_eq!(tokens[2].src_line, 1);
+        assert_eq!(tokens[2].name_id, 1);
+    }
+
+    #[test]
+    fn strict_rejects_what_lenient_skips() {
+        assert!(decode_all(b"AA", LIMITS, true).is_err());
+        assert_eq!(decode_all(b"AA", LIMITS, false).unwrap()[0].src_id, NONE);
+        assert!(decode_all(b"AAAA,,CAAC", LIMITS, true).is_err());
+        assert_eq!(decode_all(b"AAAA,,CAAC", LIMITS, false).unwrap().len(), 2);
+        assert!(decode_all(b"AIAA", LIMITS, true).is_err());
+        assert!(decode_all(b"D", LIMITS, false).is_err());
+    }
+
+    #[test]
+    fn unsorted_lines_are_rewritten() {
+        let (text, indexed) = table_of(b"EAAA,DAAC");
+        assert!(indexed.rewritten.is_some());
+        let tokens = decode_all(&text, LIMITS, true).unwrap();
+        assert_eq!(
+            tokens.iter().map(|t| t.dst_col).collect::<Vec<_>>(),
+            vec![1, 2]
+        );
+    }
+
+    fn arb_tokens() -> impl Strategy<Value = Vec<RawToken>> {
+        let token = (0u32..6, 0u32..40, 0u32..5, 0u32..50, 0u32..50, 0u32..5).prop_map(
+            |(dst_line, dst_col, src, src_line, src_col, name)| RawToken {
+                dst_line,
+                dst_col,
+                src_id: if src == 4 { NONE } else { src },
+                src_line: if src == 4 { 0 } else { src_line },
+                src_col: if src == 4 { 0 } else { src_col },
+                name_id: if src == 4 || name == 4 { NONE } else { name },
+            },
+        );
+        proptest::collection::vec(token, 0..120).prop_map(|mut tokens| {
+            tokens.sort_by_key(RawToken::dst);
+            tokens
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn encode_decode_round_trip(tokens in arb_tokens()) {
+            let text = encode(&tokens);
+            prop_assert_eq!(decode_all(&text, LIMITS, true).unwrap(), tokens);
+        }
+
+        #[test]
+        fn lookup_matches_reference_model(tokens in arb_tokens(), line in 0u32..7, col in 0u32..45) {
+            let (text, indexed) = table_of(&encode(&tokens));
+            let table = TokenTable::new(&text, &indexed.checkpoints, indexed.token_count, LIMITS);
+            table.validate().unwrap();
+            let expected = tokens.iter().rfind(|t| t.dst_line == line && t.dst_col <= col).copied();
+            prop_assert_eq!(table.lookup(line, col).unwrap(), expected);
+            for (i, token) in tokens.iter().enumerate() {
+                prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
+            }
+            prop_assert_eq!(table.get(tokens.len() as u32).unwrap(), None);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! The memdb cache format: a view's tables written out so that a file can be mapped and
+//! searched in place, with no parsing beyond checking the header.
+//!
+//! Layout (all integers little-endian):
+//!
+//! ```text
+//! 0   magic     8 bytes  "LSMMEMDB"
+//! 8   version   u32      VERSION
+//! 12  tokens    u32      token count
+//! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
+//! 20  reserved  u32      0
+//! 24  parts     10 x (offset u64, length u64), in `view::Part` order
+//! 184 data      the parts, each at its offset
+//! ```
+//!
+//! The parts are exactly the tables a JSON view builds (see `tables` and `mappings`), so
+//! one lookup implementation serves both. Source contents are stored unescaped.
+
+use crate::bytes::SharedBytes;
+use crate::error::{bad_memdb, Error, ErrorKind, Result};
+use crate::mappings::INTERVAL;
+use crate::tables::{le_u32, push_u32, StringTableBuilder};
+use crate::view::{Part, Region, Span, View, PART_COUNT};
+
+pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
+pub const VERSION: u32 = 1;
+const PARTS_AT: usize = 24;
+pub const HEADER_SIZE: usize = PARTS_AT + PART_COUNT * 16;
+
+#[derive(Debug, Clone, Copy)]
+pub struct DumpOptions {
+    pub with_source_contents: bool,
+    pub with_names: bool,
+}
+
+const ALL_PARTS: [Part; PART_COUNT] = [
+    Part::Mappings,
+    Part::Checkpoints,
+    Part::SourcesIndex,
+    Part::SourcesBlob,
+    Part::NamesIndex,
+    Part::NamesBlob,
+    Part::ContentsIndex,
+    Part::ContentsBlob,
+    Part::MetaIndex,
+    Part::MetaBlob,
+];
+
+/// Serializes a view (from JSON or from another memdb).
+pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
+    let mut contents = StringTableBuilder::default();
+    if options.with_source_contents {
+        for id in 0..view.source_count() {
+            contents.push(view.source_contents(id)?.as_deref())?;
+        }
+    }
+    let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
+    out.extend_from_slice(MAGIC);
+    push_u32(&mut out, VERSION);
+    push_u32(&mut out, view.token_count());
+    push_u32(&mut out, INTERVAL);
+    push_u32(&mut out, 0);
+    out.resize(HEADER_SIZE, 0);
+    for (i, part) in ALL_PARTS.iter().enumerate() {
+        let bytes: &[u8] = match part {
+            Part::ContentsIndex => &contents.index,
+            Part::ContentsBlob => &contents.blob,
+            Part::NamesIndex | Part::NamesBlob if !options.with_names => &[],
+            _ => view.part(*part),
+        };
+        let offset = out.len() as u64;
+        out.extend_from_slice(bytes);
+        let at = PARTS_AT + i * 16;
+        out[at..at + 8].copy_from_slice(&offset.to_le_bytes());
+        out[at + 8..at + 16].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+    }
+    Ok(out)
+}
+
+fn le_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut raw = [0u8; 8];
+    raw.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(raw)
+}
+
+/// Opens memdb bytes, checking the header and every table's bounds before any use.
+pub fn load(input: SharedBytes) -> Result<View> {
+    let bytes = input.as_slice();
+    if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
+        return Err(bad_memdb("not a libsourcemap memdb (wrong magic bytes)"));
+    }
+    if bytes.len() < HEADER_SIZE {
+        return Err(bad_memdb(format!(
+            "memdb truncated: {} bytes, the header alone is {HEADER_SIZE}",
+            bytes.len()
+        )));
+    }
+    let version = le_u32(bytes, 8).unwrap_or(0);
+    if version != VERSION {
+        return Err(Error::new(
+            ErrorKind::UnsupportedMemDbVersion,
+            format!(
+                "memdb version {version} is not supported (this build reads version {VERSION})"
+            ),
+        ));
+    }
+    let token_count = le_u32(bytes, 12).unwrap_or(0);
+    if le_u32(bytes, 16) != Some(INTERVAL) {
+        return Err(bad_memdb(
+            "memdb checkpoint interval does not match this build",
+        ));
+    }
+    let mut spans = [Span {
+        region: Region::Input,
+        start: 0,
+        len: 0,
+    }; PART_COUNT];
+    for (i, span) in spans.iter_mut().enumerate() {
+        let at = PARTS_AT + i * 16;
+        let (offset, len) = (le_u64(bytes, at), le_u64(bytes, at + 8));
+        let end = offset.checked_add(len);
+        if offset < HEADER_SIZE as u64 || end.is_none_or(|end| end > bytes.len() as u64) {
+            return Err(bad_memdb(format!(
+                "memdb truncated or corrupt: part {i} at {offset}+{len} is outside the {} byte file",
+                bytes.len()
+            )));
+        }
+        span.start = offset as usize;
+        span.len = len as usize;
+    }
+    View::from_parts(input, spans, token_count)
+}

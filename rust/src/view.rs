@@ -1,0 +1,307 @@
+//! A source map view: the tables of one map, over JSON input or a memdb, with lookups.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::bytes::{Bytes, SharedBytes};
+use crate::error::Result;
+use crate::index::Index;
+use crate::json::{self, Assembly, MappingsText};
+use crate::mappings::{self, Limits, RawToken, TokenTable};
+use crate::tables::{StringTable, StringTableBuilder};
+
+/// The tables of a view, in memdb order (see `memdb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Mappings,
+    Checkpoints,
+    SourcesIndex,
+    SourcesBlob,
+    NamesIndex,
+    NamesBlob,
+    ContentsIndex,
+    ContentsBlob,
+    MetaIndex,
+    MetaBlob,
+}
+
+pub const PART_COUNT: usize = 10;
+
+/// Entries of the meta table.
+pub const META_FILE: u32 = 0;
+pub const META_SOURCE_ROOT: u32 = 1;
+
+/// Which buffer a table lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    Input,
+    Built,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub region: Region,
+    pub start: usize,
+    pub len: usize,
+}
+
+pub struct View {
+    input: SharedBytes,
+    built: Vec<u8>,
+    spans: [Span; PART_COUNT],
+    token_count: u32,
+    limits: Limits,
+    from_memdb: bool,
+}
+
+/// What a JSON document turned out to be (a short-lived return value, so the size
+/// difference between the variants does not matter).
+#[allow(clippy::large_enum_variant)]
+pub enum ViewOrIndex {
+    View(View),
+    Index(Index),
+}
+
+impl View {
+    /// Parses source map JSON; an index map comes back as an `Index`.
+    pub fn from_json(input: SharedBytes, strict: bool) -> Result<ViewOrIndex> {
+        let all = input.as_slice();
+        let body = json::strip_xssi_prefix(all);
+        let doc = json::parse_document(body)?;
+        if doc.sections.is_some() {
+            if doc.mappings.is_some() && strict {
+                return Err(crate::error::invalid_map(
+                    "an index map must not have `mappings` beside `sections`",
+                ));
+            }
+            let index = Index::from_document(input.clone(), &doc, strict)?;
+            return Ok(ViewOrIndex::Index(index));
+        }
+        let mut asm = Assembly::default();
+        let mappings = json::assemble_map(all, &doc, strict, &mut asm)?;
+        Ok(ViewOrIndex::View(View::assemble(
+            input, asm, mappings, strict,
+        )?))
+    }
+
+    /// Copies `bytes` and parses them; convenient for Rust callers and tests.
+    pub fn from_json_slice(bytes: &[u8]) -> Result<ViewOrIndex> {
+        View::from_json(Arc::new(Bytes::Owned(bytes.to_vec())), false)
+    }
+
+    /// Builds the lookup tables for assembled parts.
+    pub(crate) fn assemble(
+        input: SharedBytes,
+        asm: Assembly,
+        mappings: MappingsText,
+        strict: bool,
+    ) -> Result<View> {
+        let limits = Limits {
+            sources: asm.source_count,
+            names: asm.name_count,
+        };
+        let mut built = Vec::new();
+        let mut place = |bytes: &[u8]| {
+            let span = Span {
+                region: Region::Built,
+                start: built.len(),
+                len: bytes.len(),
+            };
+            built.extend_from_slice(bytes);
+            span
+        };
+
+        let text: &[u8] = match &mappings {
+            MappingsText::Input { offset, len } => &input.as_slice()[*offset..*offset + *len],
+            MappingsText::Owned(text) => text,
+        };
+        let indexed = mappings::index(text, limits, strict)?;
+        let mappings_span = match (&indexed.rewritten, &mappings) {
+            (Some(text), _) | (None, MappingsText::Owned(text)) => place(text),
+            (None, MappingsText::Input { offset, len }) => Span {
+                region: Region::Input,
+                start: *offset,
+                len: *len,
+            },
+        };
+        let checkpoints = place(&indexed.checkpoints);
+        let sources = (place(&asm.sources.index), place(&asm.sources.blob));
+        let names = (place(&asm.names.index), place(&asm.names.blob));
+        let contents_index = place(&asm.contents.index);
+        let mut meta = StringTableBuilder::default();
+        meta.push(asm.file.as_deref().map(str::as_bytes))?;
+        meta.push(asm.source_root.as_deref().map(str::as_bytes))?;
+        let meta = (place(&meta.index), place(&meta.blob));
+        let contents_blob = Span {
+            region: Region::Input,
+            start: 0,
+            len: input.as_slice().len(),
+        };
+        Ok(View {
+            input,
+            built,
+            spans: [
+                mappings_span,
+                checkpoints,
+                sources.0,
+                sources.1,
+                names.0,
+                names.1,
+                contents_index,
+                contents_blob,
+                meta.0,
+                meta.1,
+            ],
+            token_count: indexed.token_count,
+            limits,
+            from_memdb: false,
+        })
+    }
+
+    /// A view over tables that live in `input` (a memdb); spans are validated by the caller.
+    pub(crate) fn from_parts(
+        input: SharedBytes,
+        spans: [Span; PART_COUNT],
+        token_count: u32,
+    ) -> Result<View> {
+        let mut view = View {
+            input,
+            built: Vec::new(),
+            spans,
+            token_count,
+            limits: Limits {
+                sources: 0,
+                names: 0,
+            },
+            from_memdb: true,
+        };
+        view.limits = Limits {
+            sources: view.sources()?.len(),
+            names: view.names()?.len(),
+        };
+        view.tokens().validate()?;
+        view.contents()?;
+        view.meta()?;
+        Ok(view)
+    }
+
+    pub fn is_memdb(&self) -> bool {
+        self.from_memdb
+    }
+
+    pub fn part(&self, part: Part) -> &[u8] {
+        let span = self.spans[part as usize];
+        let region: &[u8] = match span.region {
+            Region::Input => self.input.as_slice(),
+            Region::Built => &self.built,
+        };
+        &region[span.start..span.start + span.len]
+    }
+
+    fn table(&self, index: Part, blob: Part) -> Result<StringTable<'_>> {
+        StringTable::new(self.part(index), self.part(blob))
+    }
+
+    pub fn tokens(&self) -> TokenTable<'_> {
+        TokenTable::new(
+            self.part(Part::Mappings),
+            self.part(Part::Checkpoints),
+            self.token_count,
+            self.limits,
+        )
+    }
+
+    pub fn sources(&self) -> Result<StringTable<'_>> {
+        self.table(Part::SourcesIndex, Part::SourcesBlob)
+    }
+
+    pub fn names(&self) -> Result<StringTable<'_>> {
+        self.table(Part::NamesIndex, Part::NamesBlob)
+    }
+
+    pub fn contents(&self) -> Result<StringTable<'_>> {
+        self.table(Part::ContentsIndex, Part::ContentsBlob)
+    }
+
+    fn meta(&self) -> Result<StringTable<'_>> {
+        self.table(Part::MetaIndex, Part::MetaBlob)
+    }
+
+    pub fn token_count(&self) -> u32 {
+        self.token_count
+    }
+
+    pub fn source_count(&self) -> u32 {
+        self.limits.sources
+    }
+
+    pub fn name_count(&self) -> u32 {
+        self.limits.names
+    }
+
+    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+        self.tokens().lookup(line, col)
+    }
+
+    pub fn get_token(&self, index: u32) -> Result<Option<RawToken>> {
+        self.tokens().get(index)
+    }
+
+    /// A plain (never escaped) string from a table.
+    fn plain(table: Result<StringTable<'_>>, id: u32) -> Result<Option<&[u8]>> {
+        Ok(table?.get(id)?.map(|s| s.bytes))
+    }
+
+    /// The source name (resolved against `sourceRoot`), `None` if null or out of range.
+    pub fn source_name(&self, id: u32) -> Result<Option<&[u8]>> {
+        View::plain(self.sources(), id)
+    }
+
+    pub fn name(&self, id: u32) -> Result<Option<&[u8]>> {
+        View::plain(self.names(), id)
+    }
+
+    pub fn file(&self) -> Result<Option<&[u8]>> {
+        View::plain(self.meta(), META_FILE)
+    }
+
+    pub fn source_root(&self) -> Result<Option<&[u8]>> {
+        View::plain(self.meta(), META_SOURCE_ROOT)
+    }
+
+    /// The embedded source text: borrowed when stored plainly, unescaped on demand.
+    pub fn source_contents(&self, id: u32) -> Result<Option<Cow<'_, [u8]>>> {
+        match self.contents()?.get(id)? {
+            None => Ok(None),
+            Some(stored) if stored.escaped => {
+                Ok(Some(Cow::Owned(json::unescape(stored.bytes)?.into_bytes())))
+            }
+            Some(stored) => Ok(Some(Cow::Borrowed(stored.bytes))),
+        }
+    }
+
+    pub fn has_source_contents(&self, id: u32) -> Result<bool> {
+        Ok(self.contents()?.get(id)?.is_some())
+    }
+}
+
+impl ViewOrIndex {
+    /// The view, flattening an index map when it can be flattened.
+    pub fn into_view(self) -> Result<View> {
+        match self {
+            ViewOrIndex::View(view) => Ok(view),
+            ViewOrIndex::Index(index) => index.flatten(),
+        }
+    }
+}
+
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View")
+            .field("tokens", &self.token_count)
+            .field("sources", &self.limits.sources)
+            .field("names", &self.limits.names)
+            .field("memdb", &self.from_memdb)
+            .finish()
+    }
+}

@@ -1,0 +1,127 @@
+//! Base64 VLQ, the number encoding of the `mappings` field (ECMA-426 §"Mappings").
+//!
+//! Each digit carries 5 value bits and a continuation bit; the lowest bit of the first
+//! digit is the sign. Values are decoded into `i64` so that every 32-bit field and its
+//! deltas fit; anything that would not fit is an error, never a silent wrap.
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Base64 digit value per byte, or 0xff for bytes that are not base64 digits.
+const DECODE: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 64 {
+        table[B64[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VlqError {
+    /// A byte that is not a base64 digit, at this offset.
+    BadChar(usize),
+    /// The input ended while a continuation bit was set.
+    Unterminated,
+    /// More digits than any 32-bit delta needs.
+    Overflow,
+}
+
+/// Decodes one VLQ number starting at `*pos`, advancing `*pos` past it.
+#[inline]
+pub fn decode(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
+    let mut value: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let Some(&byte) = bytes.get(*pos) else {
+            return Err(VlqError::Unterminated);
+        };
+        let digit = DECODE[byte as usize];
+        if digit == 0xff {
+            return Err(VlqError::BadChar(*pos));
+        }
+        *pos += 1;
+        // 7 digits carry 35 bits: a sign bit plus any magnitude a 32-bit field needs.
+        // Further zero digits are allowed ("large VLQs that decode in range").
+        let bits = (digit & 0x1f) as u64;
+        if shift >= 35 {
+            if bits != 0 {
+                return Err(VlqError::Overflow);
+            }
+        } else {
+            value |= bits << shift;
+        }
+        if digit & 0x20 == 0 {
+            break;
+        }
+        shift = shift.saturating_add(5);
+    }
+    if value >= (1u64 << 34) {
+        return Err(VlqError::Overflow);
+    }
+    let magnitude = (value >> 1) as i64;
+    Ok(if value & 1 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
+/// Appends the VLQ encoding of `value` to `out`.
+pub fn encode(value: i64, out: &mut Vec<u8>) {
+    let mut rest: u64 = if value < 0 {
+        ((value.unsigned_abs()) << 1) | 1
+    } else {
+        (value as u64) << 1
+    };
+    loop {
+        let mut digit = (rest & 0x1f) as u8;
+        rest >>= 5;
+        if rest != 0 {
+            digit |= 0x20;
+        }
+        out.push(B64[digit as usize]);
+        if rest == 0 {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decode_all(s: &str) -> Result<i64, VlqError> {
+        let mut pos = 0;
+        let v = decode(s.as_bytes(), &mut pos)?;
+        assert_eq!(pos, s.len());
+        Ok(v)
+    }
+
+    #[test]
+    fn known_values() {
+        assert_eq!(decode_all("A"), Ok(0));
+        assert_eq!(decode_all("C"), Ok(1));
+        assert_eq!(decode_all("D"), Ok(-1));
+        assert_eq!(decode_all("gB"), Ok(16));
+        assert_eq!(decode_all("+/////D"), Ok(2147483647));
+    }
+
+    #[test]
+    fn errors() {
+        assert_eq!(decode_all("g"), Err(VlqError::Unterminated));
+        assert_eq!(decode_all("!"), Err(VlqError::BadChar(0)));
+        assert_eq!(decode_all("gggggggggggggggA"), Ok(0));
+        assert_eq!(decode_all("//////////////D"), Err(VlqError::Overflow));
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(v in -(1i64 << 32)..(1i64 << 32)) {
+            let mut buf = Vec::new();
+            encode(v, &mut buf);
+            prop_assert_eq!(decode_all(std::str::from_utf8(&buf).unwrap()), Ok(v));
+        }
+    }
+}
