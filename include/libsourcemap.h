@@ -78,6 +78,13 @@ uint32_t lsm_view_get_token(const lsm_view_t *view, uint32_t idx, lsm_token_t *o
 /* 1 and *out filled with the last token at or before (line, col) on `line`, else 0. */
 uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t col,
                                lsm_token_t *out, lsm_error_t *err);
+/* The hot path, lean because each argument of an ABI-mode CFFI call costs ~0.1 us: the same
+   lookup as lsm_view_lookup_token, but the token goes to this thread's slot (see
+   lsm_thread_token). Returns 2 if found, 1 if not, 0 on failure: repeat the lookup with
+   lsm_view_lookup_token to get the error. */
+uint32_t lsm_view_lookup_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
+/* This thread's token slot, at a fixed address for the life of the thread. */
+const lsm_token_t *lsm_thread_token(void);
 /* Borrowed strings; NULL (and *len_out = 0) for null entries or ids out of range. */
 const char *lsm_view_get_source_name(const lsm_view_t *view, uint32_t src_id,
                                      size_t *len_out, lsm_error_t *err);

@@ -15,29 +15,41 @@ from ._lowlevel import ffi
 from .errors import ERRORS_BY_CODE, ClosedError, SourceMapError
 
 
-def _load_library() -> Any:
+def _find_library() -> str:
     here = os.path.dirname(os.path.abspath(__file__))
     candidates = sorted(glob.glob(os.path.join(here, "_sourcemap_native*")))
     libraries = [c for c in candidates if c.endswith((".so", ".dylib", ".dll", ".pyd"))]
     if not libraries:
         raise ImportError(f"libsourcemap: the compiled Rust library is missing in {here}")
-    return ffi.dlopen(libraries[0])
+    return libraries[0]
 
 
-lib = _load_library()
+lib_path = _find_library()
+lib = ffi.dlopen(lib_path)
 
 #: ``src_id`` / ``name_id`` of a token without a source / name.
 NONE = lib.LSM_NONE
 
 
 class _Scratch(threading.local):
-    """Per-thread out-parameters, allocated once: hot calls make no ``ffi.new``."""
+    """Per-thread out-parameters, allocated once: hot calls make no ``ffi.new``.
+
+    ``token_out`` bundles what a token call needs in one attribute fetch: the
+    ``lsm_token_t`` to fill, the error struct, and a memoryview of the token's six uint32
+    fields, whose ``tolist()`` reads them in one step (six cdata field reads cost twice
+    as much). ``token_slot`` views this thread's native slot that ``lsm_view_lookup_fast``
+    fills.
+    """
 
     def __init__(self) -> None:
         self.err = ffi.new("lsm_error_t *")
         self.token = ffi.new("lsm_token_t *")
         self.size = ffi.new("size_t *")
         self.flag = ffi.new("int *")
+        fields = memoryview(ffi.buffer(self.token)).cast("I")  # type: ignore[call-overload]
+        self.token_out = (self.token, self.err, fields)
+        slot = ffi.buffer(lib.lsm_thread_token(), ffi.sizeof("lsm_token_t"))
+        self.token_slot = memoryview(slot).cast("I")  # type: ignore[call-overload]
 
 
 scratch = _Scratch()

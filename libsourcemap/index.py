@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional, Union
+from typing import NamedTuple
 
 from ._native import RustObject, ffi, lib, rustcall, scratch, to_bytes
 from .errors import IndexedSourceMap
@@ -15,7 +15,7 @@ class Section(NamedTuple):
 
     line: int
     column: int
-    url: Optional[str]
+    url: str | None
 
 
 class Index(RustObject):
@@ -75,7 +75,7 @@ def from_json(
     auto_flatten: bool = True,
     raise_for_index: bool = True,
     strict: bool = False,
-) -> Union[View, Index]:
+) -> View | Index:
     """Parses source map JSON into a :class:`View`, or an :class:`Index` for an index map.
 
     An index map whose sections are all embedded is flattened into a view when

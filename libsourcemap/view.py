@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator, NamedTuple, Optional, Union
+from typing import Iterator, NamedTuple, Union
 
 from ._native import (
     NONE,
@@ -11,7 +11,6 @@ from ._native import (
     call_str,
     ffi,
     lib,
-    raise_error,
     rustcall,
     scratch,
     to_bytes,
@@ -21,6 +20,11 @@ Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _tuple_new = tuple.__new__
+# Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
+_lookup_fast = lib.lsm_view_lookup_fast
+_lookup_token = lib.lsm_view_lookup_token
+_get_token = lib.lsm_view_get_token
+_get_name = lib.lsm_view_get_name
 
 
 class Token(NamedTuple):
@@ -33,11 +37,11 @@ class Token(NamedTuple):
 
     dst_line: int
     dst_col: int
-    src: Optional[str]
-    src_line: Optional[int]
-    src_col: Optional[int]
-    src_id: Optional[int]
-    name: Optional[str]
+    src: str | None
+    src_line: int | None
+    src_col: int | None
+    src_id: int | None
+    name: str | None
 
 
 class View(RustObject):
@@ -93,48 +97,39 @@ class View(RustObject):
         """The token for a 0-based generated position: the one with the greatest column
         <= ``col`` on line ``line``. ``None`` if the line has no such token, if that
         token is an unmapped segment, or if ``line``/``col`` are negative or too large."""
+        # The hot path of the library: one 3-argument native call, one read of the
+        # thread's token slot, no allocation besides the Token.
         ptr = self._ptr
         if ptr is None:
             ptr = self._get_ptr()
-        s = scratch
         try:
-            found = lib.lsm_view_lookup_token(ptr, line, col, s.token, s.err)
+            status = _lookup_fast(ptr, line, col)
         except OverflowError:
             return None
-        if not found:
-            # A failing call also returns 0, so the error is only checked here.
-            if s.err.failed:
-                raise_error(s.err)
-            return None
-        t = s.token
-        src_id = t.src_id
+        if status == 2:
+            return self._token(scratch.token_slot.tolist())
+        if status == 0:
+            # Failed (a corrupt memdb): the checked call repeats it and raises the error.
+            token, _, _ = scratch.token_out
+            rustcall(_lookup_token, ptr, line, col, token)
+        return None
+
+    def _token(self, raw: list[int]) -> Token | None:
+        """A ``Token`` from the six fields of an ``lsm_token_t``; ``None`` if unmapped."""
+        dst_line, dst_col, src_line, src_col, src_id, name_id = raw
         if src_id == NONE:
             return None
-        return self._token(t, src_id)
-
-    def _token(self, t: object, src_id: int) -> Token:
-        """Builds a ``Token`` from a filled ``lsm_token_t``."""
         sources = self._sources
         if sources is None:
             sources = self._load_sources()
-        name_id = t.name_id  # type: ignore[attr-defined]
         if name_id == NONE:
             name = None
         else:
             name = self._names.get(name_id)
             if name is None:
-                name = self._names[name_id] = call_str(lib.lsm_view_get_name, self._ptr, name_id)
+                name = self._names[name_id] = call_str(_get_name, self._ptr, name_id)
         return _tuple_new(
-            Token,
-            (
-                t.dst_line,  # type: ignore[attr-defined]
-                t.dst_col,  # type: ignore[attr-defined]
-                sources[src_id],
-                t.src_line,  # type: ignore[attr-defined]
-                t.src_col,  # type: ignore[attr-defined]
-                src_id,
-                name,
-            ),
+            Token, (dst_line, dst_col, sources[src_id], src_line, src_col, src_id, name)
         )
 
     def _load_sources(self) -> list[str | None]:
@@ -155,13 +150,14 @@ class View(RustObject):
             idx += len(self)
         if not 0 <= idx <= 0xFFFFFFFF:
             raise IndexError(idx)
-        t = scratch.token
-        if not rustcall(lib.lsm_view_get_token, ptr, idx, t):
+        token, _, fields = scratch.token_out
+        if not rustcall(_get_token, ptr, idx, token):
             raise IndexError(idx)
-        src_id = t.src_id
-        if src_id == NONE:
-            return Token(t.dst_line, t.dst_col, None, None, None, None, None)
-        return self._token(t, src_id)
+        raw = fields.tolist()
+        mapped = self._token(raw)
+        if mapped is None:
+            return Token(raw[0], raw[1], None, None, None, None, None)
+        return mapped
 
     def __iter__(self) -> Iterator[Token]:
         for idx in range(len(self)):

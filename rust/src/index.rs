@@ -177,5 +177,8 @@ impl Index {
 }
 
 fn position_overflow() -> Error {
-    invalid_map("section offset moves a generated position past 2^32-1")
+    Error::new(
+        ErrorKind::LocationOverflow,
+        "a section offset moves a generated position past 2^32-1",
+    )
 }

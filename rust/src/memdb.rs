@@ -18,7 +18,7 @@
 
 use crate::bytes::SharedBytes;
 use crate::error::{bad_memdb, Error, ErrorKind, Result};
-use crate::mappings::INTERVAL;
+use crate::mappings::{self, INTERVAL};
 use crate::tables::{le_u32, push_u32, StringTableBuilder};
 use crate::view::{Part, Region, Span, View, PART_COUNT};
 
@@ -54,6 +54,10 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
             contents.push(view.source_contents(id)?.as_deref())?;
         }
     }
+    let checkpoints = match options.with_names {
+        true => None,
+        false => Some(mappings::without_names(view.part(Part::Checkpoints))),
+    };
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
     push_u32(&mut out, VERSION);
@@ -66,6 +70,7 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
             Part::ContentsIndex => &contents.index,
             Part::ContentsBlob => &contents.blob,
             Part::NamesIndex | Part::NamesBlob if !options.with_names => &[],
+            Part::Checkpoints => checkpoints.as_deref().unwrap_or(view.part(*part)),
             _ => view.part(*part),
         };
         let offset = out.len() as u64;

@@ -30,6 +30,23 @@ pub enum VlqError {
 /// Decodes one VLQ number starting at `*pos`, advancing `*pos` past it.
 #[inline]
 pub fn decode(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
+    // Fast path: most values in real maps are a single digit (-15..=15).
+    if let Some(&byte) = bytes.get(*pos) {
+        let digit = DECODE[byte as usize];
+        if digit < 0x20 {
+            *pos += 1;
+            let magnitude = (digit >> 1) as i64;
+            return Ok(if digit & 1 == 1 {
+                -magnitude
+            } else {
+                magnitude
+            });
+        }
+    }
+    decode_long(bytes, pos)
+}
+
+fn decode_long(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
     let mut value: u64 = 0;
     let mut shift = 0u32;
     loop {

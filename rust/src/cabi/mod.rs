@@ -148,3 +148,58 @@ unsafe fn out_str(value: Option<&[u8]>, len_out: *mut usize) -> *const c_char {
     }
     ptr
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_error() -> LsmError {
+        LsmError {
+            message: ptr::null_mut(),
+            failed: 0,
+            code: 0,
+        }
+    }
+
+    unsafe fn take_message(err: &mut LsmError) -> String {
+        let text = std::ffi::CStr::from_ptr(err.message)
+            .to_string_lossy()
+            .into_owned();
+        lsm_buffer_free(err.message);
+        text
+    }
+
+    #[test]
+    fn panics_become_errors() {
+        let mut err = new_error();
+        let value: u32 = unsafe { landingpad(&mut err, || panic!("boom {}", 42)) };
+        assert_eq!(
+            (value, err.failed, err.code),
+            (0, 1, ErrorKind::Panic as i32)
+        );
+        assert_eq!(
+            unsafe { take_message(&mut err) },
+            "internal error (panic): boom 42"
+        );
+    }
+
+    #[test]
+    fn errors_carry_code_and_message() {
+        let mut err = new_error();
+        let value: *mut u8 = unsafe {
+            landingpad(&mut err, || {
+                Err(Error::new(ErrorKind::TooManyNames, "too\0many"))
+            })
+        };
+        assert!(value.is_null());
+        assert_eq!(err.code, 21);
+        assert_eq!(unsafe { take_message(&mut err) }, "too?many");
+    }
+
+    #[test]
+    fn success_leaves_error_untouched() {
+        let mut err = new_error();
+        assert_eq!(unsafe { landingpad(&mut err, || Ok(7u32)) }, 7);
+        assert_eq!(err.failed, 0);
+    }
+}

@@ -1,0 +1,34 @@
+"""include/libsourcemap.h is the contract: its functions are exactly the cdylib's exports."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import libsourcemap._native as native
+
+HEADER = Path(__file__).parent.parent / "include" / "libsourcemap.h"
+
+
+def header_functions() -> set[str]:
+    return set(re.findall(r"\b(lsm_\w+)\s*\(", HEADER.read_text()))
+
+
+def exported_symbols() -> set[str]:
+    library = native.lib_path
+    out = subprocess.run(
+        ["nm", "-D", "--defined-only", library], check=True, capture_output=True, text=True
+    ).stdout
+    return {line.split()[-1] for line in out.splitlines() if line.split()[-1].startswith("lsm_")}
+
+
+def test_header_matches_exports() -> None:
+    header = header_functions()
+    assert len(header) > 20
+    assert header == exported_symbols()
+
+
+def test_every_header_function_is_callable_through_cffi() -> None:
+    for name in header_functions():
+        assert callable(getattr(native.lib, name))

@@ -1,0 +1,105 @@
+"""The memdb cache: corrupt, truncated and foreign bytes always give a clean exception."""
+
+from __future__ import annotations
+
+import os
+import random
+import struct
+from pathlib import Path
+
+import pytest
+from conftest import fixture_bytes, tiny_map
+
+from libsourcemap import BadIo, BadMemDb, SourceMapError, UnsupportedMemDbVersion, View
+
+MEMDB = View.from_json(tiny_map(sourcesContent=["x\\ny"], file="f.js")).dump_memdb()
+
+
+def test_header_layout() -> None:
+    assert MEMDB[:8] == b"LSMMEMDB"
+    assert struct.unpack_from("<I", MEMDB, 8)[0] == 1
+
+
+def test_truncated_at_every_offset() -> None:
+    for size in range(len(MEMDB)):
+        with pytest.raises(BadMemDb):
+            View.from_memdb(MEMDB[:size])
+
+
+def test_wrong_magic() -> None:
+    with pytest.raises(BadMemDb, match="magic"):
+        View.from_memdb(b"NOTADB!!" + MEMDB[8:])
+    with pytest.raises(BadMemDb):
+        View.from_memdb(tiny_map())
+
+
+def test_wrong_version() -> None:
+    data = bytearray(MEMDB)
+    struct.pack_into("<I", data, 8, 99)
+    with pytest.raises(UnsupportedMemDbVersion, match="99"):
+        View.from_memdb(bytes(data))
+
+
+def exercise(view: View) -> None:
+    """Touch everything a corrupt table could break."""
+    list(view)
+    for line in range(3):
+        for col in range(6):
+            view.lookup_token(line, col)
+    for src_id in range(view.get_source_count() + 1):
+        view.get_source_contents(src_id)
+        view.get_source_name(src_id)
+    assert view.file is None or isinstance(view.file, str)
+    view.dump_memdb()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_bit_flips_never_crash(seed: int) -> None:
+    rng = random.Random(seed)
+    source = fixture_bytes("terser-underscore.min.js.map")
+    base = View.from_json(source).dump_memdb()
+    for _ in range(300):
+        data = bytearray(base)
+        for _ in range(rng.randint(1, 4)):
+            pos = rng.randrange(len(data))
+            data[pos] ^= 1 << rng.randrange(8)
+        try:
+            exercise(View.from_memdb(bytes(data)))
+        except SourceMapError:
+            pass
+
+
+def test_flipped_small_cache_everywhere() -> None:
+    for pos in range(len(MEMDB)):
+        data = bytearray(MEMDB)
+        data[pos] ^= 0xFF
+        try:
+            exercise(View.from_memdb(bytes(data)))
+        except SourceMapError:
+            pass
+
+
+def test_file_errors(tmp_path: Path) -> None:
+    with pytest.raises(BadIo, match="missing"):
+        View.from_memdb_file(tmp_path / "missing")
+    with pytest.raises(BadIo, match="directory"):
+        View.from_memdb_file(tmp_path)
+    empty = tmp_path / "empty"
+    empty.write_bytes(b"")
+    with pytest.raises(BadMemDb):
+        View.from_memdb_file(empty)
+    with pytest.raises(ValueError):
+        View.from_memdb_file("bad\0path")
+    if os.geteuid() != 0:  # root reads anything
+        locked = tmp_path / "locked"
+        locked.write_bytes(MEMDB)
+        locked.chmod(0)
+        with pytest.raises(BadIo):
+            View.from_memdb_file(locked)
+
+
+def test_mapped_file_accepts_str_bytes_and_pathlike(tmp_path: Path) -> None:
+    path = tmp_path / "c.memdb"
+    path.write_bytes(MEMDB)
+    for p in (path, str(path), os.fsencode(path)):
+        assert len(View.from_memdb_file(p)) == 3
