@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Iterator, NamedTuple, Union
+from typing import Any, Iterator, NamedTuple, Optional, Union
 
 from ._native import (
     NONE,
@@ -20,11 +20,14 @@ Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _tuple_new = tuple.__new__
+# Marks "not decoded yet" in the string caches, where None is a real value (a null source).
+_MISSING: Any = object()
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
 _lookup_fast = lib.lsm_view_lookup_fast
 _lookup_token = lib.lsm_view_lookup_token
 _get_token = lib.lsm_view_get_token
 _get_name = lib.lsm_view_get_name
+_get_source_name = lib.lsm_view_get_source_name
 
 
 class Token(NamedTuple):
@@ -59,7 +62,8 @@ class View(RustObject):
     @classmethod
     def _from_ptr(cls, ptr, keepalive=None):  # type: ignore[no-untyped-def]
         view = super()._from_ptr(ptr, keepalive)
-        view._sources = None
+        # Source names and names, decoded once each, on first use.
+        view._sources = {}
         view._names = {}
         return view
 
@@ -119,24 +123,23 @@ class View(RustObject):
         dst_line, dst_col, src_line, src_col, src_id, name_id = raw
         if src_id == NONE:
             return None
-        sources = self._sources
-        if sources is None:
-            sources = self._load_sources()
+        src = self._sources.get(src_id, _MISSING)
+        if src is _MISSING:
+            src = self._source(src_id)
         if name_id == NONE:
             name = None
         else:
-            name = self._names.get(name_id)
-            if name is None:
+            name = self._names.get(name_id, _MISSING)
+            if name is _MISSING:
                 name = self._names[name_id] = call_str(_get_name, self._ptr, name_id)
         return _tuple_new(
-            Token, (dst_line, dst_col, sources[src_id], src_line, src_col, src_id, name)
+            Token, (dst_line, dst_col, src, src_line, src_col, src_id, name)
         )
 
-    def _load_sources(self) -> list[str | None]:
-        ptr = self._get_ptr()
-        count = rustcall(lib.lsm_view_get_source_count, ptr)
-        self._sources = [call_str(lib.lsm_view_get_source_name, ptr, i) for i in range(count)]
-        return self._sources
+    def _source(self, src_id: int) -> str | None:
+        """Decodes a source name once; later calls find it in ``self._sources``."""
+        name = self._sources[src_id] = call_str(_get_source_name, self._get_ptr(), src_id)
+        return name
 
     def __len__(self) -> int:
         return rustcall(lib.lsm_view_get_token_count, self._get_ptr())  # type: ignore[no-any-return]
@@ -171,17 +174,16 @@ class View(RustObject):
     def get_source_name(self, src_id: int) -> str | None:
         """The source's name resolved against ``sourceRoot``; ``None`` for a null source
         or an id out of range."""
-        sources = self._sources if self._sources is not None else self._load_sources()
-        if isinstance(src_id, int) and 0 <= src_id < len(sources):
-            return sources[src_id]
-        if not isinstance(src_id, int):
-            raise TypeError(f"source ids must be integers, not {type(src_id).__name__}")
-        return None
+        if not _valid_id(src_id):
+            return None
+        if src_id in self._sources:
+            return self._sources[src_id]
+        return self._source(src_id)
 
     def iter_sources(self) -> Iterator[tuple[int, str | None]]:
         """``(src_id, name)`` for every source."""
-        sources = self._sources if self._sources is not None else self._load_sources()
-        return iter(list(enumerate(sources)))
+        for src_id in range(self.get_source_count()):
+            yield src_id, self.get_source_name(src_id)
 
     def has_source_contents(self, src_id: int) -> bool:
         if not _valid_id(src_id):
