@@ -33,8 +33,10 @@ def peak_rss_mb() -> float:
 
 
 def main(names: list[str]) -> None:
-    print(f"{'map':8} {'MB':>6} {'tokens':>9} {'parse ms':>9} {'ms/MB':>6} {'lookup us':>10} "
-          f"{'dump ms':>8} {'memdb MB':>9} {'open+1st ms':>12}")
+    print(
+        f"{'map':8} {'MB':>6} {'tokens':>9} {'parse ms':>9} {'ms/MB':>6} {'lookup us':>10} "
+        f"{'dump ms':>8} {'memdb MB':>9} {'open+1st ms':>12}"
+    )
     for name in names:
         data = (DATA / f"{name}.min.js.map").read_bytes()
         view = libsourcemap.View.from_json(data)

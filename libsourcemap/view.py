@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Iterator, NamedTuple, Optional, Union
+from typing import Any, Iterator, NamedTuple, Union
 
 from ._native import (
     NONE,
@@ -132,9 +132,7 @@ class View(RustObject):
             name = self._names.get(name_id, _MISSING)
             if name is _MISSING:
                 name = self._names[name_id] = call_str(_get_name, self._ptr, name_id)
-        return _tuple_new(
-            Token, (dst_line, dst_col, src, src_line, src_col, src_id, name)
-        )
+        return _tuple_new(Token, (dst_line, dst_col, src, src_line, src_col, src_id, name))
 
     def _source(self, src_id: int) -> str | None:
         """Decodes a source name once; later calls find it in ``self._sources``."""
