@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ._native import RustObject, ffi, lib, rustcall, scratch, to_bytes
 from .errors import IndexedSourceMap
@@ -23,6 +23,7 @@ class Index(RustObject):
 
     # The JSON bytes, handed on to views flattened from this index (they borrow them too).
     __slots__ = ("_input",)
+    _input: bytes
     _free = lib.lsm_index_free
     _kind = "index"
 
@@ -34,7 +35,7 @@ class Index(RustObject):
         return Index._wrap(ptr, data)
 
     @staticmethod
-    def _wrap(ptr: object, data: bytes) -> Index:
+    def _wrap(ptr: Any, data: bytes) -> Index:
         index = Index._from_ptr(ptr, data)
         index._input = data
         return index

@@ -56,11 +56,13 @@ class View(RustObject):
     """
 
     __slots__ = ("_sources", "_names")
+    _sources: dict[int, str | None]
+    _names: dict[int, str | None]
     _free = lib.lsm_view_free
     _kind = "view"
 
     @classmethod
-    def _from_ptr(cls, ptr, keepalive=None):  # type: ignore[no-untyped-def]
+    def _from_ptr(cls, ptr: Any, keepalive: bytes | None = None) -> View:
         view = super()._from_ptr(ptr, keepalive)
         # Source names and names, decoded once each, on first use.
         view._sources = {}
