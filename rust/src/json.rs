@@ -114,6 +114,29 @@ fn array_items(raw: &RawValue) -> Option<Vec<&RawValue>> {
     serde_json::from_str(raw.get()).ok()
 }
 
+/// A list field's items. Missing is an empty list, except for a `required` field in
+/// strict mode. A value that is not a list is an error in strict mode or for a `required`
+/// field (the tokens need it), and is ignored otherwise.
+fn list_field<'a>(
+    field: &str,
+    raw: Option<&'a RawValue>,
+    strict: bool,
+    required: bool,
+) -> Result<Vec<&'a RawValue>> {
+    match raw {
+        None if strict && required => Err(invalid_map(format!("`{field}` is missing"))),
+        None => Ok(Vec::new()),
+        Some(raw) => match array_items(raw) {
+            Some(items) => Ok(items),
+            None if strict || required => Err(invalid_map(format!(
+                "`{field}` must be a list, got {}",
+                describe(raw)
+            ))),
+            None => Ok(Vec::new()),
+        },
+    }
+}
+
 fn describe(raw: &RawValue) -> String {
     let text = raw.get();
     if text.len() > 40 {
@@ -207,13 +230,7 @@ pub fn assemble_map(
     }
     let root = optional_str("sourceRoot", doc.source_root, strict)?;
 
-    let sources = match doc.sources {
-        None if strict => return Err(invalid_map("`sources` is missing")),
-        None => Vec::new(),
-        Some(raw) => array_items(raw).ok_or_else(|| {
-            invalid_map(format!("`sources` must be a list, got {}", describe(raw)))
-        })?,
-    };
+    let sources = list_field("sources", doc.sources, strict, true)?;
     for (i, item) in sources.iter().enumerate() {
         let source = str_value(item);
         if source.is_none() && item.get() != "null" && strict {
@@ -226,20 +243,8 @@ pub fn assemble_map(
         asm.sources.push(resolved.as_deref().map(str::as_bytes))?;
     }
 
-    let contents = match doc.sources_content {
-        None => Vec::new(),
-        Some(raw) if raw.get() == "null" => Vec::new(),
-        Some(raw) => match array_items(raw) {
-            Some(items) => items,
-            None if strict => {
-                return Err(invalid_map(format!(
-                    "`sourcesContent` must be a list, got {}",
-                    describe(raw)
-                )))
-            }
-            None => Vec::new(),
-        },
-    };
+    let contents_raw = doc.sources_content.filter(|raw| raw.get() != "null");
+    let contents = list_field("sourcesContent", contents_raw, strict, false)?;
     for i in 0..sources.len() {
         match contents.get(i).and_then(|item| locate_str(base, item)) {
             Some(found) => asm
@@ -259,19 +264,7 @@ pub fn assemble_map(
         }
     }
 
-    let names = match doc.names {
-        None => Vec::new(),
-        Some(raw) => match array_items(raw) {
-            Some(items) => items,
-            None if strict => {
-                return Err(invalid_map(format!(
-                    "`names` must be a list, got {}",
-                    describe(raw)
-                )))
-            }
-            None => Vec::new(),
-        },
-    };
+    let names = list_field("names", doc.names, strict, false)?;
     for (i, item) in names.iter().enumerate() {
         let name = str_value(item);
         if name.is_none() && strict {
