@@ -93,6 +93,12 @@ const char *lsm_view_get_name(const lsm_view_t *view, uint32_t name_id, size_t *
 const char *lsm_view_get_file(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
 const char *lsm_view_get_source_root(const lsm_view_t *view, size_t *len_out,
                                      lsm_error_t *err);
+/* The map's debugId (or debug_id); NULL if absent. */
+const char *lsm_view_get_debug_id(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
+/* The ignoreList (or x_google_ignoreList) as little-endian uint32 source ids; *len_out is
+   the size in bytes (4 per id). */
+const char *lsm_view_get_ignore_list(const lsm_view_t *view, size_t *len_out,
+                                     lsm_error_t *err);
 uint32_t lsm_view_has_source_contents(const lsm_view_t *view, uint32_t src_id,
                                       lsm_error_t *err);
 /* Borrowed unless *must_free is set (contents that needed unescaping): then free it with

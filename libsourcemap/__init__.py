@@ -3,6 +3,7 @@
 The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
 """
 
+from .discovery import discover, from_data_url
 from .errors import (
     AlreadyMemDb,
     BadIo,
@@ -32,6 +33,8 @@ __all__ = [
     "Section",
     "Token",
     "from_json",
+    "from_data_url",
+    "discover",
     "SourceMapError",
     "IndexedSourceMap",
     "BadJson",

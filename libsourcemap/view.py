@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import struct
 from typing import Any, Iterator, NamedTuple, Union
 
 from ._native import (
@@ -213,6 +214,20 @@ class View(RustObject):
     def source_root(self) -> str | None:
         """The map's ``sourceRoot`` field (sources are already resolved against it)."""
         return call_str(lib.lsm_view_get_source_root, self._get_ptr())
+
+    @property
+    def debug_id(self) -> str | None:
+        """The map's ``debugId`` (or the older ``debug_id``)."""
+        return call_str(lib.lsm_view_get_debug_id, self._get_ptr())
+
+    @property
+    def ignore_list(self) -> list[int]:
+        """Source ids the map marks as third-party (``ignoreList``, else
+        ``x_google_ignoreList``); entries out of range are dropped unless ``strict``."""
+        size = scratch.size
+        ptr = rustcall(lib.lsm_view_get_ignore_list, self._get_ptr(), size)
+        raw: bytes = ffi.unpack(ptr, size[0])
+        return list(struct.unpack(f"<{len(raw) // 4}I", raw))
 
     @property
     def name_count(self) -> int:

@@ -39,6 +39,7 @@ pub struct Section {
 pub struct Index {
     input: SharedBytes,
     file: Option<String>,
+    debug_id: Option<String>,
     sections: Vec<Section>,
     strict: bool,
 }
@@ -82,9 +83,14 @@ impl Index {
                     "`sections[{i}]` has neither `map` nor `url`"
                 )));
             }
-            if map.is_some() && url.is_some() && strict {
+            if strict && url.is_some() {
                 return Err(invalid_map(format!(
-                    "`sections[{i}]` has both `map` and `url`"
+                    "`sections[{i}]` has a `url`; ECMA-426 sections embed their `map`"
+                )));
+            }
+            if strict && map.is_some_and(|(start, _)| base[start] != b'{') {
+                return Err(invalid_map(format!(
+                    "`sections[{i}].map` must be an object"
                 )));
             }
             sections.push(Section {
@@ -96,6 +102,7 @@ impl Index {
         }
         Ok(Index {
             file: json::optional_str("file", doc.file, strict)?,
+            debug_id: json::optional_str("debugId", doc.debug_id.or(doc.debug_id_snake), strict)?,
             input,
             sections,
             strict,
@@ -124,6 +131,7 @@ impl Index {
         let base = self.input.as_slice();
         let mut asm = Assembly {
             file: self.file.clone(),
+            debug_id: self.debug_id.clone(),
             ..Assembly::default()
         };
         let mut tokens = Vec::new();

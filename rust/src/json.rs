@@ -33,6 +33,16 @@ pub struct Document<'a> {
     pub mappings: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub sections: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "ignoreList")]
+    pub ignore_list: Option<&'a RawValue>,
+    /// The older Chrome DevTools spelling, read when `ignoreList` is absent.
+    #[serde(borrow, default, rename = "x_google_ignoreList")]
+    pub x_google_ignore_list: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "debugId")]
+    pub debug_id: Option<&'a RawValue>,
+    /// The spelling some tools write, read when `debugId` is absent.
+    #[serde(borrow, default, rename = "debug_id")]
+    pub debug_id_snake: Option<&'a RawValue>,
 }
 
 /// Strips a leading XSSI guard line (`)]}'` ...) as ECMA-426 allows.
@@ -50,6 +60,13 @@ pub fn strip_xssi_prefix(input: &[u8]) -> &[u8] {
 pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
     let trimmed = input.trim_ascii_start();
     if !trimmed.starts_with(b"{") {
+        if memchr::memmem::find(input, b"sourceMappingURL=").is_some() {
+            return Err(bad_json(
+                "a source map must be a JSON object; this looks like JavaScript with a \
+                 sourceMappingURL comment: load the map it names (libsourcemap.discover), \
+                 or an inline data: URL with libsourcemap.from_data_url",
+            ));
+        }
         return Err(bad_json("a source map must be a JSON object"));
     }
     serde_json::from_slice(input).map_err(|err| bad_json(format!("invalid source map JSON: {err}")))
@@ -137,6 +154,27 @@ fn list_field<'a>(
     }
 }
 
+/// `ignoreList`: source ids (integers in range). Lenient mode drops bad entries.
+fn ignore_list(field: &str, raw: &RawValue, sources: usize, strict: bool) -> Result<Vec<u32>> {
+    let mut ids = Vec::new();
+    for (i, item) in list_field(field, Some(raw), strict, false)?
+        .into_iter()
+        .enumerate()
+    {
+        match item.get().parse::<u32>() {
+            Ok(id) if (id as usize) < sources => ids.push(id),
+            _ if strict => {
+                return Err(invalid_map(format!(
+                    "`{field}[{i}]` must be a source index in 0..{sources}, got {}",
+                    describe(item)
+                )))
+            }
+            _ => {}
+        }
+    }
+    Ok(ids)
+}
+
 fn describe(raw: &RawValue) -> String {
     let text = raw.get();
     if text.len() > 40 {
@@ -195,6 +233,9 @@ pub struct Assembly {
     /// References into the input, one entry per source.
     pub contents: StringTableBuilder,
     pub names: StringTableBuilder,
+    /// Source ids listed by `ignoreList` (offset per section in index maps).
+    pub ignore_list: Vec<u32>,
+    pub debug_id: Option<String>,
     pub source_count: u32,
     pub name_count: u32,
 }
@@ -276,6 +317,21 @@ pub fn assemble_map(
         asm.names.push(name.as_deref().map(str::as_bytes))?;
     }
 
+    let ignored = match doc.ignore_list {
+        Some(raw) => ignore_list("ignoreList", raw, sources.len(), strict)?,
+        None => match doc.x_google_ignore_list {
+            Some(raw) => ignore_list("x_google_ignoreList", raw, sources.len(), strict)?,
+            None => Vec::new(),
+        },
+    };
+    asm.ignore_list
+        .extend(ignored.into_iter().map(|id| id + asm.source_count));
+    if asm.debug_id.is_none() {
+        asm.debug_id = match doc.debug_id {
+            Some(raw) => optional_str("debugId", Some(raw), strict)?,
+            None => optional_str("debug_id", doc.debug_id_snake, strict)?,
+        };
+    }
     asm.source_count = count(asm.source_count, sources.len(), "sources")?;
     asm.name_count = count(asm.name_count, names.len(), "names")?;
     if asm.file.is_none() {

@@ -30,6 +30,9 @@ pub const PART_COUNT: usize = 10;
 /// Entries of the meta table.
 pub const META_FILE: u32 = 0;
 pub const META_SOURCE_ROOT: u32 = 1;
+pub const META_DEBUG_ID: u32 = 2;
+/// The ignore list: source ids as little-endian u32s.
+pub const META_IGNORE_LIST: u32 = 3;
 
 /// Which buffer a table lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +134,13 @@ impl View {
         let mut meta = StringTableBuilder::default();
         meta.push(asm.file.as_deref().map(str::as_bytes))?;
         meta.push(asm.source_root.as_deref().map(str::as_bytes))?;
+        meta.push(asm.debug_id.as_deref().map(str::as_bytes))?;
+        let ignore: Vec<u8> = asm
+            .ignore_list
+            .iter()
+            .flat_map(|id| id.to_le_bytes())
+            .collect();
+        meta.push(Some(&ignore))?;
         let meta = (place(&meta.index), place(&meta.blob));
         let contents_blob = Span {
             region: Region::Input,
@@ -267,6 +277,15 @@ impl View {
 
     pub fn source_root(&self) -> Result<Option<&[u8]>> {
         View::plain(self.meta(), META_SOURCE_ROOT)
+    }
+
+    pub fn debug_id(&self) -> Result<Option<&[u8]>> {
+        View::plain(self.meta(), META_DEBUG_ID)
+    }
+
+    /// Source ids from `ignoreList` (or `x_google_ignoreList`), as little-endian u32s.
+    pub fn ignore_list_bytes(&self) -> Result<&[u8]> {
+        Ok(View::plain(self.meta(), META_IGNORE_LIST)?.unwrap_or(&[]))
     }
 
     /// The embedded source text: borrowed when stored plainly, unescaped on demand.

@@ -209,6 +209,26 @@ pub unsafe extern "C" fn lsm_view_get_source_root(
 }
 
 #[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_debug_id(
+    view: *const View,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || Ok(out_str(handle(view)?.debug_id()?, len_out)))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_ignore_list(
+    view: *const View,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || {
+        Ok(out_str(Some(handle(view)?.ignore_list_bytes()?), len_out))
+    })
+}
+
+#[no_mangle]
 pub unsafe extern "C" fn lsm_view_has_source_contents(
     view: *const View,
     src_id: u32,
