@@ -29,7 +29,7 @@ def preprocessed_header() -> str:
     start = out.index("typedef struct lsm_view_s")
     body = out[start:]
     # #defines vanished in preprocessing; re-declare them as CFFI integer constants.
-    defines = re.findall(r"^#define (LSM_\w+) (\d+)$", open(HEADER).read(), re.M)
+    defines = re.findall(r"^#define (LSM_\w+) (\d+)\b", open(HEADER).read(), re.M)
     consts = "".join(f"#define {name} {value}\n" for name, value in defines)
     return consts + body
 

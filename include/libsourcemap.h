@@ -35,6 +35,13 @@
 /* src_id / name_id of a token without a source / name. */
 #define LSM_NONE 4294967295
 
+/* `flags` of the *_from_json functions: which rules to enforce (0 = lenient). */
+#define LSM_STRICT_FIELDS 1     /* field types and presence, index map sections */
+#define LSM_STRICT_INDEXES 2    /* 2/3-field segments, source/name indexes in range */
+#define LSM_STRICT_SEGMENTS 4   /* no empty segments, at most 5 fields */
+#define LSM_REQUIRE_KEYS 8      /* sources, names, mappings present (sourcemap 0.2.1) */
+#define LSM_STRICT 7            /* all of ECMA-426 */
+
 typedef struct lsm_view_s lsm_view_t;
 typedef struct lsm_index_s lsm_index_t;
 
@@ -49,20 +56,23 @@ typedef struct lsm_token_s {
     uint32_t dst_col;
     uint32_t src_line;
     uint32_t src_col;
-    uint32_t src_id;  /* LSM_NONE: unmapped segment */
+    uint32_t src_id;  /* LSM_NONE: unmapped segment (src_line/src_col then hold the
+                         decoder's running original position) */
     uint32_t name_id; /* LSM_NONE: no name */
+    uint32_t index;   /* position in generated order (view[index]) */
 } lsm_token_t;
 
 /* Owned buffers (error messages, memdb dumps, unescaped contents). NULL is ignored. */
 void lsm_buffer_free(char *buf);
 
 /* Parses JSON; returns 1 and sets *view_out for a regular map, 2 and *index_out for an
-   index map. strict != 0 rejects every ECMA-426 violation. Borrows `bytes`. */
-int lsm_view_or_index_from_json(const char *bytes, size_t len, int strict,
+   index map. `flags` selects the rules to enforce (LSM_STRICT: all of ECMA-426).
+   Borrows `bytes`. */
+int lsm_view_or_index_from_json(const char *bytes, size_t len, uint32_t flags,
                                 lsm_view_t **view_out, lsm_index_t **index_out,
                                 lsm_error_t *err);
 /* A view from JSON; an index map is flattened if it can be. Borrows `bytes`. */
-lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, int strict, lsm_error_t *err);
+lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);
 /* A view over memdb bytes, read in place. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_memdb(const char *bytes, size_t len, lsm_error_t *err);
 /* A view over a memory-mapped memdb file; `path` is a file system path (bytes). */
@@ -88,6 +98,9 @@ const lsm_token_t *lsm_thread_token(void);
 /* Borrowed strings; NULL (and *len_out = 0) for null entries or ids out of range. */
 const char *lsm_view_get_source_name(const lsm_view_t *view, uint32_t src_id,
                                      size_t *len_out, lsm_error_t *err);
+/* The source as written in the map, before sourceRoot is applied. */
+const char *lsm_view_get_raw_source_name(const lsm_view_t *view, uint32_t src_id,
+                                         size_t *len_out, lsm_error_t *err);
 const char *lsm_view_get_name(const lsm_view_t *view, uint32_t name_id, size_t *len_out,
                               lsm_error_t *err);
 const char *lsm_view_get_file(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
@@ -110,7 +123,7 @@ char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_sour
                           int with_names, lsm_error_t *err);
 
 /* Index maps. Borrows `bytes`. */
-lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, int strict, lsm_error_t *err);
+lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);
 void lsm_index_free(lsm_index_t *index);
 uint32_t lsm_index_can_flatten(const lsm_index_t *index, lsm_error_t *err);
 /* A new view merging all sections; the index stays valid. */

@@ -38,8 +38,8 @@ class _Scratch(threading.local):
     """Per-thread out-parameters, allocated once: hot calls make no ``ffi.new``.
 
     ``token_out`` bundles what a token call needs in one attribute fetch: the
-    ``lsm_token_t`` to fill, the error struct, and a memoryview of the token's six uint32
-    fields, whose ``tolist()`` reads them in one step (six cdata field reads cost twice
+    ``lsm_token_t`` to fill, the error struct, and a memoryview of the token's uint32
+    fields, whose ``tolist()`` reads them in one step (cdata field reads cost twice
     as much). ``token_slot`` views this thread's native slot that ``lsm_view_lookup_fast``
     fills.
     """
@@ -93,6 +93,11 @@ def call_str(func: Callable[..., Any], *args: Any) -> str | None:
     size = scratch.size
     ptr = rustcall(func, *args, size)
     return decode_str(ptr, size[0])
+
+
+def rule_flags(strict: bool) -> int:
+    """The native ``flags`` for ``strict``: all of ECMA-426, or lenient."""
+    return int(lib.LSM_STRICT) if strict else 0
 
 
 def to_bytes(data: bytes | bytearray | memoryview | str, what: str = "data") -> bytes:

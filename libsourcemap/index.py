@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ._native import RustObject, ffi, lib, rustcall, scratch, to_bytes
+from ._native import RustObject, ffi, lib, rule_flags, rustcall, scratch, to_bytes
 from .errors import IndexedSourceMap
 from .view import Buffer, View
 
@@ -31,7 +31,7 @@ class Index(RustObject):
     def from_json(buffer: Buffer, strict: bool = False) -> Index:
         """Parses index map JSON; a regular map raises :class:`InvalidSourceMap`."""
         data = to_bytes(buffer, "buffer")
-        ptr = rustcall(lib.lsm_index_from_json, data, len(data), int(bool(strict)))
+        ptr = rustcall(lib.lsm_index_from_json, data, len(data), rule_flags(strict))
         return Index._wrap(ptr, data)
 
     @staticmethod
@@ -88,7 +88,7 @@ def from_json(
     view_out = ffi.new("lsm_view_t **")
     index_out = ffi.new("lsm_index_t **")
     kind = rustcall(
-        lib.lsm_view_or_index_from_json, data, len(data), int(bool(strict)), view_out, index_out
+        lib.lsm_view_or_index_from_json, data, len(data), rule_flags(strict), view_out, index_out
     )
     if kind == 1:
         return View._from_ptr(view_out[0], data)

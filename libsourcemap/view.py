@@ -12,6 +12,7 @@ from ._native import (
     call_str,
     ffi,
     lib,
+    rule_flags,
     rustcall,
     scratch,
     to_bytes,
@@ -78,7 +79,7 @@ class View(RustObject):
         ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
         """
         data = to_bytes(buffer, "buffer")
-        ptr = rustcall(lib.lsm_view_from_json, data, len(data), int(bool(strict)))
+        ptr = rustcall(lib.lsm_view_from_json, data, len(data), rule_flags(strict))
         return View._from_ptr(ptr, data)
 
     @staticmethod
@@ -122,8 +123,8 @@ class View(RustObject):
         return None
 
     def _token(self, raw: list[int]) -> Token | None:
-        """A ``Token`` from the six fields of an ``lsm_token_t``; ``None`` if unmapped."""
-        dst_line, dst_col, src_line, src_col, src_id, name_id = raw
+        """A ``Token`` from the fields of an ``lsm_token_t``; ``None`` if unmapped."""
+        dst_line, dst_col, src_line, src_col, src_id, name_id, _ = raw
         if src_id == NONE:
             return None
         src = self._sources.get(src_id, _MISSING)

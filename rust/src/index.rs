@@ -8,6 +8,7 @@ use crate::bytes::SharedBytes;
 use crate::error::{invalid_map, Error, ErrorKind, Result};
 use crate::json::{self, Assembly, Document, MappingsText};
 use crate::mappings::{self, Limits, NONE};
+use crate::rules::Rules;
 use crate::view::View;
 
 #[derive(Deserialize)]
@@ -41,11 +42,12 @@ pub struct Index {
     file: Option<String>,
     debug_id: Option<String>,
     sections: Vec<Section>,
-    strict: bool,
+    rules: Rules,
 }
 
 impl Index {
-    pub(crate) fn from_document(input: SharedBytes, doc: &Document, strict: bool) -> Result<Index> {
+    pub(crate) fn from_document(input: SharedBytes, doc: &Document, rules: Rules) -> Result<Index> {
+        let strict = rules.fields;
         let base = input.as_slice();
         let raw = doc.sections.expect("caller checked `sections`");
         let raw_sections: Vec<RawSection> = serde_json::from_str(raw.get()).map_err(|err| {
@@ -105,7 +107,7 @@ impl Index {
             debug_id: json::optional_str("debugId", doc.debug_id.or(doc.debug_id_snake), strict)?,
             input,
             sections,
-            strict,
+            rules,
         })
     }
 
@@ -144,7 +146,7 @@ impl Index {
                 )));
             }
             let (source_base, name_base) = (asm.source_count, asm.name_count);
-            let text = json::assemble_map(base, &doc, self.strict, &mut asm)?;
+            let text = json::assemble_map(base, &doc, self.rules, &mut asm)?;
             let text: &[u8] = match &text {
                 MappingsText::Input { offset, len } => &base[*offset..*offset + *len],
                 MappingsText::Owned(text) => text,
@@ -154,7 +156,7 @@ impl Index {
                 names: asm.name_count - name_base,
             };
             let next = self.sections.get(i + 1).map(|s| (s.line, s.column));
-            for mut token in mappings::decode_all(text, limits, self.strict)? {
+            for mut token in mappings::decode_all(text, limits, self.rules)? {
                 let shift =
                     |value: u32, by: u32| value.checked_add(by).ok_or_else(position_overflow);
                 if token.dst_line == 0 {
@@ -167,7 +169,9 @@ impl Index {
                 if token.name_id != NONE {
                     token.name_id += name_base;
                 }
-                if self.strict && next.is_some_and(|next| (token.dst_line, token.dst_col) >= next) {
+                if self.rules.fields
+                    && next.is_some_and(|next| (token.dst_line, token.dst_col) >= next)
+                {
                     return Err(invalid_map(format!(
                         "`sections[{i}]` has a mapping at generated line {} column {}, inside the next section",
                         token.dst_line, token.dst_col
@@ -180,7 +184,12 @@ impl Index {
         asm.source_root = None;
         tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
         let text = mappings::encode(&tokens);
-        View::assemble(self.input.clone(), asm, MappingsText::Owned(text), false)
+        View::assemble(
+            self.input.clone(),
+            asm,
+            MappingsText::Owned(text),
+            Rules::LENIENT,
+        )
     }
 }
 

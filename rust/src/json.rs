@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::error::{bad_json, invalid_map, Result};
+use crate::rules::Rules;
 use crate::tables::StringTableBuilder;
 
 /// The top-level fields libsourcemap reads; unknown fields are ignored.
@@ -230,6 +231,8 @@ pub struct Assembly {
     pub file: Option<String>,
     pub source_root: Option<String>,
     pub sources: StringTableBuilder,
+    /// The same sources as written, before `sourceRoot` is applied.
+    pub raw_sources: StringTableBuilder,
     /// References into the input, one entry per source.
     pub contents: StringTableBuilder,
     pub names: StringTableBuilder,
@@ -254,9 +257,10 @@ pub enum MappingsText {
 pub fn assemble_map(
     base: &[u8],
     doc: &Document,
-    strict: bool,
+    rules: Rules,
     asm: &mut Assembly,
 ) -> Result<MappingsText> {
+    let strict = rules.fields;
     if strict {
         match doc.version {
             Some(raw) if raw.get() == "3" => {}
@@ -280,6 +284,7 @@ pub fn assemble_map(
                 describe(item)
             )));
         }
+        asm.raw_sources.push(source.as_deref().map(str::as_bytes))?;
         let resolved = source.map(|s| resolve_source(root.as_deref(), &s));
         asm.sources.push(resolved.as_deref().map(str::as_bytes))?;
     }
@@ -305,6 +310,17 @@ pub fn assemble_map(
         }
     }
 
+    if rules.required_keys {
+        for (key, raw) in [
+            ("sources", doc.sources),
+            ("names", doc.names),
+            ("mappings", doc.mappings),
+        ] {
+            if raw.is_none() {
+                return Err(invalid_map(format!("`{key}` is missing")));
+            }
+        }
+    }
     let names = list_field("names", doc.names, strict, false)?;
     for (i, item) in names.iter().enumerate() {
         let name = str_value(item);

@@ -10,6 +10,7 @@ pub mod index;
 pub mod json;
 pub mod mappings;
 pub mod memdb;
+pub mod rules;
 pub mod tables;
 pub mod view;
 pub mod vlq;

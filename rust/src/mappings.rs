@@ -9,6 +9,7 @@
 //! searched in place.
 
 use crate::error::{invalid_map, Error, ErrorKind, Result};
+use crate::rules::Rules;
 use crate::tables::{le_u32, push_u32};
 use crate::vlq::{self, VlqError};
 
@@ -27,6 +28,7 @@ pub struct RawToken {
     pub dst_line: u32,
     pub dst_col: u32,
     /// `NONE` for a 1-field segment (an unmapped range) or an unusable source index.
+    /// Such a token still carries the decoder's running `src_line`/`src_col`.
     pub src_id: u32,
     pub src_line: u32,
     pub src_col: u32,
@@ -64,7 +66,7 @@ struct State {
 
 /// Decodes segments one at a time.
 ///
-/// Lenient (`strict == false`): empty segments are skipped; a segment with 2 or 3 fields,
+/// Lenient (`Rules::LENIENT`): empty segments are skipped; a segment with 2 or 3 fields,
 /// or a source index out of range, becomes an unmapped token; a name index out of range is
 /// dropped. Both modes reject bad VLQ and any value outside 0..=2^32-1, because past such
 /// an error every following position would be wrong.
@@ -73,17 +75,17 @@ pub struct Decoder<'a> {
     pos: usize,
     state: State,
     limits: Limits,
-    strict: bool,
+    rules: Rules,
 }
 
 impl<'a> Decoder<'a> {
-    pub fn new(bytes: &'a [u8], limits: Limits, strict: bool) -> Decoder<'a> {
+    pub fn new(bytes: &'a [u8], limits: Limits, rules: Rules) -> Decoder<'a> {
         Decoder {
             bytes,
             pos: 0,
             state: State::default(),
             limits,
-            strict,
+            rules,
         }
     }
 
@@ -93,7 +95,7 @@ impl<'a> Decoder<'a> {
             pos: checkpoint.offset as usize,
             state: checkpoint.state,
             limits,
-            strict: false,
+            rules: Rules::LENIENT,
         }
     }
 
@@ -158,7 +160,7 @@ impl<'a> Decoder<'a> {
                     self.pos += 1;
                 }
                 Some(b',') => {
-                    if self.strict && self.segment_is_empty() {
+                    if self.rules.segments && self.segment_is_empty() {
                         return Err(self.error("empty segment"));
                     }
                     self.pos += 1;
@@ -176,7 +178,7 @@ impl<'a> Decoder<'a> {
             let value = vlq::decode(self.bytes, &mut self.pos).map_err(|e| self.vlq_error(e))?;
             if count < 5 {
                 fields[count] = value;
-            } else if self.strict {
+            } else if self.rules.segments {
                 return Err(self.error("segment with more than 5 fields"));
             }
             count += 1;
@@ -188,12 +190,12 @@ impl<'a> Decoder<'a> {
             dst_line: self.state.dst_line,
             dst_col,
             src_id: NONE,
-            src_line: 0,
-            src_col: 0,
+            src_line: self.state.src_line,
+            src_col: self.state.src_col,
             name_id: NONE,
         };
         if count == 2 || count == 3 {
-            if self.strict {
+            if self.rules.indexes {
                 return Err(self.error(&format!("segment with {count} fields")));
             }
             return Ok(Some(token));
@@ -202,11 +204,11 @@ impl<'a> Decoder<'a> {
             self.state.src_id = self.apply(self.state.src_id, fields[1], "source index")?;
             self.state.src_line = self.apply(self.state.src_line, fields[2], "original line")?;
             self.state.src_col = self.apply(self.state.src_col, fields[3], "original column")?;
+            token.src_line = self.state.src_line;
+            token.src_col = self.state.src_col;
             if self.state.src_id < self.limits.sources {
                 token.src_id = self.state.src_id;
-                token.src_line = self.state.src_line;
-                token.src_col = self.state.src_col;
-            } else if self.strict {
+            } else if self.rules.indexes {
                 return Err(self.error(&format!(
                     "source index {} out of range ({} sources)",
                     self.state.src_id, self.limits.sources
@@ -219,7 +221,7 @@ impl<'a> Decoder<'a> {
                 if token.has_source() {
                     token.name_id = self.state.name_id;
                 }
-            } else if self.strict {
+            } else if self.rules.indexes {
                 return Err(self.error(&format!(
                     "name index {} out of range ({} names)",
                     self.state.name_id, self.limits.names
@@ -285,8 +287,8 @@ impl Checkpoint {
             dst_line: state.dst_line,
             dst_col: state.dst_col,
             src_id: if has_source { state.src_id } else { NONE },
-            src_line: if has_source { state.src_line } else { 0 },
-            src_col: if has_source { state.src_col } else { 0 },
+            src_line: state.src_line,
+            src_col: state.src_col,
             name_id: if flags & FLAG_NAME != 0 {
                 state.name_id
             } else {
@@ -322,17 +324,17 @@ pub struct Indexed {
 ///
 /// Generators may emit a line's segments out of column order (ECMA-426 does not forbid
 /// it); lookups need them sorted, so such a text is decoded, stably sorted and re-encoded.
-pub fn index(mappings: &[u8], limits: Limits, strict: bool) -> Result<Indexed> {
-    let mut decoder = Decoder::new(mappings, limits, strict);
+pub fn index(mappings: &[u8], limits: Limits, rules: Rules) -> Result<Indexed> {
+    let mut decoder = Decoder::new(mappings, limits, rules);
     let mut checkpoints = Vec::new();
     let mut count: u32 = 0;
     let mut prev = (0u32, 0u32);
     while let Some(token) = decoder.next_token()? {
         if count > 0 && token.dst() < prev {
-            let mut tokens = decode_all(mappings, limits, strict)?;
+            let mut tokens = decode_all(mappings, limits, rules)?;
             tokens.sort_by_key(RawToken::dst);
             let text = encode(&tokens);
-            let indexed = index(&text, limits, false)?;
+            let indexed = index(&text, limits, Rules::LENIENT)?;
             return Ok(Indexed {
                 rewritten: Some(text),
                 ..indexed
@@ -367,8 +369,8 @@ fn overflow(what: &str) -> Error {
 }
 
 /// Decodes every segment (used for re-sorting and for flattening index maps).
-pub fn decode_all(mappings: &[u8], limits: Limits, strict: bool) -> Result<Vec<RawToken>> {
-    let mut decoder = Decoder::new(mappings, limits, strict);
+pub fn decode_all(mappings: &[u8], limits: Limits, rules: Rules) -> Result<Vec<RawToken>> {
+    let mut decoder = Decoder::new(mappings, limits, rules);
     let mut tokens = Vec::new();
     while let Some(token) = decoder.next_token()? {
         tokens.push(token);
@@ -525,8 +527,9 @@ impl<'a> TokenTable<'a> {
         Ok(found)
     }
 
-    /// The last token at or before (`line`, `col`) on generated line `line`.
-    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+    /// The last token at or before (`line`, `col`) on generated line `line`, with its
+    /// index in generated order.
+    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         let target = (line, col);
         let after = partition_point(self.checkpoint_count(), |i| {
             Checkpoint::dst(self.checkpoints, i) <= target
@@ -534,16 +537,23 @@ impl<'a> TokenTable<'a> {
         if after == 0 {
             return Ok(None);
         }
+        let block = after - 1;
         let mut best = None;
-        self.scan(after - 1, |token| {
+        let mut index = block as u32 * INTERVAL;
+        self.scan(block, |token| {
             if token.dst() <= target {
+                if best.is_some() {
+                    index += 1;
+                }
                 best = Some(*token);
                 true
             } else {
                 false
             }
         })?;
-        Ok(best.filter(|token| token.dst_line == line))
+        Ok(best
+            .filter(|token| token.dst_line == line)
+            .map(|token| (index, token)))
     }
 }
 
@@ -576,14 +586,14 @@ mod tests {
     };
 
     fn table_of(text: &[u8]) -> (Vec<u8>, Indexed) {
-        let indexed = index(text, LIMITS, false).unwrap();
+        let indexed = index(text, LIMITS, Rules::LENIENT).unwrap();
         let text = indexed.rewritten.clone().unwrap_or_else(|| text.to_vec());
         (text, indexed)
     }
 
     #[test]
     fn decodes_simple_mappings() {
-        let tokens = decode_all(b"AAAA,CAAC;AACAC", LIMITS, true).unwrap();
+        let tokens = decode_all(b"AAAA,CAAC;AACAC", LIMITS, Rules::STRICT).unwrap();
         assert_eq!(tokens.len(), 3);
         assert_eq!(tokens[1].dst(), (0, 1));
         assert_eq!(tokens[2].dst_line, 1);
@@ -593,19 +603,27 @@ mod tests {
 
     #[test]
     fn strict_rejects_what_lenient_skips() {
-        assert!(decode_all(b"AA", LIMITS, true).is_err());
-        assert_eq!(decode_all(b"AA", LIMITS, false).unwrap()[0].src_id, NONE);
-        assert!(decode_all(b"AAAA,,CAAC", LIMITS, true).is_err());
-        assert_eq!(decode_all(b"AAAA,,CAAC", LIMITS, false).unwrap().len(), 2);
-        assert!(decode_all(b"AIAA", LIMITS, true).is_err());
-        assert!(decode_all(b"D", LIMITS, false).is_err());
+        assert!(decode_all(b"AA", LIMITS, Rules::STRICT).is_err());
+        assert_eq!(
+            decode_all(b"AA", LIMITS, Rules::LENIENT).unwrap()[0].src_id,
+            NONE
+        );
+        assert!(decode_all(b"AAAA,,CAAC", LIMITS, Rules::STRICT).is_err());
+        assert_eq!(
+            decode_all(b"AAAA,,CAAC", LIMITS, Rules::LENIENT)
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(decode_all(b"AIAA", LIMITS, Rules::STRICT).is_err());
+        assert!(decode_all(b"D", LIMITS, Rules::LENIENT).is_err());
     }
 
     #[test]
     fn unsorted_lines_are_rewritten() {
         let (text, indexed) = table_of(b"EAAA,DAAC");
         assert!(indexed.rewritten.is_some());
-        let tokens = decode_all(&text, LIMITS, true).unwrap();
+        let tokens = decode_all(&text, LIMITS, Rules::STRICT).unwrap();
         assert_eq!(
             tokens.iter().map(|t| t.dst_col).collect::<Vec<_>>(),
             vec![1, 2]
@@ -625,6 +643,15 @@ mod tests {
         );
         proptest::collection::vec(token, 0..120).prop_map(|mut tokens| {
             tokens.sort_by_key(RawToken::dst);
+            // An unmapped token carries the running original position of the decoder.
+            let (mut line, mut col) = (0, 0);
+            for token in &mut tokens {
+                if token.has_source() {
+                    (line, col) = (token.src_line, token.src_col);
+                } else {
+                    (token.src_line, token.src_col) = (line, col);
+                }
+            }
             tokens
         })
     }
@@ -633,7 +660,7 @@ mod tests {
         #[test]
         fn encode_decode_round_trip(tokens in arb_tokens()) {
             let text = encode(&tokens);
-            prop_assert_eq!(decode_all(&text, LIMITS, true).unwrap(), tokens);
+            prop_assert_eq!(decode_all(&text, LIMITS, Rules::STRICT).unwrap(), tokens);
         }
 
         #[test]
@@ -641,7 +668,10 @@ mod tests {
             let (text, indexed) = table_of(&encode(&tokens));
             let table = TokenTable::new(&text, &indexed.checkpoints, indexed.token_count, LIMITS);
             table.validate().unwrap();
-            let expected = tokens.iter().rfind(|t| t.dst_line == line && t.dst_col <= col).copied();
+            let expected = tokens
+                .iter()
+                .rposition(|t| t.dst_line == line && t.dst_col <= col)
+                .map(|i| (i as u32, tokens[i]));
             prop_assert_eq!(table.lookup(line, col).unwrap(), expected);
             for (i, token) in tokens.iter().enumerate() {
                 prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));

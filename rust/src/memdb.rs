@@ -9,8 +9,8 @@
 //! 12  tokens    u32      token count
 //! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
 //! 20  reserved  u32      0
-//! 24  parts     10 x (offset u64, length u64), in `view::Part` order
-//! 184 data      the parts, each at its offset
+//! 24  parts     12 x (offset u64, length u64), in `view::Part` order
+//! 216 data      the parts, each at its offset
 //! ```
 //!
 //! The parts are exactly the tables a JSON view builds (see `tables` and `mappings`), so
@@ -44,6 +44,8 @@ const ALL_PARTS: [Part; PART_COUNT] = [
     Part::ContentsBlob,
     Part::MetaIndex,
     Part::MetaBlob,
+    Part::RawSourcesIndex,
+    Part::RawSourcesBlob,
 ];
 
 /// Serializes a view (from JSON or from another memdb).

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::index::Index;
 use crate::json::{self, Assembly, MappingsText};
 use crate::mappings::{self, Limits, RawToken, TokenTable};
+use crate::rules::Rules;
 use crate::tables::{StringTable, StringTableBuilder};
 
 /// The tables of a view, in memdb order (see `memdb`).
@@ -23,9 +24,12 @@ pub enum Part {
     ContentsBlob,
     MetaIndex,
     MetaBlob,
+    /// Sources as written, before `sourceRoot` is applied (for sourcemap 0.2.1's join).
+    RawSourcesIndex,
+    RawSourcesBlob,
 }
 
-pub const PART_COUNT: usize = 10;
+pub const PART_COUNT: usize = 12;
 
 /// Entries of the meta table.
 pub const META_FILE: u32 = 0;
@@ -67,29 +71,29 @@ pub enum ViewOrIndex {
 
 impl View {
     /// Parses source map JSON; an index map comes back as an `Index`.
-    pub fn from_json(input: SharedBytes, strict: bool) -> Result<ViewOrIndex> {
+    pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
         let all = input.as_slice();
         let body = json::strip_xssi_prefix(all);
         let doc = json::parse_document(body)?;
         if doc.sections.is_some() {
-            if doc.mappings.is_some() && strict {
+            if doc.mappings.is_some() && rules.fields {
                 return Err(crate::error::invalid_map(
                     "an index map must not have `mappings` beside `sections`",
                 ));
             }
-            let index = Index::from_document(input.clone(), &doc, strict)?;
+            let index = Index::from_document(input.clone(), &doc, rules)?;
             return Ok(ViewOrIndex::Index(index));
         }
         let mut asm = Assembly::default();
-        let mappings = json::assemble_map(all, &doc, strict, &mut asm)?;
+        let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
         Ok(ViewOrIndex::View(View::assemble(
-            input, asm, mappings, strict,
+            input, asm, mappings, rules,
         )?))
     }
 
     /// Copies `bytes` and parses them; convenient for Rust callers and tests.
     pub fn from_json_slice(bytes: &[u8]) -> Result<ViewOrIndex> {
-        View::from_json(Arc::new(Bytes::Owned(bytes.to_vec())), false)
+        View::from_json(Arc::new(Bytes::Owned(bytes.to_vec())), Rules::LENIENT)
     }
 
     /// Builds the lookup tables for assembled parts.
@@ -97,7 +101,7 @@ impl View {
         input: SharedBytes,
         asm: Assembly,
         mappings: MappingsText,
-        strict: bool,
+        rules: Rules,
     ) -> Result<View> {
         let limits = Limits {
             sources: asm.source_count,
@@ -118,7 +122,7 @@ impl View {
             MappingsText::Input { offset, len } => &input.as_slice()[*offset..*offset + *len],
             MappingsText::Owned(text) => text,
         };
-        let indexed = mappings::index(text, limits, strict)?;
+        let indexed = mappings::index(text, limits, rules)?;
         let mappings_span = match (&indexed.rewritten, &mappings) {
             (Some(text), _) | (None, MappingsText::Owned(text)) => place(text),
             (None, MappingsText::Input { offset, len }) => Span {
@@ -142,6 +146,7 @@ impl View {
             .collect();
         meta.push(Some(&ignore))?;
         let meta = (place(&meta.index), place(&meta.blob));
+        let raw_sources = (place(&asm.raw_sources.index), place(&asm.raw_sources.blob));
         let contents_blob = Span {
             region: Region::Input,
             start: 0,
@@ -161,6 +166,8 @@ impl View {
                 contents_blob,
                 meta.0,
                 meta.1,
+                raw_sources.0,
+                raw_sources.1,
             ],
             token_count: indexed.token_count,
             limits,
@@ -249,7 +256,8 @@ impl View {
         self.limits.names
     }
 
-    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+    /// The token for a generated position and its index, see `TokenTable::lookup`.
+    pub fn lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         self.tokens().lookup(line, col)
     }
 
@@ -265,6 +273,11 @@ impl View {
     /// The source name (resolved against `sourceRoot`), `None` if null or out of range.
     pub fn source_name(&self, id: u32) -> Result<Option<&[u8]>> {
         View::plain(self.sources(), id)
+    }
+
+    /// The source name as written in the map, before `sourceRoot` is applied.
+    pub fn raw_source_name(&self, id: u32) -> Result<Option<&[u8]>> {
+        View::plain(self.table(Part::RawSourcesIndex, Part::RawSourcesBlob), id)
     }
 
     pub fn name(&self, id: u32) -> Result<Option<&[u8]>> {

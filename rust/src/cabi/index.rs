@@ -7,19 +7,20 @@ use super::{byte_slice, handle, landingpad, out_str, LsmError};
 use crate::bytes::Bytes;
 use crate::error::{invalid_map, Error, ErrorKind};
 use crate::index::Index;
+use crate::rules::Rules;
 use crate::view::{View, ViewOrIndex};
 
 #[no_mangle]
 pub unsafe extern "C" fn lsm_index_from_json(
     bytes: *const c_char,
     len: usize,
-    strict: std::os::raw::c_int,
+    flags: u32,
     err: *mut LsmError,
 ) -> *mut Index {
     landingpad(err, || {
         let slice = byte_slice(bytes, len)?;
         let input = Arc::new(Bytes::external(slice.as_ptr(), slice.len()));
-        match View::from_json(input, strict != 0)? {
+        match View::from_json(input, Rules::from_flags(flags))? {
             ViewOrIndex::Index(index) => Ok(Box::into_raw(Box::new(index))),
             ViewOrIndex::View(_) => Err(invalid_map("not an index map: `sections` is missing")),
         }

@@ -13,6 +13,7 @@ use crate::error::{Error, ErrorKind};
 use crate::index::Index;
 use crate::mappings::RawToken;
 use crate::memdb::{self, DumpOptions};
+use crate::rules::Rules;
 use crate::view::{View, ViewOrIndex};
 
 /// See `lsm_token_t` in include/libsourcemap.h.
@@ -24,11 +25,12 @@ pub struct LsmToken {
     pub src_col: u32,
     pub src_id: u32,
     pub name_id: u32,
+    pub index: u32,
 }
 
-unsafe fn write_token(token: Option<RawToken>, out: *mut LsmToken) -> u32 {
+unsafe fn write_token(token: Option<(u32, RawToken)>, out: *mut LsmToken) -> u32 {
     match (token, out.as_mut()) {
-        (Some(t), Some(out)) => {
+        (Some((index, t)), Some(out)) => {
             *out = LsmToken {
                 dst_line: t.dst_line,
                 dst_col: t.dst_col,
@@ -36,6 +38,7 @@ unsafe fn write_token(token: Option<RawToken>, out: *mut LsmToken) -> u32 {
                 src_col: t.src_col,
                 src_id: t.src_id,
                 name_id: t.name_id,
+                index,
             };
             1
         }
@@ -57,7 +60,7 @@ fn boxed<T>(value: T) -> *mut T {
 pub unsafe extern "C" fn lsm_view_or_index_from_json(
     bytes: *const c_char,
     len: usize,
-    strict: c_int,
+    flags: u32,
     view_out: *mut *mut View,
     index_out: *mut *mut Index,
     err: *mut LsmError,
@@ -66,7 +69,7 @@ pub unsafe extern "C" fn lsm_view_or_index_from_json(
         let (Some(view_out), Some(index_out)) = (view_out.as_mut(), index_out.as_mut()) else {
             return Err(Error::new(ErrorKind::InvalidArgument, "NULL out-pointer"));
         };
-        match View::from_json(external(bytes, len)?, strict != 0)? {
+        match View::from_json(external(bytes, len)?, Rules::from_flags(flags))? {
             ViewOrIndex::View(view) => {
                 *view_out = boxed(view);
                 Ok(1)
@@ -83,11 +86,11 @@ pub unsafe extern "C" fn lsm_view_or_index_from_json(
 pub unsafe extern "C" fn lsm_view_from_json(
     bytes: *const c_char,
     len: usize,
-    strict: c_int,
+    flags: u32,
     err: *mut LsmError,
 ) -> *mut View {
     landingpad(err, || {
-        match View::from_json(external(bytes, len)?, strict != 0)? {
+        match View::from_json(external(bytes, len)?, Rules::from_flags(flags))? {
             ViewOrIndex::View(view) => Ok(boxed(view)),
             ViewOrIndex::Index(index) if index.can_flatten() => Ok(boxed(index.flatten()?)),
             ViewOrIndex::Index(_) => Err(Error::new(
@@ -141,7 +144,10 @@ pub unsafe extern "C" fn lsm_view_get_token(
     err: *mut LsmError,
 ) -> u32 {
     landingpad(err, || {
-        Ok(write_token(handle(view)?.get_token(index)?, out))
+        Ok(write_token(
+            handle(view)?.get_token(index)?.map(|t| (index, t)),
+            out,
+        ))
     })
 }
 
@@ -292,7 +298,7 @@ thread_local! {
     /// Where `lsm_view_lookup_fast` writes its result: one slot per thread, at a stable
     /// address for the thread's life, so the caller can keep a view of it.
     static TOKEN_SLOT: std::cell::UnsafeCell<LsmToken> = const {
-        std::cell::UnsafeCell::new(LsmToken { dst_line: 0, dst_col: 0, src_line: 0, src_col: 0, src_id: 0, name_id: 0 })
+        std::cell::UnsafeCell::new(LsmToken { dst_line: 0, dst_col: 0, src_line: 0, src_col: 0, src_id: 0, name_id: 0, index: 0 })
     };
 }
 
@@ -311,5 +317,17 @@ pub unsafe extern "C" fn lsm_view_lookup_fast(view: *const View, line: u32, col:
     landingpad(std::ptr::null_mut(), || {
         let found = handle(view)?.lookup(line, col)?;
         TOKEN_SLOT.with(|slot| Ok(1 + write_token(found, slot.get())))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_raw_source_name(
+    view: *const View,
+    src_id: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *const c_char {
+    landingpad(err, || {
+        Ok(out_str(handle(view)?.raw_source_name(src_id)?, len_out))
     })
 }
