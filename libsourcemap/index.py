@@ -84,17 +84,21 @@ def from_json(
     (its ``.index`` attribute) when ``raise_for_index`` is true, or returned.
     ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
     """
-    data = to_bytes(buffer, "buffer")
-    view_out = ffi.new("lsm_view_t **")
-    index_out = ffi.new("lsm_index_t **")
-    kind = rustcall(
-        lib.lsm_view_or_index_from_json, data, len(data), rule_flags(strict), view_out, index_out
-    )
-    if kind == 1:
-        return View._from_ptr(view_out[0], data)
-    index = Index._wrap(index_out[0], data)
+    index = parse_json(to_bytes(buffer, "buffer"), rule_flags(strict))
+    if isinstance(index, View):
+        return index
     if auto_flatten and index.can_flatten:
         return index.into_view()
     if raise_for_index:
         raise IndexedSourceMap("unexpected source map index", index=index)
     return index
+
+
+def parse_json(data: bytes, flags: int) -> View | Index:
+    """Parses JSON into a view or an index, enforcing the rule groups in ``flags``."""
+    view_out = ffi.new("lsm_view_t **")
+    index_out = ffi.new("lsm_index_t **")
+    kind = rustcall(lib.lsm_view_or_index_from_json, data, len(data), flags, view_out, index_out)
+    if kind == 1:
+        return View._from_ptr(view_out[0], data)
+    return Index._wrap(index_out[0], data)

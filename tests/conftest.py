@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,38 @@ def tiny_map(**fields: object) -> bytes:
         else:
             doc[key] = value
     return json.dumps(doc).encode()
+
+
+B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def vlq(value: int) -> str:
+    """An independent base64 VLQ encoder, to check the core's decoder against."""
+    rest = (-value << 1) | 1 if value < 0 else value << 1
+    out = ""
+    while True:
+        digit, rest = rest & 31, rest >> 5
+        out += B64[digit | (32 if rest else 0)]
+        if not rest:
+            return out
+
+
+def encode_mappings(tokens: list[tuple[Any, ...]], lines: int) -> str:
+    """`mappings` text for tokens sorted by generated position:
+    (dst_line, dst_col, source index or None, src_line, src_col, name index or None)."""
+    out: list[list[tuple[int, str]]] = [[] for _ in range(lines)]
+    state = [0, 0, 0, 0]
+    for dst_line, dst_col, src, src_line, src_col, name in tokens:
+        prev_col = out[dst_line][-1][0] if out[dst_line] else 0
+        seg = vlq(dst_col - prev_col)
+        if src is not None:
+            seg += vlq(src - state[0]) + vlq(src_line - state[1]) + vlq(src_col - state[2])
+            state[:3] = [src, src_line, src_col]
+            if name is not None:
+                seg += vlq(name - state[3])
+                state[3] = name
+        out[dst_line].append((dst_col, seg))
+    return ";".join(",".join(seg for _, seg in line) for line in out)
 
 
 @pytest.fixture(params=sorted(REAL_MAPS))

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import pytest
+from conftest import vlq
 
 import libsourcemap
 from libsourcemap import Index, InvalidSourceMap, SourceMapError, View
@@ -59,17 +60,6 @@ def check(case: Case) -> None:
     else:
         with pytest.raises(SourceMapError):
             load(case.doc, strict=False)
-
-
-def vlq(value: int) -> str:
-    digits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-    rest = (-value << 1) | 1 if value < 0 else value << 1
-    out = ""
-    while True:
-        digit, rest = rest & 31, rest >> 5
-        out += digits[digit | (32 if rest else 0)]
-        if not rest:
-            return out
 
 
 def cases(*items: Case) -> Any:

@@ -4,24 +4,11 @@ from __future__ import annotations
 
 import json
 
+from conftest import encode_mappings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from libsourcemap import View
-
-B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-
-def vlq(value: int) -> str:
-    rest = (-value << 1) | 1 if value < 0 else value << 1
-    out = ""
-    while True:
-        digit = rest & 31
-        rest >>= 5
-        out += B64[digit | (32 if rest else 0)]
-        if not rest:
-            return out
-
 
 # (dst_line, dst_col, source, src_line, src_col, name), source/name None = absent
 token = st.tuples(
@@ -34,28 +21,12 @@ token = st.tuples(
 )
 
 
-def encode(tokens: list[tuple]) -> str:
-    lines: list[list[str]] = [[] for _ in range(6)]
-    prev_src = prev_line = prev_col = prev_name = 0
-    for dst_line, dst_col, src, src_line, src_col, name in tokens:
-        prev_dst = (lines[dst_line] and lines[dst_line][-1][0]) or 0
-        seg = vlq(dst_col - prev_dst)
-        if src is not None:
-            seg += vlq(src - prev_src) + vlq(src_line - prev_line) + vlq(src_col - prev_col)
-            prev_src, prev_line, prev_col = src, src_line, src_col
-            if name is not None:
-                seg += vlq(name - prev_name)
-                prev_name = name
-        lines[dst_line].append((dst_col, seg))  # type: ignore[arg-type]
-    return ";".join(",".join(s for _, s in line) for line in lines)
-
-
 def build(tokens: list[tuple]) -> View:
     doc = {
         "version": 3,
         "sources": ["a.js", "b.js", "c.js"],
         "names": ["n0", "n1", "n2", "n3"],
-        "mappings": encode(tokens),
+        "mappings": encode_mappings(tokens, 6),
     }
     return View.from_json(json.dumps(doc))
 

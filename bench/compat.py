@@ -1,0 +1,99 @@
+"""libsourcemap.compat against the real sourcemap 0.2.1 on the same map, each in its own
+process (so peak memory is its own): loads time, peak RSS growth, lookup time.
+
+    (cd bench/inputs && npm install && node make_inputs.mjs)   # once
+    pip install sourcemap==0.2.1
+    python bench/compat.py [large]
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+ROUNDS = 5
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+def measure(impl: str, name: str) -> dict[str, float]:
+    """Runs in a child process: one implementation, one map."""
+    if impl == "ours":
+        from libsourcemap import compat as module
+    else:
+        import sourcemap as module  # type: ignore[no-redef]
+    text = (DATA / f"{name}.min.js.map").read_text("utf-8")
+    # Peak growth misses what fits under the peak of reading the file; what the index
+    # keeps alive afterwards (retained) is reported too.
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss_before = current_rss_mb()
+    start = time.perf_counter()
+    index = module.loads(text)
+    first = time.perf_counter() - start
+    peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    retained = current_rss_mb() - rss_before
+    times = [first]
+    for _ in range(ROUNDS - 1):
+        del index
+        start = time.perf_counter()
+        index = module.loads(text)
+        times.append(time.perf_counter() - start)
+    # Real token positions spread over the file, and the column after each.
+    count = len(index)
+    picks = [index[i] for i in range(0, count, max(1, count // 20000))]
+    positions = [(t.dst_line, t.dst_col + 1) for t in picks]
+    rounds = []
+    for _ in range(ROUNDS):
+        start = time.perf_counter()
+        for line, col in positions:
+            index.lookup(line, col)
+        rounds.append((time.perf_counter() - start) / len(positions) * 1e6)
+    return {
+        "loads_ms": statistics.median(times) * 1000,
+        "peak_mb": peak,
+        "retained_mb": retained,
+        "lookup_us": statistics.median(rounds),
+    }
+
+
+def main(names: list[str]) -> None:
+    print(f"{'map':6} {'impl':15} {'loads ms':>9} {'peak MB':>8} {'kept MB':>8} {'lookup us':>10}")
+    for name in names:
+        results = {}
+        for impl in ("sourcemap-0.2.1", "ours"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", impl, name],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            results[impl] = json.loads(out)
+            r = results[impl]
+            print(
+                f"{name:6} {impl:15} {r['loads_ms']:9.1f} {r['peak_mb']:8.1f} "
+                f"{r['retained_mb']:8.1f} {r['lookup_us']:10.2f}"
+            )
+        theirs, ours = results["sourcemap-0.2.1"], results["ours"]
+        print(
+            f"{name:6} {'ratio':15} {theirs['loads_ms'] / ours['loads_ms']:8.1f}x "
+            f"{theirs['peak_mb'] / max(ours['peak_mb'], 0.1):7.1f}x "
+            f"{theirs['retained_mb'] / max(ours['retained_mb'], 0.1):7.1f}x "
+            f"{theirs['lookup_us'] / ours['lookup_us']:9.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        impl = "ours" if sys.argv[2] == "ours" else "theirs"
+        print(json.dumps(measure(impl, sys.argv[3])))
+    else:
+        main(sys.argv[1:] or ["large"])
