@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
+import tempfile
 from typing import Any, Iterator, NamedTuple, Union
 
 from ._native import (
@@ -92,8 +93,8 @@ class View(RustObject):
 
     @staticmethod
     def from_memdb_file(path: PathLike) -> View:
-        """Memory-maps a memdb file. Opening costs the same for any file size; pages are
-        read as lookups touch them."""
+        """Opens a memdb file: files over 1 MiB are memory-mapped (opening costs the same
+        for any size; pages are read as lookups touch them), smaller ones are read."""
         raw = os.fsencode(path)
         if b"\0" in raw:
             raise ValueError("embedded null byte in path")
@@ -115,32 +116,35 @@ class View(RustObject):
         except OverflowError:
             return None
         if status == 2:
-            return self._token(scratch.token_slot.tolist())
+            return self._token(ptr, scratch.token_slot.tolist())
         if status == 0:
             # Failed (a corrupt memdb): the checked call repeats it and raises the error.
             token, _, _ = scratch.token_out
             rustcall(_lookup_token, ptr, line, col, token)
         return None
 
-    def _token(self, raw: list[int]) -> Token | None:
-        """A ``Token`` from the fields of an ``lsm_token_t``; ``None`` if unmapped."""
+    def _token(self, ptr: Any, raw: list[int]) -> Token | None:
+        """A ``Token`` from the fields of an ``lsm_token_t``; ``None`` if unmapped.
+
+        ``ptr`` is the handle the caller fetched: one call uses one pointer throughout, so
+        a concurrent ``close()`` cannot pull it away mid-call."""
         dst_line, dst_col, src_line, src_col, src_id, name_id, _ = raw
         if src_id == NONE:
             return None
         src = self._sources.get(src_id, _MISSING)
         if src is _MISSING:
-            src = self._source(src_id)
+            src = self._source(ptr, src_id)
         if name_id == NONE:
             name = None
         else:
             name = self._names.get(name_id, _MISSING)
             if name is _MISSING:
-                name = self._names[name_id] = call_str(_get_name, self._ptr, name_id)
+                name = self._names[name_id] = call_str(_get_name, ptr, name_id)
         return _tuple_new(Token, (dst_line, dst_col, src, src_line, src_col, src_id, name))
 
-    def _source(self, src_id: int) -> str | None:
+    def _source(self, ptr: Any, src_id: int) -> str | None:
         """Decodes a source name once; later calls find it in ``self._sources``."""
-        name = self._sources[src_id] = call_str(_get_source_name, self._get_ptr(), src_id)
+        name = self._sources[src_id] = call_str(_get_source_name, ptr, src_id)
         return name
 
     def __len__(self) -> int:
@@ -159,7 +163,7 @@ class View(RustObject):
         if not rustcall(_get_token, ptr, idx, token):
             raise IndexError(idx)
         raw = fields.tolist()
-        mapped = self._token(raw)
+        mapped = self._token(ptr, raw)
         if mapped is None:
             return Token(raw[0], raw[1], None, None, None, None, None)
         return mapped
@@ -180,7 +184,7 @@ class View(RustObject):
             return None
         if src_id in self._sources:
             return self._sources[src_id]
-        return self._source(src_id)
+        return self._source(self._get_ptr(), src_id)
 
     def iter_sources(self) -> Iterator[tuple[int, str | None]]:
         """``(src_id, name)`` for every source."""
@@ -250,6 +254,23 @@ class View(RustObject):
             return ffi.unpack(buf, size[0])  # type: ignore[no-any-return]
         finally:
             lib.lsm_buffer_free(buf)
+
+    def dump_memdb_file(
+        self, path: PathLike, with_source_contents: bool = True, with_names: bool = True
+    ) -> None:
+        """Writes the memdb cache to ``path`` atomically: to a temporary file in the same
+        directory, then renamed over ``path``. Views that have the old file mapped keep
+        reading it; a cache must never be rewritten in place (see README "Caches")."""
+        data = self.dump_memdb(with_source_contents, with_names)
+        target = os.fsdecode(path)
+        fd, tmp = tempfile.mkstemp(prefix=".memdb-", dir=os.path.dirname(target) or ".")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
     def __repr__(self) -> str:
         if self._ptr is None:

@@ -118,7 +118,7 @@ pub unsafe extern "C" fn lsm_view_from_memdb_file(
 ) -> *mut View {
     landingpad(err, || {
         let path = Path::new(OsStr::from_bytes(byte_slice(path, path_len)?));
-        let bytes = Bytes::map_file(path)
+        let bytes = Bytes::open_file(path)
             .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))?;
         Ok(boxed(memdb::load(Arc::new(bytes))?))
     })

@@ -1,0 +1,47 @@
+//! Arbitrary bytes as source map JSON, lenient and strict. Whatever loads must answer
+//! every query without panicking, and survive a memdb round trip token for token.
+#![no_main]
+
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use sourcemap_native::bytes::Bytes;
+use sourcemap_native::memdb::{self, DumpOptions};
+use sourcemap_native::rules::Rules;
+use sourcemap_native::view::{View, ViewOrIndex};
+
+fn exercise(view: &View) {
+    let count = view.token_count().min(2000);
+    let mut tokens = Vec::new();
+    for i in 0..count {
+        let token = view.get_token(i).expect("a parsed view never fails").expect("in range");
+        let found = view.lookup(token.dst_line, token.dst_col).expect("no error");
+        let (_, found) = found.expect("a token's own position finds a token");
+        assert_eq!((found.dst_line, found.dst_col), (token.dst_line, token.dst_col));
+        tokens.push(token);
+    }
+    for id in 0..view.source_count().min(50) + 1 {
+        let _ = view.source_contents(id);
+        let _ = view.source_name(id);
+    }
+    let options = DumpOptions { with_source_contents: true, with_names: true };
+    let dumped = memdb::dump(view, options).expect("dump");
+    let loaded = memdb::load(Arc::new(Bytes::Owned(dumped))).expect("a dump loads");
+    for (i, token) in tokens.iter().enumerate() {
+        assert_eq!(loaded.get_token(i as u32).unwrap().as_ref(), Some(token));
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    for rules in [Rules::LENIENT, Rules::STRICT] {
+        match View::from_json(Arc::new(Bytes::Owned(data.to_vec())), rules) {
+            Ok(ViewOrIndex::View(view)) => exercise(&view),
+            Ok(ViewOrIndex::Index(index)) => {
+                if let Ok(view) = index.flatten() {
+                    exercise(&view);
+                }
+            }
+            Err(_) => {}
+        }
+    }
+});

@@ -1,0 +1,115 @@
+"""Random-input fuzzing of the Python API, run in a child process by test_robustness.py so
+that a crash fails that test instead of killing the test run.
+
+    python tests/fuzz_child.py SEED ITERATIONS
+
+Feeds mutated real maps, mutated caches, random bytes and random arguments to every entry
+point. Only SourceMapError subclasses, TypeError, ValueError, IndexError and KeyError (where
+the API documents them) may come out; anything else is printed and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import libsourcemap
+from libsourcemap import SourceMapError, View
+from libsourcemap import compat as sourcemap
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ALLOWED = (SourceMapError, TypeError, ValueError, IndexError, KeyError)
+
+
+def mutate(rng: random.Random, data: bytes) -> bytes:
+    data = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        op = rng.randrange(4)
+        pos = rng.randrange(len(data) + 1)
+        if op == 0 and data:
+            data[pos % len(data)] = rng.randrange(256)
+        elif op == 1:
+            data[pos:pos] = rng.choice(
+                [b"-1", b"4294967296", b"null", b'"', b"\\u0000", b"[", b"}", b",,"]
+            )
+        elif op == 2:
+            del data[pos : pos + rng.randint(1, 30)]
+        else:
+            data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
+    return bytes(data)
+
+
+def random_int(rng: random.Random) -> object:
+    return rng.choice(
+        [0, 1, -1, 2**31, 2**32 - 1, 2**32, 2**64, -(2**63), rng.randrange(-5, 50), 1.5, "1", None]
+    )
+
+
+def exercise(rng: random.Random, view: View) -> None:
+    calls = [
+        lambda: view.lookup_token(random_int(rng), random_int(rng)),  # type: ignore[arg-type]
+        lambda: view[random_int(rng)],  # type: ignore[index]
+        lambda: view.get_source_contents(random_int(rng)),  # type: ignore[arg-type]
+        lambda: view.get_source_name(random_int(rng)),  # type: ignore[arg-type]
+        lambda: view.has_source_contents(random_int(rng)),  # type: ignore[arg-type]
+        lambda: (view.file, view.source_root, view.debug_id, view.ignore_list, repr(view)),
+        lambda: list(view)[:50],
+        lambda: View.from_memdb(view.dump_memdb(rng.random() < 0.5, rng.random() < 0.5)),
+    ]
+    for _ in range(10):
+        try:
+            rng.choice(calls)()
+        except ALLOWED:
+            pass
+
+
+def main(seed: int, iterations: int) -> int:
+    rng = random.Random(seed)
+    seeds = [p.read_bytes() for p in sorted(FIXTURES.glob("*.map")) if p.stat().st_size < 400_000]
+    seeds.append(
+        json.dumps(
+            {"version": 3, "sources": ["a"], "names": ["n"], "mappings": "AAAAA;CAAC"}
+        ).encode()
+    )
+    caches = [View.from_json(s).dump_memdb() for s in seeds[-2:]]
+    tmpdir = tempfile.mkdtemp()
+    for i in range(iterations):
+        kind = rng.randrange(5)
+        try:
+            if kind == 0:
+                view = libsourcemap.from_json(
+                    mutate(rng, rng.choice(seeds)), strict=rng.random() < 0.3
+                )
+            elif kind == 1:
+                view = View.from_memdb(mutate(rng, rng.choice(caches)))
+            elif kind == 2:
+                path = os.path.join(tmpdir, f"c{i % 4}")
+                with open(path, "wb") as f:
+                    f.write(mutate(rng, rng.choice(caches)))
+                view = View.from_memdb_file(path)
+            elif kind == 3:
+                view = libsourcemap.from_json(
+                    bytes(rng.randrange(256) for _ in range(rng.randrange(64)))
+                )
+            else:
+                index = sourcemap.loads(mutate(rng, rng.choice(seeds)).decode("utf-8", "replace"))
+                for _ in range(5):
+                    try:
+                        index.lookup(rng.randrange(-3, 40), rng.randrange(-3, 5000))
+                    except (IndexError, KeyError):
+                        pass
+                continue
+        except ALLOWED:
+            continue
+        if isinstance(view, View):
+            exercise(rng, view)
+    print(f"ok {iterations}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(int(sys.argv[1]), int(sys.argv[2])))
