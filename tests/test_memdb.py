@@ -90,12 +90,14 @@ def test_file_errors(tmp_path: Path) -> None:
         View.from_memdb_file(empty)
     with pytest.raises(ValueError):
         View.from_memdb_file("bad\0path")
-    if os.geteuid() != 0:  # root reads anything
-        locked = tmp_path / "locked"
-        locked.write_bytes(MEMDB)
-        locked.chmod(0)
-        with pytest.raises(BadIo):
-            View.from_memdb_file(locked)
+    # Unreadable paths that fail even for root: a dangling symlink, a file used as a
+    # directory.
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere")
+    with pytest.raises(BadIo):
+        View.from_memdb_file(tmp_path / "dangling")
+    (tmp_path / "plain").write_bytes(MEMDB)
+    with pytest.raises(BadIo, match="Not a directory"):
+        View.from_memdb_file(tmp_path / "plain" / "child")
 
 
 def test_mapped_file_accepts_str_bytes_and_pathlike(tmp_path: Path) -> None:

@@ -1,0 +1,146 @@
+"""One measurement, in its own process: one implementation, one map. Run by bench/run.py
+with the interpreter of the environment that has the implementation installed.
+
+    python bench/child.py IMPL MAP POSITIONS_JSON WORKDIR
+
+Prints one JSON object: parse_ms, rss_mb (peak RSS growth of the first parse), kept_mb
+(RSS the parsed map keeps), lookup_us,
+and where the implementation has them, dump_ms, memdb_mb, open_ms (open a cache file and
+do a first lookup), batch_us.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+class Impl:
+    """What each implementation must provide; memdb and batch support are optional."""
+
+    def parse(self, data: bytes) -> object:
+        raise NotImplementedError
+
+    def lookup(self, index: object, line: int, col: int) -> object:
+        raise NotImplementedError
+
+    dump = None
+    open_cache = None
+    batch = None
+
+
+class Ours(Impl):
+    def __init__(self) -> None:
+        import libsourcemap
+
+        self.lib = libsourcemap
+
+    def parse(self, data: bytes) -> object:
+        return self.lib.View.from_json(data)
+
+    def lookup(self, view, line, col):  # type: ignore[no-untyped-def]
+        return view.lookup_token(line, col)
+
+    def dump(self, view):  # type: ignore[no-untyped-def]
+        return view.dump_memdb()
+
+    def open_cache(self, path: str):  # type: ignore[no-untyped-def]
+        return self.lib.View.from_memdb_file(path)
+
+
+class Libsourcemap082(Ours):
+    def __init__(self) -> None:
+        import libsourcemap
+
+        assert not hasattr(libsourcemap, "compat"), "this must run against 0.8.2"
+        self.lib = libsourcemap
+
+
+class Symbolic(Impl):
+    def __init__(self) -> None:
+        from symbolic.sourcemap import SourceMapView
+
+        self.view_class = SourceMapView
+
+    def parse(self, data: bytes) -> object:
+        return self.view_class.from_json_bytes(data)
+
+    def lookup(self, view, line, col):  # type: ignore[no-untyped-def]
+        return view.lookup(line, col)
+
+
+class Sourcemap021(Impl):
+    def __init__(self) -> None:
+        import sourcemap
+
+        self.module = sourcemap
+
+    def parse(self, data: bytes) -> object:
+        return self.module.loads(data.decode("utf-8"))
+
+    def lookup(self, index, line, col):  # type: ignore[no-untyped-def]
+        try:
+            return index.lookup(line, col)
+        except IndexError:
+            return None
+
+
+IMPLS = {
+    "ours": Ours,
+    "libsourcemap-0.8.2": Libsourcemap082,
+    "symbolic": Symbolic,
+    "sourcemap-0.2.1": Sourcemap021,
+}
+
+
+def main(impl_name: str, map_path: str, positions_path: str, workdir: str) -> None:
+    impl = IMPLS[impl_name]()
+    data = open(map_path, "rb").read()
+    with open(positions_path) as f:
+        positions = [tuple(p) for p in json.load(f)]
+    result: dict[str, float] = {}
+
+    # Peak growth misses what fits under the peak of reading the file; what the parsed
+    # map keeps alive is reported as well.
+    before, current_before = peak_mb(), current_mb()
+    start = time.perf_counter()
+    index = impl.parse(data)
+    result["parse_ms"] = (time.perf_counter() - start) * 1000
+    result["rss_mb"] = peak_mb() - before
+    result["kept_mb"] = current_mb() - current_before
+
+    lookup = impl.lookup
+    start = time.perf_counter()
+    for line, col in positions:
+        lookup(index, line, col)
+    result["lookup_us"] = (time.perf_counter() - start) / len(positions) * 1e6
+
+    if impl.dump is not None:
+        start = time.perf_counter()
+        memdb = impl.dump(index)
+        result["dump_ms"] = (time.perf_counter() - start) * 1000
+        result["memdb_mb"] = len(memdb) / 1e6
+        path = os.path.join(workdir, f"{impl_name}.memdb")
+        with open(path, "wb") as f:
+            f.write(memdb)
+        line, col = positions[len(positions) // 2]
+        start = time.perf_counter()
+        lookup(impl.open_cache(path), line, col)
+        result["open_ms"] = (time.perf_counter() - start) * 1000
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])

@@ -1,0 +1,50 @@
+"""Parsing in 2 threads at once against 1 thread: native work runs without the GIL and
+without any lock of libsourcemap's, so 2 threads on 2 cores should do ~2x the work.
+
+    python bench/threads.py [large]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+import libsourcemap
+
+DATA = Path(__file__).parent / "data"
+PARSES = 8
+
+
+def parse(data: bytes, count: int) -> None:
+    for _ in range(count):
+        libsourcemap.View.from_json(data).lookup_token(0, 0)
+
+
+def timed(threads: int, data: bytes) -> float:
+    workers = [
+        threading.Thread(target=parse, args=(data, PARSES // threads)) for _ in range(threads)
+    ]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - start
+
+
+def main(name: str) -> None:
+    data = (DATA / f"{name}.min.js.map").read_bytes()
+    parse(data, 1)  # warm up
+    one = statistics.median(timed(1, data) for _ in range(5))
+    two = statistics.median(timed(2, data) for _ in range(5))
+    print(
+        f"{name}: {PARSES} parses in 1 thread {one * 1000:.0f} ms, in 2 threads {two * 1000:.0f} ms"
+    )
+    print(f"speed-up with 2 threads: {one / two:.2f}x")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "large")
