@@ -3,7 +3,7 @@ with the interpreter of the environment that has the implementation installed.
 
     python bench/child.py IMPL MAP POSITIONS_JSON WORKDIR
 
-Prints one JSON object: parse_ms, rss_mb (peak RSS growth of the first parse), kept_mb
+Prints a JSON object after each phase (the last line is complete): parse_ms, rss_mb (peak RSS growth of the first parse), kept_mb
 (RSS the parsed map keeps), lookup_us,
 and where the implementation has them, dump_ms, memdb_mb, open_ms (open a cache file and
 do a first lookup), batch_us.
@@ -126,6 +126,8 @@ def main(impl_name: str, map_path: str, positions_path: str, workdir: str) -> No
     for line, col in positions:
         lookup(index, line, col)
     result["lookup_us"] = (time.perf_counter() - start) / len(positions) * 1e6
+    # Report what is measured so far: 0.8.2 is known to crash in dump_memdb on real maps.
+    print(json.dumps(result), flush=True)
 
     if impl.dump is not None:
         start = time.perf_counter()

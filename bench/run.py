@@ -70,10 +70,14 @@ def measure(python: Path, impl: str, map_path: Path, positions: Path, work: str)
         capture_output=True,
         text=True,
     )
+    lines = child.stdout.strip().splitlines()
+    result = json.loads(lines[-1]) if lines else {}
     if child.returncode != 0:
-        # 0.8.2 is known to crash on some real maps: a crash is a result, not an abort.
-        return {"error": f"exit {child.returncode}: {child.stderr.strip().splitlines()[-1:]}"}
-    return json.loads(child.stdout)
+        # 0.8.2 is known to crash on some real maps: a crash is a result, not an abort; the
+        # phases measured before it are kept.
+        phase = "memdb dump" if "lookup_us" in result else "parse or lookup"
+        result["error"] = f"crashed in {phase} (exit {child.returncode})"
+    return result
 
 
 def fmt(value: float | None) -> str:
@@ -114,11 +118,10 @@ def main() -> None:
             table.append("|---" * (len(METRICS) + 1) + "|")
             medians: dict[str, dict[str, float | None]] = {}
             for impl in IMPLS:
-                ok = [s for s in samples[impl] if "error" not in s]
-                medians[impl] = {
-                    key: statistics.median(s[key] for s in ok) if ok and key in ok[0] else None
-                    for key, _ in METRICS
-                }
+                medians[impl] = {}
+                for key, _ in METRICS:
+                    values = [s[key] for s in samples[impl] if key in s]
+                    medians[impl][key] = statistics.median(values) if values else None
                 errors = {s["error"] for s in samples[impl] if "error" in s}
                 note = f" (failed: {'; '.join(sorted(errors))})" if errors else ""
                 table.append(

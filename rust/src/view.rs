@@ -107,34 +107,15 @@ impl View {
             sources: asm.source_count,
             names: asm.name_count,
         };
-        let mut built = Vec::new();
-        let mut place = |bytes: &[u8]| {
-            let span = Span {
-                region: Region::Built,
-                start: built.len(),
-                len: bytes.len(),
-            };
-            built.extend_from_slice(bytes);
-            span
-        };
-
         let text: &[u8] = match &mappings {
             MappingsText::Input { offset, len } => &input.as_slice()[*offset..*offset + *len],
             MappingsText::Owned(text) => text,
         };
         let indexed = mappings::index(text, limits, rules)?;
-        let mappings_span = match (&indexed.rewritten, &mappings) {
-            (Some(text), _) | (None, MappingsText::Owned(text)) => place(text),
-            (None, MappingsText::Input { offset, len }) => Span {
-                region: Region::Input,
-                start: *offset,
-                len: *len,
-            },
+        let own_text = match (&indexed.rewritten, &mappings) {
+            (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),
+            (None, MappingsText::Input { .. }) => None,
         };
-        let checkpoints = place(&indexed.checkpoints);
-        let sources = (place(&asm.sources.index), place(&asm.sources.blob));
-        let names = (place(&asm.names.index), place(&asm.names.blob));
-        let contents_index = place(&asm.contents.index);
         let mut meta = StringTableBuilder::default();
         meta.push(asm.file.as_deref().map(str::as_bytes))?;
         meta.push(asm.source_root.as_deref().map(str::as_bytes))?;
@@ -145,6 +126,45 @@ impl View {
             .flat_map(|id| id.to_le_bytes())
             .collect();
         meta.push(Some(&ignore))?;
+
+        // Every table in one allocation of the right size: growing it piecemeal would copy
+        // megabytes and fault in pages twice on big maps.
+        let tables: [&[u8]; 10] = [
+            &indexed.checkpoints,
+            &asm.sources.index,
+            &asm.sources.blob,
+            &asm.names.index,
+            &asm.names.blob,
+            &asm.contents.index,
+            &meta.index,
+            &meta.blob,
+            &asm.raw_sources.index,
+            &asm.raw_sources.blob,
+        ];
+        let size = tables.iter().map(|t| t.len()).sum::<usize>() + own_text.map_or(0, <[u8]>::len);
+        let mut built = Vec::with_capacity(size);
+        let mut place = |bytes: &[u8]| {
+            let span = Span {
+                region: Region::Built,
+                start: built.len(),
+                len: bytes.len(),
+            };
+            built.extend_from_slice(bytes);
+            span
+        };
+        let mappings_span = match (own_text, &mappings) {
+            (Some(text), _) => place(text),
+            (None, MappingsText::Input { offset, len }) => Span {
+                region: Region::Input,
+                start: *offset,
+                len: *len,
+            },
+            (None, MappingsText::Owned(_)) => unreachable!("owned mappings are placed"),
+        };
+        let checkpoints = place(&indexed.checkpoints);
+        let sources = (place(&asm.sources.index), place(&asm.sources.blob));
+        let names = (place(&asm.names.index), place(&asm.names.blob));
+        let contents_index = place(&asm.contents.index);
         let meta = (place(&meta.index), place(&meta.blob));
         let raw_sources = (place(&asm.raw_sources.index), place(&asm.raw_sources.blob));
         let contents_blob = Span {
