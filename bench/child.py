@@ -3,10 +3,10 @@ with the interpreter of the environment that has the implementation installed.
 
     python bench/child.py IMPL MAP POSITIONS_JSON WORKDIR
 
-Prints a JSON object after each phase (the last line is complete): parse_ms, rss_mb (peak RSS growth of the first parse), kept_mb
-(RSS the parsed map keeps), lookup_us,
-and where the implementation has them, dump_ms, memdb_mb, open_ms (open a cache file and
-do a first lookup), batch_us.
+Prints a JSON object after each phase (the last line is complete): parse_ms, rss_mb (peak
+RSS growth of the first parse), kept_mb (RSS the parsed map keeps), lookup_us, and where
+the implementation has them, dump_ms, memdb_mb, open_ms (open a cache file and do a first
+lookup).
 """
 
 from __future__ import annotations
