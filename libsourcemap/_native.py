@@ -89,7 +89,11 @@ def decode_str(ptr: Any, size: int) -> str | None:
 
 
 def call_str(func: Callable[..., Any], *args: Any) -> str | None:
-    """Calls a function returning a borrowed string through a ``size_t *len_out``."""
+    """Calls a function returning a borrowed string through a ``size_t *len_out``.
+
+    ``args`` holds the handle until the string is copied, so a concurrent ``close()``
+    cannot free what it borrows from. Callers that read a borrowed result themselves
+    must likewise keep the handle in a local until they have copied it."""
     size = scratch.size
     ptr = rustcall(func, *args, size)
     return decode_str(ptr, size[0])

@@ -201,7 +201,10 @@ class View(RustObject):
         if not _valid_id(src_id):
             return None
         s = scratch
-        ptr = rustcall(lib.lsm_view_get_source_contents, self._get_ptr(), src_id, s.size, s.flag)
+        # The result may borrow from the view: `handle` keeps it alive until copied, even
+        # if another thread closes the view meanwhile.
+        handle = self._get_ptr()
+        ptr = rustcall(lib.lsm_view_get_source_contents, handle, src_id, s.size, s.flag)
         if ptr == ffi.NULL:
             return None
         try:
@@ -230,7 +233,8 @@ class View(RustObject):
         """Source ids the map marks as third-party (``ignoreList``, else
         ``x_google_ignoreList``); entries out of range are dropped unless ``strict``."""
         size = scratch.size
-        ptr = rustcall(lib.lsm_view_get_ignore_list, self._get_ptr(), size)
+        handle = self._get_ptr()  # keeps the borrowed result alive until copied
+        ptr = rustcall(lib.lsm_view_get_ignore_list, handle, size)
         raw: bytes = ffi.unpack(ptr, size[0])
         return list(struct.unpack(f"<{len(raw) // 4}I", raw))
 

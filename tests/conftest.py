@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -73,3 +74,28 @@ def encode_mappings(tokens: list[tuple[Any, ...]], lines: int) -> str:
 @pytest.fixture(params=sorted(REAL_MAPS))
 def real_map(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]
+
+
+def close_during_calls(obj: Any, call: Callable[[], object], threads: int = 4) -> None:
+    """Closes ``obj`` while ``threads`` threads repeat ``call``: every call must either
+    finish or raise ClosedError, nothing else."""
+    from libsourcemap import ClosedError
+
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(20000):
+                call()
+        except ClosedError:
+            pass
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    obj.close()
+    for worker in workers:
+        worker.join()
+    assert errors == []

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::error::{bad_json, invalid_map, Result};
+use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
 use crate::rules::Rules;
 use crate::tables::StringTableBuilder;
 
@@ -348,8 +348,18 @@ pub fn assemble_map(
             None => optional_str("debug_id", doc.debug_id_snake, strict)?,
         };
     }
-    asm.source_count = count(asm.source_count, sources.len(), "sources")?;
-    asm.name_count = count(asm.name_count, names.len(), "names")?;
+    asm.source_count = count(
+        asm.source_count,
+        sources.len(),
+        ErrorKind::TooManySources,
+        "sources",
+    )?;
+    asm.name_count = count(
+        asm.name_count,
+        names.len(),
+        ErrorKind::TooManyNames,
+        "names",
+    )?;
     if asm.file.is_none() {
         asm.file = optional_str("file", doc.file, strict)?;
     }
@@ -377,19 +387,13 @@ pub fn assemble_map(
     }
 }
 
-fn count(before: u32, added: usize, what: &str) -> Result<u32> {
+/// Adds `added` entries to a running count; `u32::MAX` is reserved for "none".
+fn count(before: u32, added: usize, too_many: ErrorKind, what: &str) -> Result<u32> {
     u32::try_from(added)
         .ok()
         .and_then(|added| before.checked_add(added))
         .filter(|total| *total != u32::MAX)
-        .ok_or_else(|| {
-            let kind = if what == "sources" {
-                crate::error::ErrorKind::TooManySources
-            } else {
-                crate::error::ErrorKind::TooManyNames
-            };
-            crate::error::Error::new(kind, format!("too many {what}"))
-        })
+        .ok_or_else(|| Error::new(too_many, format!("too many {what}")))
 }
 
 #[cfg(test)]
