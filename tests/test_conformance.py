@@ -90,7 +90,8 @@ def test_mappings_must_be_a_string(case: Case) -> None:
 @cases(
     Case(base(sources=["a.js", None]), True),
     Case(base(sources=[], mappings=""), True),
-    Case(base(sources="a.js"), False, ERROR, r"`sources` must be a list"),
+    Case(base(sources="a.js"), False, ERROR, r"`sources` must be a list, got \"a.js\""),
+    Case(base(sources=None), False, ERROR, r"`sources` must be a list, got null"),
     Case(base(sources=[1]), False, LOAD, r"`sources\[0\]` must be a string or null, got 1"),
     Case(base(sources=...), False, LOAD, r"`sources` is missing"),
 )

@@ -25,20 +25,20 @@ pub struct Document<'a> {
     #[serde(borrow, default, rename = "sourceRoot")]
     pub source_root: Option<&'a RawValue>,
     #[serde(borrow, default)]
-    pub sources: Option<&'a RawValue>,
+    pub sources: RawList<'a>,
     #[serde(borrow, default, rename = "sourcesContent")]
-    pub sources_content: Option<&'a RawValue>,
+    pub sources_content: RawList<'a>,
     #[serde(borrow, default)]
-    pub names: Option<&'a RawValue>,
+    pub names: RawList<'a>,
     #[serde(borrow, default)]
     pub mappings: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub sections: Option<&'a RawValue>,
     #[serde(borrow, default, rename = "ignoreList")]
-    pub ignore_list: Option<&'a RawValue>,
+    pub ignore_list: RawList<'a>,
     /// The older Chrome DevTools spelling, read when `ignoreList` is absent.
     #[serde(borrow, default, rename = "x_google_ignoreList")]
-    pub x_google_ignore_list: Option<&'a RawValue>,
+    pub x_google_ignore_list: RawList<'a>,
     #[serde(borrow, default, rename = "debugId")]
     pub debug_id: Option<&'a RawValue>,
     /// The spelling some tools write, read when `debugId` is absent.
@@ -124,44 +124,98 @@ fn str_value<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
     }
 }
 
-/// A JSON array's items as raw values, or `None` if the value is not an array.
-fn array_items(raw: &RawValue) -> Option<Vec<&RawValue>> {
-    if !raw.get().starts_with('[') {
-        return None;
+/// A field that should be a list, captured in the same pass as the whole document: its
+/// items as raw JSON (capturing the field as one `&RawValue` and splitting it afterwards
+/// would scan megabytes of `sourcesContent` twice).
+#[derive(Default)]
+pub enum RawList<'a> {
+    /// The field is absent (`null` is `Other("null")`).
+    #[default]
+    Missing,
+    Items(Vec<&'a RawValue>),
+    /// Not a list: what it was instead, for error messages.
+    Other(String),
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawList<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawListVisitor(std::marker::PhantomData))
     }
-    serde_json::from_str(raw.get()).ok()
+}
+
+struct RawListVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> serde::de::Visitor<'de> for RawListVisitor<'a> {
+    type Value = RawList<'a>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+            items.push(item);
+        }
+        Ok(RawList::Items(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        use serde::de::IgnoredAny;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(RawList::Other("an object".into()))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(RawList::Other(v.to_string()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(RawList::Other(v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(RawList::Other(v.to_string()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(RawList::Other(v.to_string()))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        let shown: String = v.chars().take(37).collect();
+        Ok(RawList::Other(format!("{shown:?}")))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(RawList::Other("null".into()))
+    }
 }
 
 /// A list field's items. Missing is an empty list, except for a `required` field in
-/// strict mode. A value that is not a list is an error in strict mode or for a `required`
-/// field (the tokens need it), and is ignored otherwise.
-fn list_field<'a>(
+/// strict mode. A value that is not a list is an error in strict mode or for a
+/// `required` field (the tokens need it), and is ignored otherwise.
+fn list_field<'b, 'a>(
     field: &str,
-    raw: Option<&'a RawValue>,
+    raw: &'b RawList<'a>,
     strict: bool,
     required: bool,
-) -> Result<Vec<&'a RawValue>> {
+) -> Result<&'b [&'a RawValue]> {
     match raw {
-        None if strict && required => Err(invalid_map(format!("`{field}` is missing"))),
-        None => Ok(Vec::new()),
-        Some(raw) => match array_items(raw) {
-            Some(items) => Ok(items),
-            None if strict || required => Err(invalid_map(format!(
-                "`{field}` must be a list, got {}",
-                describe(raw)
-            ))),
-            None => Ok(Vec::new()),
-        },
+        RawList::Missing if strict && required => Err(invalid_map(format!("`{field}` is missing"))),
+        RawList::Missing => Ok(&[]),
+        RawList::Items(items) => Ok(items),
+        RawList::Other(what) if strict || required => {
+            Err(invalid_map(format!("`{field}` must be a list, got {what}")))
+        }
+        RawList::Other(_) => Ok(&[]),
     }
 }
 
 /// `ignoreList`: source ids (integers in range). Lenient mode drops bad entries.
-fn ignore_list(field: &str, raw: &RawValue, sources: usize, strict: bool) -> Result<Vec<u32>> {
+fn ignore_list(field: &str, raw: &RawList, sources: usize, strict: bool) -> Result<Vec<u32>> {
     let mut ids = Vec::new();
-    for (i, item) in list_field(field, Some(raw), strict, false)?
-        .into_iter()
-        .enumerate()
-    {
+    for (i, item) in list_field(field, raw, strict, false)?.iter().enumerate() {
         match item.get().parse::<u32>() {
             Ok(id) if (id as usize) < sources => ids.push(id),
             _ if strict => {
@@ -275,7 +329,7 @@ pub fn assemble_map(
     }
     let root = optional_str("sourceRoot", doc.source_root, strict)?;
 
-    let sources = list_field("sources", doc.sources, strict, true)?;
+    let sources = list_field("sources", &doc.sources, strict, true)?;
     for (i, item) in sources.iter().enumerate() {
         let source = str_value(item);
         if source.is_none() && item.get() != "null" && strict {
@@ -289,8 +343,10 @@ pub fn assemble_map(
         asm.sources.push(resolved.as_deref().map(str::as_bytes))?;
     }
 
-    let contents_raw = doc.sources_content.filter(|raw| raw.get() != "null");
-    let contents = list_field("sourcesContent", contents_raw, strict, false)?;
+    let contents = match &doc.sources_content {
+        RawList::Other(what) if what == "null" => &[], // `null`: no contents, as if absent
+        raw => list_field("sourcesContent", raw, strict, false)?,
+    };
     for i in 0..sources.len() {
         match contents.get(i).and_then(|item| locate_str(base, item)) {
             Some(found) => asm
@@ -311,17 +367,17 @@ pub fn assemble_map(
     }
 
     if rules.required_keys {
-        for (key, raw) in [
-            ("sources", doc.sources),
-            ("names", doc.names),
-            ("mappings", doc.mappings),
+        for (key, missing) in [
+            ("sources", matches!(doc.sources, RawList::Missing)),
+            ("names", matches!(doc.names, RawList::Missing)),
+            ("mappings", doc.mappings.is_none()),
         ] {
-            if raw.is_none() {
+            if missing {
                 return Err(invalid_map(format!("`{key}` is missing")));
             }
         }
     }
-    let names = list_field("names", doc.names, strict, false)?;
+    let names = list_field("names", &doc.names, strict, false)?;
     for (i, item) in names.iter().enumerate() {
         let name = str_value(item);
         if name.is_none() && strict {
@@ -334,11 +390,13 @@ pub fn assemble_map(
     }
 
     let ignored = match doc.ignore_list {
-        Some(raw) => ignore_list("ignoreList", raw, sources.len(), strict)?,
-        None => match doc.x_google_ignore_list {
-            Some(raw) => ignore_list("x_google_ignoreList", raw, sources.len(), strict)?,
-            None => Vec::new(),
-        },
+        RawList::Missing => ignore_list(
+            "x_google_ignoreList",
+            &doc.x_google_ignore_list,
+            sources.len(),
+            strict,
+        )?,
+        _ => ignore_list("ignoreList", &doc.ignore_list, sources.len(), strict)?,
     };
     asm.ignore_list
         .extend(ignored.into_iter().map(|id| id + asm.source_count));
