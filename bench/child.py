@@ -5,8 +5,9 @@ with the interpreter of the environment that has the implementation installed.
 
 Prints a JSON object after each phase (the last line is complete): parse_ms, rss_mb (peak
 RSS growth of the first parse), kept_mb (RSS the parsed map keeps), lookup_us, and where
-the implementation has them, dump_ms, memdb_mb, open_ms (open a cache file and do a first
-lookup).
+the implementation has them, batch_us (one batch call building result objects),
+raw_batch_us (the native batch call alone), dump_ms, memdb_mb, open_ms (open a cache file
+and do a first lookup).
 """
 
 from __future__ import annotations
@@ -38,7 +39,10 @@ class Impl:
 
     dump = None
     open_cache = None
+    # batch(index, positions) -> results; batch_raw(index, positions) -> seconds taken
+    # by the native call alone (positions converted beforehand).
     batch = None
+    batch_raw = None
 
 
 class Ours(Impl):
@@ -59,6 +63,17 @@ class Ours(Impl):
     def open_cache(self, path: str):  # type: ignore[no-untyped-def]
         return self.lib.View.from_memdb_file(path)
 
+    def batch(self, view, positions):  # type: ignore[no-untyped-def]
+        return view.lookup_tokens(positions)
+
+    def batch_raw(self, view, positions):  # type: ignore[no-untyped-def]
+        from array import array
+
+        flat = array("I", [v for pair in positions for v in pair])
+        start = time.perf_counter()
+        view.lookup_raw(flat)
+        return time.perf_counter() - start
+
 
 class Libsourcemap082(Ours):
     def __init__(self) -> None:
@@ -66,6 +81,9 @@ class Libsourcemap082(Ours):
 
         assert not hasattr(libsourcemap, "compat"), "this must run against 0.8.2"
         self.lib = libsourcemap
+
+    batch = None  # 0.8.2 has no batch lookup
+    batch_raw = None
 
 
 class Symbolic(Impl):
@@ -126,6 +144,12 @@ def main(impl_name: str, map_path: str, positions_path: str, workdir: str) -> No
     for line, col in positions:
         lookup(index, line, col)
     result["lookup_us"] = (time.perf_counter() - start) / len(positions) * 1e6
+    if impl.batch is not None:
+        start = time.perf_counter()
+        impl.batch(index, positions)
+        result["batch_us"] = (time.perf_counter() - start) / len(positions) * 1e6
+    if impl.batch_raw is not None:
+        result["raw_batch_us"] = impl.batch_raw(index, positions) / len(positions) * 1e6
     # Report what is measured so far: 0.8.2 is known to crash in dump_memdb on real maps.
     print(json.dumps(result), flush=True)
 

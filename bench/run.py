@@ -30,6 +30,8 @@ IMPLS = ["ours", "libsourcemap-0.8.2", "symbolic", "sourcemap-0.2.1"]
 METRICS = [
     ("parse_ms", "parse ms"),
     ("lookup_us", "lookup µs"),
+    ("batch_us", "batch µs/pos"),
+    ("raw_batch_us", "raw batch µs/pos"),
     ("rss_mb", "peak RSS MB"),
     ("kept_mb", "kept MB"),
     ("dump_ms", "memdb dump ms"),

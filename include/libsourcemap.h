@@ -93,6 +93,11 @@ uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t c
    lsm_thread_token). Returns 2 if found, 1 if not, 0 on failure: repeat the lookup with
    lsm_view_lookup_token to get the error. */
 uint32_t lsm_view_lookup_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
+/* Many lookups in one call: `positions` holds `count` (line, col) pairs; out[i] receives
+   the token for pair i, or, where there is none, the pair's line and column with LSM_NONE
+   in every other field. Both arrays must be aligned. Returns the number of pairs found. */
+size_t lsm_view_lookup_many(const lsm_view_t *view, const uint32_t *positions, size_t count,
+                            lsm_token_t *out, lsm_error_t *err);
 /* This thread's token slot, at a fixed address for the life of the thread. */
 const lsm_token_t *lsm_thread_token(void);
 /* Borrowed strings; NULL (and *len_out = 0) for null entries or ids out of range. */

@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
-from typing import Any, Iterator, NamedTuple, Union
+from array import array
+from typing import Any, Iterable, Iterator, NamedTuple, Union
 
 from ._native import (
     NONE,
@@ -23,6 +24,8 @@ Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _tuple_new = tuple.__new__
+_ZEROS = [0]
+_TOKEN_FIELDS = 7  # uint32 fields in an lsm_token_t
 # Marks "not decoded yet" in the string caches, where None is a real value (a null source).
 _MISSING: Any = object()
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
@@ -122,6 +125,45 @@ class View(RustObject):
             token, _, _ = scratch.token_out
             rustcall(_lookup_token, ptr, line, col, token)
         return None
+
+    def lookup_tokens(self, positions: Iterable[tuple[int, int]]) -> list[Token | None]:
+        """:meth:`lookup_token` for many 0-based ``(line, col)`` pairs in one native call;
+        one result per pair, in order."""
+        pairs = list(positions)
+        try:
+            flat = array("I", [v for line, col in pairs for v in (line, col)])
+            invalid: set[int] = set()
+        except OverflowError:
+            # A negative or too large number in some pair: those pairs have no token.
+            flat, invalid = _clamped_pairs(pairs)
+        ptr = self._get_ptr()
+        raw = self._lookup_many(ptr, flat).tolist()
+        token = self._token
+        results = [token(ptr, raw[i : i + 7]) for i in range(0, len(raw), 7)]
+        for i in invalid:
+            results[i] = None
+        return results
+
+    def lookup_raw(self, positions: bytes | bytearray | memoryview | array[int]) -> array[int]:
+        """The batch lookup without building Python objects, for hot loops: ``positions``
+        is a buffer of native uint32 ``line, col`` pairs (e.g. ``array("I")``); the
+        result holds 7 uint32 per pair, in ``lsm_token_t`` order: ``dst_line, dst_col,
+        src_line, src_col, src_id, name_id, index``, with ``src_id == NONE`` (0xFFFFFFFF)
+        where the pair has no token. Resolve ids with :meth:`get_source_name` and
+        :meth:`get_name`."""
+        return self._lookup_many(self._get_ptr(), positions)
+
+    @staticmethod
+    def _lookup_many(ptr: Any, positions: Any) -> array[int]:
+        if isinstance(positions, str):
+            raise TypeError("positions must be a buffer of uint32, not str")
+        if memoryview(positions).nbytes % 8:
+            raise ValueError("positions must hold (line, col) pairs of uint32: 8 bytes each")
+        pairs = ffi.from_buffer("uint32_t[]", positions)
+        count = len(pairs) // 2
+        out = array("I", _ZEROS) * (_TOKEN_FIELDS * count)
+        rustcall(lib.lsm_view_lookup_many, ptr, pairs, count, ffi.from_buffer("lsm_token_t[]", out))
+        return out
 
     def _token(self, ptr: Any, raw: list[int]) -> Token | None:
         """A ``Token`` from the fields of an ``lsm_token_t``; ``None`` if unmapped.
@@ -242,6 +284,15 @@ class View(RustObject):
     def name_count(self) -> int:
         return rustcall(lib.lsm_view_get_name_count, self._get_ptr())  # type: ignore[no-any-return]
 
+    def get_name(self, name_id: int) -> str | None:
+        """Entry ``name_id`` of the map's ``names``; ``None`` for an id out of range."""
+        if not _valid_id(name_id):
+            return None
+        name = self._names.get(name_id, _MISSING)
+        if name is _MISSING:
+            name = self._names[name_id] = call_str(_get_name, self._get_ptr(), name_id)
+        return name  # type: ignore[no-any-return]
+
     # -- cache --------------------------------------------------------------------------
 
     def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
@@ -283,6 +334,20 @@ class View(RustObject):
             f"<libsourcemap.View tokens={len(self)} sources={self.get_source_count()} "
             f"file={self.file!r}>"
         )
+
+
+def _clamped_pairs(pairs: list[tuple[int, int]]) -> tuple[array[int], set[int]]:
+    """``pairs`` flattened for the native call, with each pair that does not fit in uint32
+    replaced by a position no map has; returns the indexes of those pairs too."""
+    flat: array[int] = array("I")
+    invalid = set()
+    for i, (line, col) in enumerate(pairs):
+        if 0 <= line <= NONE and 0 <= col <= NONE:
+            flat.extend((line, col))
+        else:
+            flat.extend((NONE, NONE))
+            invalid.add(i)
+    return flat, invalid
 
 
 def _valid_id(value: int) -> bool:

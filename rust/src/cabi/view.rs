@@ -11,7 +11,7 @@ use super::{byte_slice, handle, into_buffer, landingpad, out_str, LsmError};
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
 use crate::index::Index;
-use crate::mappings::RawToken;
+use crate::mappings::{RawToken, NONE};
 use crate::memdb::{self, DumpOptions};
 use crate::rules::Rules;
 use crate::view::{View, ViewOrIndex};
@@ -28,18 +28,32 @@ pub struct LsmToken {
     pub index: u32,
 }
 
+const NO_TOKEN: LsmToken = LsmToken {
+    dst_line: NONE,
+    dst_col: NONE,
+    src_line: NONE,
+    src_col: NONE,
+    src_id: NONE,
+    name_id: NONE,
+    index: NONE,
+};
+
+fn token_record((index, t): (u32, RawToken)) -> LsmToken {
+    LsmToken {
+        dst_line: t.dst_line,
+        dst_col: t.dst_col,
+        src_line: t.src_line,
+        src_col: t.src_col,
+        src_id: t.src_id,
+        name_id: t.name_id,
+        index,
+    }
+}
+
 unsafe fn write_token(token: Option<(u32, RawToken)>, out: *mut LsmToken) -> u32 {
     match (token, out.as_mut()) {
-        (Some((index, t)), Some(out)) => {
-            *out = LsmToken {
-                dst_line: t.dst_line,
-                dst_col: t.dst_col,
-                src_line: t.src_line,
-                src_col: t.src_col,
-                src_id: t.src_id,
-                name_id: t.name_id,
-                index,
-            };
+        (Some(token), Some(out)) => {
+            *out = token_record(token);
             1
         }
         _ => 0,
@@ -298,7 +312,7 @@ thread_local! {
     /// Where `lsm_view_lookup_fast` writes its result: one slot per thread, at a stable
     /// address for the thread's life, so the caller can keep a view of it.
     static TOKEN_SLOT: std::cell::UnsafeCell<LsmToken> = const {
-        std::cell::UnsafeCell::new(LsmToken { dst_line: 0, dst_col: 0, src_line: 0, src_col: 0, src_id: 0, name_id: 0, index: 0 })
+        std::cell::UnsafeCell::new(NO_TOKEN)
     };
 }
 
@@ -318,6 +332,78 @@ pub unsafe extern "C" fn lsm_view_lookup_fast(view: *const View, line: u32, col:
         let found = handle(view)?.lookup(line, col)?;
         TOKEN_SLOT.with(|slot| Ok(1 + write_token(found, slot.get())))
     })
+}
+
+/// Many lookups in one call: `positions` holds `count` (line, col) pairs of `u32`; `out`
+/// receives one token per pair. A pair without a token gets its own line and column and
+/// `LSM_NONE` everywhere else. Returns how many pairs found a token.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_lookup_many(
+    view: *const View,
+    positions: *const u32,
+    count: usize,
+    out: *mut LsmToken,
+    err: *mut LsmError,
+) -> usize {
+    landingpad(err, || {
+        let tokens = handle(view)?.tokens();
+        let (positions, out) = (u32_pairs(positions, count)?, out_slice(out, count)?);
+        let mut found = 0;
+        for (pair, slot) in positions.chunks_exact(2).zip(out.iter_mut()) {
+            let (line, col) = (pair[0], pair[1]);
+            *slot = match tokens.lookup(line, col)? {
+                Some(token) => {
+                    found += 1;
+                    token_record(token)
+                }
+                None => LsmToken {
+                    dst_line: line,
+                    dst_col: col,
+                    ..NO_TOKEN
+                },
+            };
+        }
+        Ok(found)
+    })
+}
+
+/// `count` pairs of `u32` from the caller, checked for NULL, alignment and size.
+unsafe fn u32_pairs<'a>(ptr: *const u32, count: usize) -> crate::error::Result<&'a [u32]> {
+    let len = count
+        .checked_mul(2)
+        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "too many positions"))?;
+    Ok(std::slice::from_raw_parts(checked_array(ptr, len)?, len))
+}
+
+unsafe fn out_slice<'a>(
+    ptr: *mut LsmToken,
+    len: usize,
+) -> crate::error::Result<&'a mut [LsmToken]> {
+    Ok(std::slice::from_raw_parts_mut(
+        checked_array(ptr, len)? as *mut LsmToken,
+        len,
+    ))
+}
+
+/// A pointer that may be turned into a slice of `len` elements: aligned, and not NULL
+/// unless `len` is 0 (then a dangling, aligned pointer stands in for it).
+fn checked_array<T>(ptr: *const T, len: usize) -> crate::error::Result<*const T> {
+    if len == 0 {
+        return Ok(std::ptr::NonNull::dangling().as_ptr());
+    }
+    if ptr.is_null() || !ptr.is_aligned() {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            "NULL or misaligned array with non-zero length",
+        ));
+    }
+    if len
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|n| n > isize::MAX as usize)
+    {
+        return Err(Error::new(ErrorKind::InvalidArgument, "array too large"));
+    }
+    Ok(ptr)
 }
 
 #[no_mangle]
