@@ -32,6 +32,7 @@ METRICS = [
     ("lookup_us", "lookup µs"),
     ("batch_us", "batch µs/pos"),
     ("raw_batch_us", "raw batch µs/pos"),
+    ("functions_ms", "function index ms"),
     ("rss_mb", "peak RSS MB"),
     ("kept_mb", "kept MB"),
     ("dump_ms", "memdb dump ms"),

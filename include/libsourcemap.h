@@ -27,6 +27,7 @@
 #define LSM_ERR_BAD_MEMDB 7
 #define LSM_ERR_INVALID_SOURCEMAP 8
 #define LSM_ERR_INVALID_ARGUMENT 9
+#define LSM_ERR_BAD_SOURCE 10
 #define LSM_ERR_TOO_MANY_SOURCES 20
 #define LSM_ERR_TOO_MANY_NAMES 21
 #define LSM_ERR_LOCATION_OVERFLOW 22
@@ -126,6 +127,21 @@ const char *lsm_view_get_source_contents(const lsm_view_t *view, uint32_t src_id
 /* Owned memdb bytes; free with lsm_buffer_free. */
 char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
                           int with_names, lsm_error_t *err);
+
+/* Function names. Parses the minified JavaScript the map belongs to (UTF-8; invalid bytes
+   are replaced) and keeps its function table in the view: each function's generated range
+   and the original name its name maps to. Once per view (LSM_ERR_INVALID_ARGUMENT after);
+   LSM_ERR_BAD_SOURCE if the source cannot be parsed. Not thread-safe against itself
+   only in that one of two concurrent calls fails. Returns 1. */
+int lsm_view_attach_minified_source(const lsm_view_t *view, const char *source, size_t len,
+                                    lsm_error_t *err);
+/* 1 if the view has a function table (attached, or from a memdb). */
+int lsm_view_has_function_table(const lsm_view_t *view, lsm_error_t *err);
+/* The original name of the function around generated (line, col), 0-based: from the
+   function table, else from the original source (sourcesContent) parsed around the
+   mapped position. Owned (lsm_buffer_free); NULL if none or anonymous. */
+char *lsm_view_get_original_function_name(const lsm_view_t *view, uint32_t line, uint32_t col,
+                                          size_t *len_out, lsm_error_t *err);
 
 /* Index maps. Borrows `bytes`. */
 lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);

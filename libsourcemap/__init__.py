@@ -9,6 +9,7 @@ from .errors import (
     BadIo,
     BadJson,
     BadMemDb,
+    BadSource,
     CannotFlatten,
     ClosedError,
     IndexedSourceMap,
@@ -22,6 +23,7 @@ from .errors import (
     TooManySources,
     UnsupportedMemDbVersion,
 )
+from .frames import Frame
 from .index import Index, Section, from_json
 from .view import Token, View
 
@@ -32,6 +34,7 @@ __all__ = [
     "Index",
     "Section",
     "Token",
+    "Frame",
     "from_json",
     "from_data_url",
     "discover",
@@ -42,6 +45,7 @@ __all__ = [
     "CannotFlatten",
     "UnsupportedMemDbVersion",
     "BadMemDb",
+    "BadSource",
     "BadIo",
     "MemDbDumpError",
     "TooManySources",

@@ -80,6 +80,10 @@ class InvalidArgument(SourceMapError, ValueError):
     """An argument the core cannot use."""
 
 
+class BadSource(SourceMapError, ValueError):
+    """A JavaScript source that cannot be parsed (for function names)."""
+
+
 class ClosedError(SourceMapError, RuntimeError):
     """The object was closed; it cannot be used any more."""
 
@@ -94,6 +98,7 @@ ERRORS_BY_CODE: dict[int, type[SourceMapError]] = {
     7: BadMemDb,
     8: InvalidSourceMap,
     9: InvalidArgument,
+    10: BadSource,
     20: TooManySources,
     21: TooManyNames,
     22: LocationOverflow,

@@ -19,6 +19,8 @@ from ._native import (
     scratch,
     to_bytes,
 )
+from .errors import InvalidArgument
+from .frames import Frame, context, split_lines
 
 Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -61,9 +63,10 @@ class View(RustObject):
     threads; native work runs without the GIL.
     """
 
-    __slots__ = ("_sources", "_names")
+    __slots__ = ("_sources", "_names", "_lines")
     _sources: dict[int, str | None]
     _names: dict[int, str | None]
+    _lines: dict[int, list[str]]
     _free = lib.lsm_view_free
     _kind = "view"
 
@@ -73,6 +76,8 @@ class View(RustObject):
         # Source names and names, decoded once each, on first use.
         view._sources = {}
         view._names = {}
+        # Source contents split into lines, for context lines, on first use.
+        view._lines = {}
         return view
 
     @staticmethod
@@ -292,6 +297,90 @@ class View(RustObject):
         if name is _MISSING:
             name = self._names[name_id] = call_str(_get_name, self._get_ptr(), name_id)
         return name  # type: ignore[no-any-return]
+
+    # -- function names and frames ------------------------------------------------------
+
+    def attach_minified_source(self, source: Buffer) -> None:
+        """Parses the minified JavaScript this map belongs to and keeps its function table
+        (each function's range and the original name its name maps to): later function
+        name lookups need no parsing, and :meth:`dump_memdb` stores the table. Once per
+        view; ``InvalidArgument`` after that, ``BadSource`` if it does not parse."""
+        data = to_bytes(source, "minified_source")
+        rustcall(lib.lsm_view_attach_minified_source, self._get_ptr(), data, len(data))
+
+    @property
+    def has_function_table(self) -> bool:
+        """Whether a minified source is attached (or the memdb stored its table)."""
+        return bool(rustcall(lib.lsm_view_has_function_table, self._get_ptr()))
+
+    def get_original_function_name(
+        self,
+        line: int,
+        col: int,
+        minified_name: str | None = None,
+        minified_source: Buffer | None = None,
+    ) -> str | None:
+        """The original name of the function around 0-based generated (``line``,
+        ``col``), or ``None`` (anonymous, top level, or not found).
+
+        Found through the function table of the minified source: ``minified_source`` is
+        attached on first use when the view has no table yet (later calls reuse it; see
+        :meth:`attach_minified_source`). Where that gives no name, the original source
+        from ``sourcesContent`` is parsed around the mapped position. ``minified_name`` is
+        accepted for compatibility with 0.8.2 and not needed.
+        """
+        if minified_source is not None and not self.has_function_table:
+            try:
+                self.attach_minified_source(minified_source)
+            except InvalidArgument:
+                pass  # another thread attached it first
+        if not (_valid_id(line) and _valid_id(col)):
+            return None
+        size = scratch.size
+        buf = rustcall(lib.lsm_view_get_original_function_name, self._get_ptr(), line, col, size)
+        if buf == ffi.NULL:
+            return None
+        try:
+            return ffi.unpack(buf, size[0]).decode("utf-8", "replace")  # type: ignore[no-any-return]
+        finally:
+            lib.lsm_buffer_free(buf)
+
+    def resolve_frame(
+        self, lineno: int, colno: int, function: str | None = None, context_lines: int = 5
+    ) -> Frame | None:
+        """Maps a stack frame's 1-based ``lineno``/``colno`` (as JS engines print them)
+        to a :class:`Frame` in the original source, with the original function name and
+        ``context_lines`` lines of context each side; ``None`` if the position does not
+        map. ``function`` is the frame's function name as printed, kept on the result as
+        ``minified_function``."""
+        if lineno < 1 or colno < 1:
+            return None
+        token = self.lookup_token(lineno - 1, colno - 1)
+        if token is None or token.src_line is None or token.src_col is None:
+            return None
+        pre, line, post = context(self._source_lines(token.src_id), token.src_line, context_lines)
+        return Frame(
+            source=token.src,
+            line=token.src_line + 1,
+            column=token.src_col + 1,
+            function=self.get_original_function_name(lineno - 1, colno - 1),
+            name=token.name,
+            src_id=token.src_id,
+            pre_context=pre,
+            context_line=line,
+            post_context=post,
+            minified_function=function,
+        )
+
+    def _source_lines(self, src_id: int | None) -> list[str]:
+        if src_id is None:
+            return []
+        lines = self._lines.get(src_id)
+        if lines is None:
+            contents = self.get_source_contents(src_id)
+            text = "" if contents is None else contents.decode("utf-8", "replace")
+            lines = self._lines[src_id] = split_lines(text) if text else []
+        return lines
 
     # -- cache --------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import struct
@@ -17,7 +18,7 @@ MEMDB = View.from_json(tiny_map(sourcesContent=["x\\ny"], file="f.js")).dump_mem
 
 def test_header_layout() -> None:
     assert MEMDB[:8] == b"LSMMEMDB"
-    assert struct.unpack_from("<I", MEMDB, 8)[0] == 1
+    assert struct.unpack_from("<I", MEMDB, 8)[0] == 2
 
 
 def test_truncated_at_every_offset() -> None:
@@ -105,3 +106,25 @@ def test_mapped_file_accepts_str_bytes_and_pathlike(tmp_path: Path) -> None:
     path.write_bytes(MEMDB)
     for p in (path, str(path), os.fsencode(path)):
         assert len(View.from_memdb_file(p)) == 3
+
+
+def test_corrupt_function_table_is_an_error_not_a_hang() -> None:
+    # Two nested functions; then the inner record's parent is pointed at itself, which a
+    # naive walk up the parents would follow forever.
+    source = "function outer(){function inner(){return 1}return 2}"
+    doc = {"version": 3, "sources": ["a.js"], "names": [], "mappings": "AAAA"}
+    view = View.from_json(json.dumps(doc))
+    view.attach_minified_source(source)
+    data = bytearray(view.dump_memdb())
+    records_at, records_len = struct.unpack_from("<QQ", data, 24 + 12 * 16)
+    assert records_len == 2 * 44
+    inner = records_at + 44
+    struct.pack_into("<IIII", data, inner, 0, 0, 0, 1)  # range 0:0..0:1, far from col 40
+    struct.pack_into("<I", data, inner + 16, 1)  # parent: itself
+    corrupt = View.from_memdb(bytes(data))
+    with pytest.raises(BadMemDb, match="parent"):
+        corrupt.get_original_function_name(0, 45)
+    # A table with a partial record is refused when opened.
+    struct.pack_into("<Q", data, 24 + 12 * 16 + 8, records_len - 1)
+    with pytest.raises(BadMemDb, match="partial record"):
+        View.from_memdb(bytes(data))

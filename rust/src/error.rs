@@ -16,6 +16,8 @@ pub enum ErrorKind {
     BadMemDb = 7,
     InvalidSourceMap = 8,
     InvalidArgument = 9,
+    /// A JavaScript source that cannot be parsed.
+    BadSource = 10,
     TooManySources = 20,
     TooManyNames = 21,
     LocationOverflow = 22,

@@ -6,11 +6,14 @@
 pub mod bytes;
 pub mod cabi;
 pub mod error;
+pub mod functions;
 pub mod index;
 pub mod json;
+pub mod lines;
 pub mod mappings;
 pub mod memdb;
 pub mod rules;
+pub mod scopes;
 pub mod tables;
 pub mod view;
 pub mod vlq;

@@ -9,8 +9,8 @@
 //! 12  tokens    u32      token count
 //! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
 //! 20  reserved  u32      0
-//! 24  parts     12 x (offset u64, length u64), in `view::Part` order
-//! 216 data      the parts, each at its offset
+//! 24  parts     15 x (offset u64, length u64), in `view::Part` order
+//! 264 data      the parts, each at its offset
 //! ```
 //!
 //! The parts are exactly the tables a JSON view builds (see `tables` and `mappings`), so
@@ -23,7 +23,8 @@ use crate::tables::{le_u32, push_u32, StringTableBuilder};
 use crate::view::{Part, Region, Span, View, PART_COUNT};
 
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
-pub const VERSION: u32 = 1;
+/// 2: adds the function table parts.
+pub const VERSION: u32 = 2;
 const PARTS_AT: usize = 24;
 pub const HEADER_SIZE: usize = PARTS_AT + PART_COUNT * 16;
 
@@ -46,6 +47,9 @@ const ALL_PARTS: [Part; PART_COUNT] = [
     Part::MetaBlob,
     Part::RawSourcesIndex,
     Part::RawSourcesBlob,
+    Part::FunctionRecords,
+    Part::FunctionNamesIndex,
+    Part::FunctionNamesBlob,
 ];
 
 /// Serializes a view (from JSON or from another memdb).
@@ -60,6 +64,7 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
         true => None,
         false => Some(mappings::without_names(view.part(Part::Checkpoints))),
     };
+    let functions = view.functions()?;
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
     push_u32(&mut out, VERSION);
@@ -73,6 +78,9 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
             Part::ContentsBlob => &contents.blob,
             Part::NamesIndex | Part::NamesBlob if !options.with_names => &[],
             Part::Checkpoints => checkpoints.as_deref().unwrap_or(view.part(*part)),
+            Part::FunctionRecords => functions.map_or(&[], |f| f.records()),
+            Part::FunctionNamesIndex => functions.map_or(&[], |f| f.names_index()),
+            Part::FunctionNamesBlob => functions.map_or(&[], |f| f.names_blob()),
             _ => view.part(*part),
         };
         let offset = out.len() as u64;

@@ -52,6 +52,14 @@ impl<'a> StringTable<'a> {
         (self.index.len() / ENTRY) as u32
     }
 
+    pub fn index(&self) -> &'a [u8] {
+        self.index
+    }
+
+    pub fn blob(&self) -> &'a [u8] {
+        self.blob
+    }
+
     pub fn is_empty(&self) -> bool {
         self.index.is_empty()
     }
@@ -84,6 +92,15 @@ pub struct StringTableBuilder {
 }
 
 impl StringTableBuilder {
+    /// Entries so far.
+    pub fn len(&self) -> u32 {
+        (self.index.len() / ENTRY) as u32
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
     pub fn push(&mut self, value: Option<&[u8]>) -> Result<()> {
         match value {
             None => self.push_absent(),

@@ -1,13 +1,15 @@
 //! A source map view: the tables of one map, over JSON input or a memdb, with lookups.
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::bytes::{Bytes, SharedBytes};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
+use crate::functions::{self, Answer, FunctionTable, OriginalSource, OwnedFunctions};
 use crate::index::Index;
 use crate::json::{self, Assembly, MappingsText};
-use crate::mappings::{self, Limits, RawToken, TokenTable};
+use crate::mappings::{self, Limits, RawToken, TokenTable, NONE};
 use crate::rules::Rules;
 use crate::tables::{StringTable, StringTableBuilder};
 
@@ -27,9 +29,13 @@ pub enum Part {
     /// Sources as written, before `sourceRoot` is applied (for sourcemap 0.2.1's join).
     RawSourcesIndex,
     RawSourcesBlob,
+    /// The minified source's function table (see `functions`); empty until attached.
+    FunctionRecords,
+    FunctionNamesIndex,
+    FunctionNamesBlob,
 }
 
-pub const PART_COUNT: usize = 12;
+pub const PART_COUNT: usize = 15;
 
 /// Entries of the meta table.
 pub const META_FILE: u32 = 0;
@@ -59,6 +65,11 @@ pub struct View {
     token_count: u32,
     limits: Limits,
     from_memdb: bool,
+    /// The function table of an attached minified source (see `attach_minified_source`).
+    attached: OnceLock<OwnedFunctions>,
+    /// Original sources parsed for function names, by source id (`None`: no contents or
+    /// not parseable), kept for the life of the view.
+    originals: Mutex<HashMap<u32, Option<Arc<OriginalSource>>>>,
 }
 
 /// What a JSON document turned out to be (a short-lived return value, so the size
@@ -172,6 +183,11 @@ impl View {
             start: 0,
             len: input.as_slice().len(),
         };
+        let nothing = Span {
+            region: Region::Built,
+            start: 0,
+            len: 0,
+        };
         Ok(View {
             input,
             built,
@@ -188,10 +204,15 @@ impl View {
                 meta.1,
                 raw_sources.0,
                 raw_sources.1,
+                nothing,
+                nothing,
+                nothing,
             ],
             token_count: indexed.token_count,
             limits,
             from_memdb: false,
+            attached: OnceLock::new(),
+            originals: Mutex::default(),
         })
     }
 
@@ -211,6 +232,8 @@ impl View {
                 names: 0,
             },
             from_memdb: true,
+            attached: OnceLock::new(),
+            originals: Mutex::default(),
         };
         view.limits = Limits {
             sources: view.sources()?.len(),
@@ -219,6 +242,7 @@ impl View {
         view.tokens().validate()?;
         view.contents()?;
         view.meta()?;
+        view.functions()?;
         Ok(view)
     }
 
@@ -335,6 +359,89 @@ impl View {
     pub fn has_source_contents(&self, id: u32) -> Result<bool> {
         Ok(self.contents()?.get(id)?.is_some())
     }
+
+    /// The function table: attached, or read from a memdb; `None` if there is none.
+    pub fn functions(&self) -> Result<Option<FunctionTable<'_>>> {
+        if let Some(owned) = self.attached.get() {
+            return owned.table().map(Some);
+        }
+        let table = FunctionTable::new(
+            self.part(Part::FunctionRecords),
+            self.part(Part::FunctionNamesIndex),
+            self.part(Part::FunctionNamesBlob),
+        )?;
+        Ok(Some(table).filter(|t| !t.is_empty()))
+    }
+
+    /// Parses the minified source this map belongs to and keeps its function table, for
+    /// `original_function_name` and for memdb dumps. Once per view.
+    pub fn attach_minified_source(&self, source: &str) -> Result<()> {
+        if self.functions()?.is_some() {
+            return Err(already_attached());
+        }
+        let built = functions::build(self, source)?;
+        self.attached.set(built).map_err(|_| already_attached())
+    }
+
+    /// The original name of the function around generated (`line`, `col`) (see
+    /// `functions` for how it is found); `None` if there is none or it is anonymous.
+    pub fn original_function_name(&self, line: u32, col: u32) -> Result<Option<Cow<'_, [u8]>>> {
+        let mapped = self
+            .lookup(line, col)?
+            .map(|(_, t)| t)
+            .filter(RawToken::has_source);
+        if let Some(table) = self.functions()? {
+            if let Answer::Name(name, (src_id, start, end)) = table.lookup(line, col)? {
+                // The table's answer holds where the position maps into the function the
+                // name came from; code inlined from elsewhere is looked up below.
+                let inside = |t: &RawToken| {
+                    t.src_id == src_id
+                        && start <= (t.src_line, t.src_col)
+                        && (t.src_line, t.src_col) < end
+                };
+                if src_id == NONE || mapped.as_ref().is_none_or(inside) {
+                    return Ok(name.map(Cow::Borrowed));
+                }
+            }
+        }
+        let Some(token) = mapped else {
+            return Ok(None);
+        };
+        let Some(original) = self.original_source(token.src_id)? else {
+            return Ok(None);
+        };
+        Ok(original
+            .function_name(token.src_line, token.src_col)
+            .map(|name| Cow::Owned(name.as_bytes().to_vec())))
+    }
+
+    /// Source `src_id` parsed for function names, once per view; `None` without contents
+    /// or when it does not parse.
+    fn original_source(&self, src_id: u32) -> Result<Option<Arc<OriginalSource>>> {
+        let cached = self
+            .originals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+            .cloned();
+        if let Some(entry) = cached {
+            return Ok(entry);
+        }
+        // Parsed outside the lock: another thread may do the same work meanwhile, and the
+        // first result stored wins; no thread waits on another's parse.
+        let parsed = match self.source_contents(src_id)? {
+            None => None,
+            Some(bytes) => {
+                let name = self.source_name(src_id)?.map(String::from_utf8_lossy);
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                OriginalSource::parse(name.as_deref(), text)
+                    .ok()
+                    .map(Arc::new)
+            }
+        };
+        let mut originals = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(originals.entry(src_id).or_insert(parsed).clone())
+    }
 }
 
 impl ViewOrIndex {
@@ -356,4 +463,11 @@ impl std::fmt::Debug for View {
             .field("memdb", &self.from_memdb)
             .finish()
     }
+}
+
+fn already_attached() -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "this view already has a minified source's function table",
+    )
 }

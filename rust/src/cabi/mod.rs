@@ -1,6 +1,7 @@
 //! The C ABI. Every export has the same shape: convert arguments, call the core inside
 //! `landingpad`, convert the result. No logic lives here.
 
+mod functions;
 mod index;
 mod view;
 

@@ -1,0 +1,52 @@
+//! `lsm_view_*` exports for original function names.
+
+use std::os::raw::{c_char, c_int};
+use std::ptr;
+
+use super::{byte_slice, handle, into_buffer, landingpad, LsmError};
+use crate::view::View;
+
+/// Parses the minified source of the map and keeps its function table in the view.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_attach_minified_source(
+    view: *const View,
+    source: *const c_char,
+    len: usize,
+    err: *mut LsmError,
+) -> c_int {
+    landingpad(err, || {
+        let view = handle(view)?;
+        // Invalid UTF-8 is replaced, not refused: a stray byte must not cost every name.
+        let text = String::from_utf8_lossy(byte_slice(source, len)?);
+        view.attach_minified_source(&text)?;
+        Ok(1)
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_has_function_table(
+    view: *const View,
+    err: *mut LsmError,
+) -> c_int {
+    landingpad(err, || Ok(handle(view)?.functions()?.is_some() as c_int))
+}
+
+/// The original name of the function around generated (line, col), as an owned buffer;
+/// NULL if there is none.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_original_function_name(
+    view: *const View,
+    line: u32,
+    col: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let name = handle(view)?.original_function_name(line, col)?;
+        let len = name.as_ref().map_or(0, |n| n.len());
+        if let Some(len_out) = len_out.as_mut() {
+            *len_out = len;
+        }
+        Ok(name.map_or(ptr::null_mut(), |n| into_buffer(&n)))
+    })
+}

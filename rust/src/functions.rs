@@ -1,0 +1,379 @@
+//! Original function names for generated positions.
+//!
+//! Two sources of truth, tried in order:
+//!
+//! 1. The *function table* of the minified source (built once by `build`, stored in a
+//!    memdb): each function's generated range and the original name its name maps to.
+//!    The name is the map's `names` entry for the token at the minified name, else the
+//!    identifier at that token's original position in `sourcesContent`.
+//! 2. When the innermost minified function is anonymous, its name does not map, or no
+//!    table is attached: the original source (`sourcesContent`) is parsed and the function
+//!    around the mapped position there gives the name (`OriginalSource`).
+
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
+use crate::error::{bad_memdb, Result};
+use crate::lines::LineIndex;
+use crate::mappings::{RawToken, NONE};
+use crate::scopes::{self, Scope};
+use crate::tables::{le_u32, push_u32, StringTable, StringTableBuilder};
+use crate::view::View;
+
+/// Bytes per function record, eleven u32: the function's generated range (start line,
+/// start column, end line, end column; end exclusive), its parent record (`NONE` at top
+/// level), its name id (`NONE`: unknown, `ANONYMOUS`: known to have no name), and the
+/// original function it was made from (source id, or `NONE` if unknown; start line and
+/// column; end line and column).
+pub const RECORD_SIZE: usize = 44;
+/// Name id of a function known to be anonymous (or original top-level code).
+pub const ANONYMOUS: u32 = NONE - 1;
+
+/// A function table being built or attached to a view.
+#[derive(Default)]
+pub struct OwnedFunctions {
+    pub records: Vec<u8>,
+    pub names: StringTableBuilder,
+    interned: HashMap<Vec<u8>, u32>,
+}
+
+impl OwnedFunctions {
+    pub fn table(&self) -> Result<FunctionTable<'_>> {
+        FunctionTable::new(&self.records, &self.names.index, &self.names.blob)
+    }
+
+    fn intern(&mut self, name: &[u8]) -> Result<u32> {
+        if let Some(&id) = self.interned.get(name) {
+            return Ok(id);
+        }
+        let id = self.names.len();
+        self.names.push(Some(name))?;
+        self.interned.insert(name.to_vec(), id);
+        Ok(id)
+    }
+}
+
+/// Builds the function table of `source`, the minified file `view` maps.
+///
+/// A minified function is named after the original function it was made from: the one
+/// around the original position of the first mapped token inside it, found by parsing
+/// the original source (`sourcesContent`). That is the name the JS engine gives the
+/// original code, whatever the bundler renamed or restructured. Without contents, the
+/// minified function's own name is mapped: the map's `names` entry for it.
+pub fn build(view: &View, source: &str) -> Result<OwnedFunctions> {
+    scopes::on_parser_stack(|| build_here(view, source))
+}
+
+fn build_here(view: &View, source: &str) -> Result<OwnedFunctions> {
+    let lines = LineIndex::new(source);
+    let found = scopes::scopes(source, scopes::source_type_for(None))?;
+    let mut originals: HashMap<u32, Option<OriginalSource>> = HashMap::new();
+    let mut out = OwnedFunctions::default();
+    for scope in &found {
+        let start = lines.position(source, scope.start);
+        let end = lines.position(source, scope.end);
+        let mut name_id = NONE;
+        let mut origin = [NONE; 5];
+        if let Some(token) = first_token_in(view, start, end)? {
+            if let Entry::Vacant(slot) = originals.entry(token.src_id) {
+                slot.insert(parse_original(view, token.src_id)?);
+            }
+            if let Some(original) = &originals[&token.src_id] {
+                match original.named_or_innermost(token.src_line, token.src_col) {
+                    Some(found) => {
+                        name_id = match original.name_of(found) {
+                            Some(name) => out.intern(name.as_bytes())?,
+                            None => ANONYMOUS,
+                        };
+                        let ((sl, sc), (el, ec)) = original.range(found);
+                        origin = [token.src_id, sl, sc, el, ec];
+                    }
+                    // Original top-level code, in a function the bundler made (a module
+                    // wrapper): engines name no function there.
+                    None => name_id = ANONYMOUS,
+                }
+            }
+        }
+        if name_id == NONE {
+            if let Some(name) = scope.name {
+                if let Some(name) = mapped_name(view, source, &lines, name)? {
+                    name_id = out.intern(name)?;
+                }
+            }
+        }
+        let record = [start.0, start.1, end.0, end.1, scope.parent, name_id];
+        for v in record.into_iter().chain(origin) {
+            push_u32(&mut out.records, v);
+        }
+    }
+    Ok(out)
+}
+
+/// The first token with an original position inside generated range `start..end`.
+fn first_token_in(view: &View, start: (u32, u32), end: (u32, u32)) -> Result<Option<RawToken>> {
+    let first = match view.lookup(start.0, start.1)? {
+        Some((index, token)) if (token.dst_line, token.dst_col) == start => index,
+        Some((index, _)) => index + 1,
+        // No token at or before the start on its line: search from the line's first one.
+        None => match view.lookup(start.0, u32::MAX)? {
+            Some((index, _)) => index + 1,
+            None => return Ok(None),
+        },
+    };
+    // A few tokens on: generated code before the first mapped one (a bundler's
+    // helpers) should not hide the function's origin.
+    for index in first..first.saturating_add(8) {
+        let Some(token) = view.get_token(index)? else {
+            return Ok(None);
+        };
+        if (token.dst_line, token.dst_col) >= end {
+            return Ok(None);
+        }
+        if token.has_source() {
+            return Ok(Some(token));
+        }
+    }
+    Ok(None)
+}
+
+fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>> {
+    let Some(bytes) = view.source_contents(src_id)? else {
+        return Ok(None);
+    };
+    let name = view.source_name(src_id)?.map(String::from_utf8_lossy);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    // An original that does not parse gives no names; the map is still usable.
+    Ok(OriginalSource::parse(name.as_deref(), text).ok())
+}
+
+/// The original name for the minified name at byte span `span`: the map's `names` entry
+/// for the token exactly there.
+fn mapped_name<'v>(
+    view: &'v View,
+    source: &str,
+    lines: &LineIndex,
+    (start, _end): (u32, u32),
+) -> Result<Option<&'v [u8]>> {
+    let (line, col) = lines.position(source, start);
+    match view.lookup(line, col)? {
+        Some((_, token)) if token.dst_col == col && token.name_id != NONE => {
+            view.name(token.name_id)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The name written at byte `at` of `text`: an identifier (or `#private` name), or the
+/// contents of a string literal key. `None` if no name starts there.
+pub fn identifier_at(text: &str, at: usize) -> Option<&str> {
+    let rest = text.get(at..)?;
+    let mut chars = rest.char_indices();
+    let (_, first) = chars.next()?;
+    if first == '"' || first == '\'' {
+        let body = &rest[1..];
+        let end = body.find(first)?;
+        return Some(&body[..end]).filter(|s| !s.contains('\\') && !s.is_empty());
+    }
+    let is_part = |c: char| c == '_' || c == '$' || c.is_alphanumeric();
+    if !(is_part(first) || first == '#') || first.is_ascii_digit() {
+        return None;
+    }
+    let end = chars
+        .find(|&(_, c)| !is_part(c))
+        .map_or(rest.len(), |(i, _)| i);
+    Some(&rest[..end])
+}
+
+/// A function table over borrowed bytes (attached, or read from a memdb).
+#[derive(Clone, Copy)]
+pub struct FunctionTable<'a> {
+    records: &'a [u8],
+    names: StringTable<'a>,
+}
+
+/// One record of the table (see `RECORD_SIZE`).
+pub struct Record {
+    pub start: (u32, u32),
+    pub end: (u32, u32),
+    pub parent: u32,
+    pub name_id: u32,
+    /// The original function: source id (`NONE` if unknown), start, end.
+    pub origin: (u32, (u32, u32), (u32, u32)),
+}
+
+/// What the table says about a position.
+pub enum Answer<'a> {
+    /// The original function's name, `None` if it is anonymous; valid where the
+    /// position maps into `origin` (see `Record::origin`).
+    Name(Option<&'a [u8]>, (u32, (u32, u32), (u32, u32))),
+    /// No answer: outside every function, or a function whose name is unknown.
+    Unknown,
+}
+
+impl<'a> FunctionTable<'a> {
+    pub fn new(records: &'a [u8], names_index: &'a [u8], names_blob: &'a [u8]) -> Result<Self> {
+        if !records.len().is_multiple_of(RECORD_SIZE) {
+            return Err(bad_memdb("function table has a partial record"));
+        }
+        Ok(FunctionTable {
+            records,
+            names: StringTable::new(names_index, names_blob)?,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len() / RECORD_SIZE
+    }
+
+    /// The raw parts, for a memdb dump.
+    pub fn records(&self) -> &'a [u8] {
+        self.records
+    }
+
+    pub fn names_index(&self) -> &'a [u8] {
+        self.names.index()
+    }
+
+    pub fn names_blob(&self) -> &'a [u8] {
+        self.names.blob()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn record(&self, index: usize) -> Option<Record> {
+        let at = index * RECORD_SIZE;
+        let field = |i: usize| le_u32(self.records, at + 4 * i);
+        Some(Record {
+            start: (field(0)?, field(1)?),
+            end: (field(2)?, field(3)?),
+            parent: field(4)?,
+            name_id: field(5)?,
+            origin: (field(6)?, (field(7)?, field(8)?), (field(9)?, field(10)?)),
+        })
+    }
+
+    /// What the innermost function around generated (`line`, `col`) is called.
+    pub fn lookup(&self, line: u32, col: u32) -> Result<Answer<'a>> {
+        let target = (line, col);
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.record(mid) {
+                Some(r) if r.start <= target => lo = mid + 1,
+                _ => hi = mid,
+            }
+        }
+        let Some(mut index) = lo.checked_sub(1) else {
+            return Ok(Answer::Unknown);
+        };
+        loop {
+            let record = self
+                .record(index)
+                .ok_or_else(|| bad_memdb("function table record out of range"))?;
+            if target < record.end {
+                return Ok(match record.name_id {
+                    NONE => Answer::Unknown,
+                    ANONYMOUS => Answer::Name(None, record.origin),
+                    id => match self.names.get(id)? {
+                        Some(name) => Answer::Name(Some(name.bytes), record.origin),
+                        None => Answer::Unknown,
+                    },
+                });
+            }
+            if record.parent == NONE {
+                return Ok(Answer::Unknown);
+            }
+            // Parents come before their children: anything else is a corrupt table, and
+            // following it could loop forever.
+            if record.parent as usize >= index {
+                return Err(bad_memdb(
+                    "function table parent does not precede its child",
+                ));
+            }
+            index = record.parent as usize;
+        }
+    }
+}
+
+/// An original source parsed for the fallback, kept by the view for later lookups.
+pub struct OriginalSource {
+    text: String,
+    lines: LineIndex,
+    scopes: Vec<Scope>,
+    /// Scope index by the offset of its anchor or name: a minifier often maps a
+    /// function's first token there (a method's key), outside the function's own range.
+    named_at: HashMap<u32, usize>,
+}
+
+impl OriginalSource {
+    /// Parses the source named `name` (its extension picks JavaScript, TypeScript, JSX).
+    pub fn parse(name: Option<&str>, text: String) -> Result<OriginalSource> {
+        let scopes = scopes::scopes(&text, scopes::source_type_for(name))?;
+        let lines = LineIndex::new(&text);
+        let named_at = scopes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((s.anchor.or(s.name.map(|n| n.0))?, i)))
+            .collect();
+        Ok(OriginalSource {
+            text,
+            lines,
+            scopes,
+            named_at,
+        })
+    }
+
+    /// The innermost function around original (`line`, `col`).
+    pub fn innermost(&self, line: u32, col: u32) -> Option<&Scope> {
+        let offset = self.lines.offset(&self.text, line, col)?;
+        scopes::innermost(&self.scopes, offset)
+    }
+
+    /// The function named at original (`line`, `col`), else the innermost one around it.
+    pub fn named_or_innermost(&self, line: u32, col: u32) -> Option<&Scope> {
+        let offset = self.lines.offset(&self.text, line, col)?;
+        match self.named_at.get(&offset) {
+            Some(&index) => self.scopes.get(index),
+            None => scopes::innermost(&self.scopes, offset),
+        }
+    }
+
+    /// The name a function of this source is written with; `None` if anonymous.
+    pub fn name_of(&self, scope: &Scope) -> Option<&str> {
+        identifier_at(&self.text, scope.name?.0 as usize)
+    }
+
+    /// A function's original range, (line, column) to (line, column).
+    pub fn range(&self, scope: &Scope) -> ((u32, u32), (u32, u32)) {
+        (
+            self.lines.position(&self.text, scope.start),
+            self.lines.position(&self.text, scope.end),
+        )
+    }
+
+    /// The name of the innermost function around original (`line`, `col`); `None` outside
+    /// functions or for an anonymous one.
+    pub fn function_name(&self, line: u32, col: u32) -> Option<&str> {
+        self.name_of(self.innermost(line, col)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_and_string_keys() {
+        let text = "foo.bar_$1(x) #p 'key' \"k\\\"\" 9a";
+        assert_eq!(identifier_at(text, 0), Some("foo"));
+        assert_eq!(identifier_at(text, 4), Some("bar_$1"));
+        assert_eq!(identifier_at(text, 3), None);
+        assert_eq!(identifier_at(text, 14), Some("#p"));
+        assert_eq!(identifier_at(text, 17), Some("key"));
+        assert_eq!(identifier_at(text, 23), None); // escaped: not worth guessing
+        assert_eq!(identifier_at(text, 29), None); // starts with a digit
+        assert_eq!(identifier_at(text, 999), None);
+    }
+}

@@ -1,0 +1,129 @@
+//! Lines and columns of a JavaScript text, as source maps and stack traces count them.
+//!
+//! Source maps (ECMA-426) and JS engines count columns in UTF-16 code units and split lines
+//! at ECMAScript line terminators (LF, CR, CRLF, U+2028, U+2029); parsers give UTF-8 byte
+//! offsets. This converts between the two. Lines of pure ASCII, nearly all lines of
+//! minified code, convert in O(1); others are scanned.
+
+/// The line starts of one text; the methods take that text again (so an index can be kept
+/// next to the text it describes).
+pub struct LineIndex {
+    /// Byte offset where each line starts.
+    starts: Vec<u32>,
+    /// Whether each line is pure ASCII (column == byte offset within the line).
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    /// Indexes `text`; callers keep texts under 4 GiB (offsets are u32, as in the parser).
+    pub fn new(text: &str) -> LineIndex {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0u32];
+        let mut ascii = Vec::new();
+        let mut line_ascii = true;
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let terminator_len = match b {
+                b'\n' => 1,
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
+                b'\r' => 1,
+                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
+                0xE2 if bytes.get(i + 1) == Some(&0x80)
+                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
+                {
+                    line_ascii = false;
+                    3
+                }
+                _ => {
+                    line_ascii &= b.is_ascii();
+                    i += 1;
+                    continue;
+                }
+            };
+            i += terminator_len;
+            starts.push(i as u32);
+            ascii.push(line_ascii);
+            line_ascii = true;
+        }
+        ascii.push(line_ascii);
+        LineIndex { starts, ascii }
+    }
+
+    pub fn line_count(&self) -> u32 {
+        self.starts.len() as u32
+    }
+
+    /// The text of line `line` without its terminator.
+    pub fn line<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
+        let start = *self.starts.get(line as usize)? as usize;
+        let end = self
+            .starts
+            .get(line as usize + 1)
+            .map_or(text.len(), |&next| next as usize);
+        let text = text.get(start..end)?;
+        Some(text.trim_end_matches(['\n', '\r', '\u{2028}', '\u{2029}']))
+    }
+
+    /// (line, UTF-16 column) of a byte offset; an offset inside a character counts as
+    /// that character's start.
+    pub fn position(&self, text: &str, offset: u32) -> (u32, u32) {
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line] as usize;
+        let offset = (offset as usize).min(text.len());
+        if self.ascii[line] {
+            return (line as u32, (offset - start) as u32);
+        }
+        let col = text[start..]
+            .char_indices()
+            .take_while(|&(i, _)| start + i < offset)
+            .map(|(_, c)| c.len_utf16() as u32)
+            .sum();
+        (line as u32, col)
+    }
+
+    /// The byte offset of (line, UTF-16 column), clamped to the end of the line; `None`
+    /// for a line past the end.
+    pub fn offset(&self, text: &str, line: u32, col: u32) -> Option<u32> {
+        let text = self.line(text, line)?;
+        let start = self.starts[line as usize];
+        if self.ascii[line as usize] {
+            return Some(start + col.min(text.len() as u32));
+        }
+        let mut units = 0u32;
+        for (i, c) in text.char_indices() {
+            if units >= col {
+                return Some(start + i as u32);
+            }
+            units += c.len_utf16() as u32;
+        }
+        Some(start + text.len() as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_line_terminator_starts_a_line() {
+        let index = LineIndex::new("a\nb\r\nc\rd\u{2028}e\u{2029}f");
+        assert_eq!(index.line_count(), 6);
+        let text = "a\nb\r\nc\rd\u{2028}e\u{2029}f";
+        let lines: Vec<_> = (0..6).map(|l| index.line(text, l).unwrap()).collect();
+        assert_eq!(lines, ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(index.line(text, 6), None);
+    }
+
+    #[test]
+    fn columns_count_utf16_units() {
+        let text = "x = '\u{e9}\u{1f600}'; y\nz";
+        let index = LineIndex::new(text);
+        let y = text.find('y').unwrap() as u32;
+        // é is one UTF-16 unit, the emoji two.
+        assert_eq!(index.position(text, y), (0, 11));
+        assert_eq!(index.offset(text, 0, 11), Some(y));
+        assert_eq!(index.position(text, text.len() as u32 - 1), (1, 0));
+        assert_eq!(index.offset(text, 1, 5), Some(text.len() as u32));
+    }
+}

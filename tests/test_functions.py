@@ -1,0 +1,168 @@
+"""Original function names and resolved frames: the API around them (accuracy on real
+stack traces is in test_stacks.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from conftest import encode_mappings
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from libsourcemap import BadSource, ClosedError, Frame, InvalidArgument, View
+
+# A hand-made map whose "minified" source renames `compute` to `c`; the original has the
+# function as a method, so names come from parsing the original.
+ORIGINAL = "const api = {\n  compute(a) {\n    return a.value;\n  },\n};\n"
+MINIFIED = "var o={c(n){return n.value}};"
+
+
+# (generated column, original line, original column): `var`, the method key `c`, the
+# parameter `n`, `return` and `n.value`.
+SEGMENTS = [(0, 0, 0), (7, 1, 2), (9, 1, 10), (12, 2, 4), (19, 2, 11)]
+
+
+def small_view() -> View:
+    mappings = encode_mappings([(0, c, 0, line, col, None) for c, line, col in SEGMENTS], lines=1)
+    doc = {
+        "version": 3,
+        "sources": ["api.js"],
+        "sourcesContent": [ORIGINAL],
+        "names": [],
+        "mappings": mappings,
+    }
+    return View.from_json(json.dumps(doc))
+
+
+def test_function_name_from_the_original_source() -> None:
+    view = small_view()
+    col = MINIFIED.index("n.value")
+    assert view.get_original_function_name(0, col) == "compute"
+    view.attach_minified_source(MINIFIED)
+    assert view.has_function_table
+    assert view.get_original_function_name(0, col) == "compute"
+    # Outside every function: no name.
+    assert view.get_original_function_name(0, 0) is None
+
+
+def test_082_signature_attaches_the_minified_source_once() -> None:
+    view = small_view()
+    col = MINIFIED.index("n.value")
+    assert not view.has_function_table
+    assert view.get_original_function_name(0, col, "c", MINIFIED.encode()) == "compute"
+    assert view.has_function_table
+    # Later calls reuse the table; the source argument is not parsed again.
+    assert view.get_original_function_name(0, col, "c", "not even javascript (") == "compute"
+
+
+def test_attach_twice_and_bad_input() -> None:
+    view = small_view()
+    view.attach_minified_source(MINIFIED)
+    with pytest.raises(InvalidArgument):
+        view.attach_minified_source(MINIFIED)
+    with pytest.raises(TypeError):
+        small_view().attach_minified_source(123)  # type: ignore[arg-type]
+    with pytest.raises(BadSource, match="nested"):
+        small_view().attach_minified_source("(" * 100_000)
+    for line, col in [(-1, 0), (0, -5), (2**32, 0), (0, 2**40)]:
+        assert view.get_original_function_name(line, col) is None
+
+
+def test_resolve_frame_is_one_based_with_context() -> None:
+    view = small_view()
+    col = MINIFIED.index("n.value")
+    frame = view.resolve_frame(1, col + 1, function="Object.c", context_lines=1)
+    assert frame == Frame(
+        source="api.js",
+        line=3,
+        column=12,
+        function="compute",
+        name=None,
+        src_id=0,
+        pre_context=["  compute(a) {"],
+        context_line="    return a.value;",
+        post_context=["  },"],
+        minified_function="Object.c",
+    )
+    assert view.resolve_frame(0, 1) is None
+    assert view.resolve_frame(1, 0) is None
+    assert view.resolve_frame(5, 1) is None
+    no_context = view.resolve_frame(1, col + 1, context_lines=0)
+    assert no_context is not None
+    assert no_context.pre_context == [] and no_context.post_context == []
+
+
+def test_context_lines_split_at_ecmascript_line_terminators() -> None:
+    text = "a\u2028b\u000bstill b\r\nc\rd"
+    doc = {
+        "version": 3,
+        "sources": ["s.js"],
+        "sourcesContent": [text],
+        "names": [],
+        "mappings": encode_mappings([(0, 0, 0, 2, 0, None)], lines=1),
+    }
+    frame = View.from_json(json.dumps(doc)).resolve_frame(1, 1, context_lines=1)
+    assert frame is not None
+    assert (frame.pre_context, frame.context_line, frame.post_context) == (
+        ["b\u000bstill b"],
+        "c",
+        ["d"],
+    )
+
+
+def test_memdb_keeps_the_function_table() -> None:
+    view = small_view()
+    view.attach_minified_source(MINIFIED)
+    col = MINIFIED.index("n.value")
+    cached = View.from_memdb(view.dump_memdb(with_source_contents=False))
+    assert cached.has_function_table
+    # The name comes from the stored table: there is no source left to parse.
+    assert cached.get_original_function_name(0, col) == "compute"
+    assert View.from_memdb(small_view().dump_memdb()).has_function_table is False
+
+
+def test_closed_view_raises() -> None:
+    view = small_view()
+    view.close()
+    for call in (
+        lambda: view.attach_minified_source(MINIFIED),
+        lambda: view.get_original_function_name(0, 0),
+        lambda: view.resolve_frame(1, 1),
+        lambda: view.has_function_table,
+    ):
+        with pytest.raises(ClosedError):
+            call()
+
+
+def test_concurrent_first_calls_attach_once() -> None:
+    view = small_view()
+    col = MINIFIED.index("n.value")
+    results: list[str | None] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            results.append(view.get_original_function_name(0, col, "c", MINIFIED))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and results == ["compute"] * 8
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="(){}[]=>;,.fnctiorua'\"`/\n\u2028 abc", max_size=300))
+def test_any_text_attaches_or_raises_bad_source(text: str) -> None:
+    view = small_view()
+    try:
+        view.attach_minified_source(text)
+    except BadSource:
+        return
+    for col in range(0, len(text) + 2, 7):
+        view.get_original_function_name(0, col)
