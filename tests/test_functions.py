@@ -166,3 +166,20 @@ def test_any_text_attaches_or_raises_bad_source(text: str) -> None:
         return
     for col in range(0, len(text) + 2, 7):
         view.get_original_function_name(0, col)
+
+
+def test_function_whose_line_has_no_token_before_it_is_named() -> None:
+    # The first token of the line lies inside the function (at `return`): the table must
+    # still find it, so a cache without sources names the function.
+    minified = "function c(n){return n.value}"
+    doc = {
+        "version": 3,
+        "sources": ["api.js"],
+        "sourcesContent": [ORIGINAL],
+        "names": [],
+        "mappings": encode_mappings([(0, 14, 0, 2, 4, None), (0, 21, 0, 2, 11, None)], lines=1),
+    }
+    view = View.from_json(json.dumps(doc))
+    view.attach_minified_source(minified)
+    cached = View.from_memdb(view.dump_memdb(with_source_contents=False))
+    assert cached.get_original_function_name(0, 21) == "compute"

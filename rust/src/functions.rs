@@ -3,12 +3,12 @@
 //! Two sources of truth, tried in order:
 //!
 //! 1. The *function table* of the minified source (built once by `build`, stored in a
-//!    memdb): each function's generated range and the original name its name maps to.
-//!    The name is the map's `names` entry for the token at the minified name, else the
-//!    identifier at that token's original position in `sourcesContent`.
-//! 2. When the innermost minified function is anonymous, its name does not map, or no
-//!    table is attached: the original source (`sourcesContent`) is parsed and the function
-//!    around the mapped position there gives the name (`OriginalSource`).
+//!    memdb): each function's generated range, the name of the original function it was
+//!    made from and that function's original range (see `build`).
+//! 2. When the table has no name for the innermost function, the position maps outside
+//!    the original function the name came from (inlined code), or no table is attached:
+//!    the original source (`sourcesContent`) is parsed and the function around the
+//!    mapped position there gives the name (`OriginalSource`).
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -111,14 +111,10 @@ fn build_here(view: &View, source: &str) -> Result<OwnedFunctions> {
 
 /// The first token with an original position inside generated range `start..end`.
 fn first_token_in(view: &View, start: (u32, u32), end: (u32, u32)) -> Result<Option<RawToken>> {
-    let first = match view.lookup(start.0, start.1)? {
+    let first = match view.floor(start.0, start.1)? {
         Some((index, token)) if (token.dst_line, token.dst_col) == start => index,
         Some((index, _)) => index + 1,
-        // No token at or before the start on its line: search from the line's first one.
-        None => match view.lookup(start.0, u32::MAX)? {
-            Some((index, _)) => index + 1,
-            None => return Ok(None),
-        },
+        None => 0,
     };
     // A few tokens on: generated code before the first mapped one (a bundler's
     // helpers) should not hide the function's origin.
@@ -136,7 +132,9 @@ fn first_token_in(view: &View, start: (u32, u32), end: (u32, u32)) -> Result<Opt
     Ok(None)
 }
 
-fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>> {
+/// Source `src_id` of `view` parsed for function names; `None` without contents or when
+/// it does not parse.
+pub fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>> {
     let Some(bytes) = view.source_contents(src_id)? else {
         return Ok(None);
     };

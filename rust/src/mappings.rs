@@ -530,6 +530,14 @@ impl<'a> TokenTable<'a> {
     /// The last token at or before (`line`, `col`) on generated line `line`, with its
     /// index in generated order.
     pub fn lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        Ok(self
+            .floor(line, col)?
+            .filter(|(_, token)| token.dst_line == line))
+    }
+
+    /// The last token at or before (`line`, `col`) on any line, with its index in
+    /// generated order; `None` if every token comes after it.
+    pub fn floor(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         let target = (line, col);
         let after = partition_point(self.checkpoint_count(), |i| {
             Checkpoint::dst(self.checkpoints, i) <= target
@@ -551,9 +559,7 @@ impl<'a> TokenTable<'a> {
                 false
             }
         })?;
-        Ok(best
-            .filter(|token| token.dst_line == line)
-            .map(|token| (index, token)))
+        Ok(best.map(|token| (index, token)))
     }
 }
 

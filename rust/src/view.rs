@@ -305,6 +305,11 @@ impl View {
         self.tokens().lookup(line, col)
     }
 
+    /// The last token at or before (`line`, `col`), on any line (see `TokenTable::floor`).
+    pub fn floor(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        self.tokens().floor(line, col)
+    }
+
     pub fn get_token(&self, index: u32) -> Result<Option<RawToken>> {
         self.tokens().get(index)
     }
@@ -429,16 +434,7 @@ impl View {
         }
         // Parsed outside the lock: another thread may do the same work meanwhile, and the
         // first result stored wins; no thread waits on another's parse.
-        let parsed = match self.source_contents(src_id)? {
-            None => None,
-            Some(bytes) => {
-                let name = self.source_name(src_id)?.map(String::from_utf8_lossy);
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                OriginalSource::parse(name.as_deref(), text)
-                    .ok()
-                    .map(Arc::new)
-            }
-        };
+        let parsed = functions::parse_original(self, src_id)?.map(Arc::new);
         let mut originals = self.originals.lock().unwrap_or_else(|e| e.into_inner());
         Ok(originals.entry(src_id).or_insert(parsed).clone())
     }
