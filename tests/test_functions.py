@@ -24,16 +24,22 @@ MINIFIED = "var o={c(n){return n.value}};"
 SEGMENTS = [(0, 0, 0), (7, 1, 2), (9, 1, 10), (12, 2, 4), (19, 2, 11)]
 
 
-def small_view() -> View:
-    mappings = encode_mappings([(0, c, 0, line, col, None) for c, line, col in SEGMENTS], lines=1)
+def one_source_view(text: str, segments: list[tuple[int, int, int]]) -> View:
+    """A map of one generated line onto one source with contents `text`; `segments` are
+    (generated column, original line, original column)."""
+    mappings = encode_mappings([(0, c, 0, line, col, None) for c, line, col in segments], lines=1)
     doc = {
         "version": 3,
         "sources": ["api.js"],
-        "sourcesContent": [ORIGINAL],
+        "sourcesContent": [text],
         "names": [],
         "mappings": mappings,
     }
     return View.from_json(json.dumps(doc))
+
+
+def small_view() -> View:
+    return one_source_view(ORIGINAL, SEGMENTS)
 
 
 def test_function_name_from_the_original_source() -> None:
@@ -96,14 +102,7 @@ def test_resolve_frame_is_one_based_with_context() -> None:
 
 def test_context_lines_split_at_ecmascript_line_terminators() -> None:
     text = "a\u2028b\u000bstill b\r\nc\rd"
-    doc = {
-        "version": 3,
-        "sources": ["s.js"],
-        "sourcesContent": [text],
-        "names": [],
-        "mappings": encode_mappings([(0, 0, 0, 2, 0, None)], lines=1),
-    }
-    frame = View.from_json(json.dumps(doc)).resolve_frame(1, 1, context_lines=1)
+    frame = one_source_view(text, [(0, 2, 0)]).resolve_frame(1, 1, context_lines=1)
     assert frame is not None
     assert (frame.pre_context, frame.context_line, frame.post_context) == (
         ["b\u000bstill b"],
@@ -172,14 +171,7 @@ def test_function_whose_line_has_no_token_before_it_is_named() -> None:
     # The first token of the line lies inside the function (at `return`): the table must
     # still find it, so a cache without sources names the function.
     minified = "function c(n){return n.value}"
-    doc = {
-        "version": 3,
-        "sources": ["api.js"],
-        "sourcesContent": [ORIGINAL],
-        "names": [],
-        "mappings": encode_mappings([(0, 14, 0, 2, 4, None), (0, 21, 0, 2, 11, None)], lines=1),
-    }
-    view = View.from_json(json.dumps(doc))
+    view = one_source_view(ORIGINAL, [(14, 2, 4), (21, 2, 11)])
     view.attach_minified_source(minified)
     cached = View.from_memdb(view.dump_memdb(with_source_contents=False))
     assert cached.get_original_function_name(0, 21) == "compute"

@@ -126,16 +126,31 @@ unsafe fn handle<'a, T>(ptr: *const T) -> Result<&'a T> {
 
 /// Borrows a (pointer, length) byte string, rejecting NULL with a non-zero length.
 unsafe fn byte_slice<'a>(ptr: *const c_char, len: usize) -> Result<&'a [u8]> {
+    Ok(std::slice::from_raw_parts(
+        checked_array(ptr as *const u8, len)?,
+        len,
+    ))
+}
+
+/// A pointer that may be turned into a slice of `len` elements: aligned, and not NULL
+/// unless `len` is 0 (then a dangling, aligned pointer stands in for it).
+fn checked_array<T>(ptr: *const T, len: usize) -> Result<*const T> {
     if len == 0 {
-        return Ok(&[]);
+        return Ok(std::ptr::NonNull::dangling().as_ptr());
     }
-    if ptr.is_null() {
+    if ptr.is_null() || !ptr.is_aligned() {
         return Err(Error::new(
             ErrorKind::InvalidArgument,
-            "NULL buffer with non-zero length",
+            "NULL or misaligned array with non-zero length",
         ));
     }
-    Ok(std::slice::from_raw_parts(ptr as *const u8, len))
+    if len
+        .checked_mul(std::mem::size_of::<T>())
+        .is_none_or(|n| n > isize::MAX as usize)
+    {
+        return Err(Error::new(ErrorKind::InvalidArgument, "array too large"));
+    }
+    Ok(ptr)
 }
 
 /// Writes a borrowed string to (return value, `*len_out`); NULL and 0 for `None`.

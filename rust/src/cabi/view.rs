@@ -7,7 +7,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{byte_slice, handle, into_buffer, landingpad, out_str, LsmError};
+use super::{byte_slice, checked_array, handle, into_buffer, landingpad, out_str, LsmError};
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
 use crate::index::Index;
@@ -383,27 +383,6 @@ unsafe fn out_slice<'a>(
         checked_array(ptr, len)? as *mut LsmToken,
         len,
     ))
-}
-
-/// A pointer that may be turned into a slice of `len` elements: aligned, and not NULL
-/// unless `len` is 0 (then a dangling, aligned pointer stands in for it).
-fn checked_array<T>(ptr: *const T, len: usize) -> crate::error::Result<*const T> {
-    if len == 0 {
-        return Ok(std::ptr::NonNull::dangling().as_ptr());
-    }
-    if ptr.is_null() || !ptr.is_aligned() {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            "NULL or misaligned array with non-zero length",
-        ));
-    }
-    if len
-        .checked_mul(std::mem::size_of::<T>())
-        .is_none_or(|n| n > isize::MAX as usize)
-    {
-        return Err(Error::new(ErrorKind::InvalidArgument, "array too large"));
-    }
-    Ok(ptr)
 }
 
 #[no_mangle]
