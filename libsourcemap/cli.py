@@ -1,0 +1,399 @@
+"""The ``libsourcemap`` command (also ``python -m libsourcemap``).
+
+Exit codes: 0 success; 1 a check failed (``validate`` found a violation, ``lookup``'s
+position is not mapped); 2 usage error; 3 an input file is missing or unreadable; 4 an
+input is not what the command needs (not a source map, memdb or bundle); 70 an internal
+error. Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .bundle import BadBundle, SourceBundle
+from .bundle_writer import create_bundle
+from .errors import SourceMapError
+from .index import Index, from_json
+from .progress import Progress
+from .stacktrace import parse_frame
+from .symbolicate import SymbolicatedFrame, Symbolicator
+from .view import View
+
+EXIT_OK = 0
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NO_INPUT = 3
+EXIT_BAD_INPUT = 4
+EXIT_INTERNAL = 70
+
+_MEMDB_MAGIC = b"LSMMEMDB"
+# Context lines longer than this are cut in the text output (minified originals exist).
+_MAX_CONTEXT_WIDTH = 160
+
+
+class UserError(Exception):
+    """A mistake in the command's input: printed as one line, exits with ``code``."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except UserError as exc:
+        _error(str(exc))
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK  # `libsourcemap ... | head`: the reader had enough
+    except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a line
+        _error(f"internal error: {type(exc).__name__}: {exc}")
+        return EXIT_INTERNAL
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="libsourcemap",
+        description="Map minified JavaScript positions and stack traces to original source.",
+    )
+    parser.add_argument("--version", action="version", version=f"libsourcemap {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    sym = commands.add_parser("symbolicate", help="resolve a JS stack trace to original source")
+    sym.add_argument("stacktrace", nargs="?", default="-", help="stack trace file, or - (stdin)")
+    sym.add_argument("--root", help="directory holding the minified files and maps")
+    sym.add_argument("--bundle", help="source bundle (zip with manifest.json) to read from")
+    sym.add_argument("--json", action="store_true", help='print {"frames": [...]} as JSON')
+    sym.add_argument("--context", type=_count, default=3, help="context lines (default 3)")
+    _progress_flags(sym)
+    sym.set_defaults(run=_symbolicate)
+
+    lookup = commands.add_parser("lookup", help="map one 1-based LINE COL through a map")
+    lookup.add_argument("map", help="source map (JSON) or memdb cache")
+    lookup.add_argument("line", type=_position, help="1-based generated line")
+    lookup.add_argument("column", type=_position, help="1-based generated column")
+    lookup.add_argument("--json", action="store_true")
+    lookup.set_defaults(run=_lookup)
+
+    info = commands.add_parser("info", help="sizes, counts, sources and validation of a map")
+    info.add_argument("map", help="source map (JSON) or memdb cache")
+    info.add_argument("--json", action="store_true")
+    info.set_defaults(run=_info)
+
+    validate = commands.add_parser("validate", help="check maps against ECMA-426 (exit 1 if not)")
+    validate.add_argument("maps", nargs="+", metavar="MAP")
+    _progress_flags(validate)
+    validate.set_defaults(run=_validate)
+
+    cache = commands.add_parser("cache", help="write a memdb cache of a map")
+    cache.add_argument("map")
+    cache.add_argument("--minified-source", metavar="JS", help="store its function names too")
+    cache.add_argument("-o", "--output", required=True, metavar="FILE")
+    cache.set_defaults(run=_cache)
+
+    bundle = commands.add_parser("bundle", help="source bundles")
+    bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True)
+    create = bundle_commands.add_parser("create", help="zip a build directory into a bundle")
+    create.add_argument("directory")
+    create.add_argument("-o", "--output", required=True, metavar="ZIP")
+    create.add_argument("--url-prefix", default="~/", help="URL prefix of every file ('~/')")
+    _progress_flags(create)
+    create.set_defaults(run=_bundle_create)
+    return parser
+
+
+def _progress_flags(parser: argparse.ArgumentParser) -> None:
+    # Not BooleanOptionalAction: that needs Python 3.9.
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="progress bar on stderr (default: when stderr is a terminal)",
+    )
+    parser.add_argument("--no-progress", dest="progress", action="store_false")
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _position(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 2**32:
+        raise argparse.ArgumentTypeError("must be between 1 and 2^32 (1-based)")
+    return value
+
+
+# -- symbolicate ------------------------------------------------------------------------
+
+
+def _symbolicate(args: argparse.Namespace) -> int:
+    text = _read_text(args.stacktrace)
+    if args.root is not None and not Path(args.root).is_dir():
+        raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
+    bundle = _open_bundle(args.bundle) if args.bundle is not None else None
+    progress = Progress("symbolicating", enabled=args.progress)
+    try:
+        with Symbolicator(root=args.root, bundle=bundle, context_lines=args.context) as sym:
+            frames = sym.symbolicate(text, progress=progress)
+    finally:
+        progress.finish()
+        if bundle is not None:
+            bundle.close()
+    if args.json:
+        _print_json({"frames": [frame.to_dict() for frame in frames]})
+    else:
+        _print_stacktrace(text, iter(frames))
+    return EXIT_OK
+
+
+def _print_stacktrace(text: str, frames: Any) -> None:
+    """The input with each frame line replaced by its resolution; other lines as given."""
+    out = sys.stdout
+    for line in text.splitlines():
+        if parse_frame(line) is None:
+            out.write(line + "\n")
+            continue
+        frame: SymbolicatedFrame = next(frames)
+        if frame.error is not None:
+            out.write(f"{line.rstrip()}    [unresolved: {frame.error}]\n")
+            continue
+        where = f"{frame.source}:{frame.line}:{frame.column}"
+        function = frame.function
+        if function and (frame.minified.function or "").startswith("new "):
+            function = "new " + function  # as V8 prints constructor calls
+        out.write(f"    at {function} ({where})\n" if function else f"    at {where}\n")
+        if frame.context_line is not None and frame.line is not None:
+            _print_context(frame.line, frame.pre_context, frame.context_line, frame.post_context)
+
+
+def _print_context(line: int, pre: list[str], current: str, post: list[str]) -> None:
+    first = line - len(pre)
+    width = len(str(line + len(post)))
+    for number, text in enumerate([*pre, current, *post], first):
+        if len(text) > _MAX_CONTEXT_WIDTH:
+            text = text[: _MAX_CONTEXT_WIDTH - 3] + "..."
+        marker = ">" if number == line else " "
+        sys.stdout.write(f"      {marker} {number:>{width}} | {text}".rstrip() + "\n")
+
+
+def _open_bundle(path: str) -> SourceBundle:
+    try:
+        return SourceBundle.open(path)
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
+    except BadBundle as exc:
+        raise UserError(str(exc), EXIT_BAD_INPUT) from None
+
+
+# -- lookup, info, validate, cache --------------------------------------------------------
+
+
+def _lookup(args: argparse.Namespace) -> int:
+    view = _load_view(args.map)
+    token = view.lookup_token(args.line - 1, args.column - 1)
+    if token is None or token.src_line is None or token.src_col is None:
+        if args.json:
+            _print_json(None)
+        else:
+            print(f"{args.line}:{args.column} is not mapped")
+        return EXIT_CHECK_FAILED
+    found = {
+        "source": token.src,
+        "line": token.src_line + 1,
+        "column": token.src_col + 1,
+        "name": token.name,
+        "function": view.get_original_function_name(args.line - 1, args.column - 1),
+    }
+    if args.json:
+        _print_json(found)
+    else:
+        name = f" (name {found['name']})" if found["name"] else ""
+        function = f" in {found['function']}" if found["function"] else ""
+        print(f"{found['source']}:{found['line']}:{found['column']}{function}{name}")
+    return EXIT_OK
+
+
+def _info(args: argparse.Namespace) -> int:
+    data = _read_bytes(args.map)
+    details: dict[str, Any] = {"path": args.map, "bytes": len(data)}
+    if data.startswith(_MEMDB_MAGIC):
+        details["kind"] = "memdb cache"
+        details.update(_view_details(_load_view(args.map)))
+        details["problems"] = []
+    else:
+        parsed = _parse_map(data, args.map)
+        if isinstance(parsed, Index):
+            sections = parsed.sections
+            details["kind"] = f"index map ({len(sections)} sections)"
+            details["sections"] = [section._asdict() for section in sections]
+        else:
+            details["kind"] = "source map"
+            details.update(_view_details(parsed))
+        details["problems"] = _problems(data)
+    if args.json:
+        _print_json(details)
+        return EXIT_OK
+    sources = details.pop("sources", [])
+    problems = details.pop("problems")
+    details.pop("sections", None)
+    for key, value in details.items():
+        print(f"{key.replace('_', ' ') + ':':<17}{'-' if value is None else value}")
+    print(f"{'ECMA-426:':<17}{'valid' if not problems else 'INVALID'}")
+    for problem in problems:
+        print(f"  problem: {problem}")
+    if sources:
+        print("sources:")
+        for source in sources:
+            print(f"  {source}")
+    return EXIT_OK
+
+
+def _view_details(view: View) -> dict[str, Any]:
+    count = view.get_source_count()
+    return {
+        "file": view.file,
+        "tokens": len(view),
+        "source_count": count,
+        "sources_with_contents": sum(view.has_source_contents(i) for i in range(count)),
+        "names": view.name_count,
+        "debug_id": view.debug_id,
+        "function_table": view.has_function_table,
+        "sources": [view.get_source_name(i) for i in range(count)],
+    }
+
+
+def _problems(data: bytes) -> list[str]:
+    """Violations of ECMA-426; strict parsing stops at the first one."""
+    try:
+        from_json(data, strict=True, raise_for_index=False)
+    except SourceMapError as exc:
+        return [str(exc)]
+    return []
+
+
+def _validate(args: argparse.Namespace) -> int:
+    failed = missing = 0
+    progress = Progress("validating", enabled=args.progress)
+    for done, path in enumerate(args.maps, 1):
+        try:
+            problems = _problems(_read_bytes(path))
+            verdict = f"{path}: INVALID: {problems[0]}" if problems else f"{path}: ok"
+        except UserError as exc:
+            problems, verdict = [], ""
+            missing += 1
+            progress.finish()
+            _error(str(exc))
+        failed += bool(problems)
+        if verdict:
+            progress.finish()
+            print(verdict, flush=True)
+        progress(done, len(args.maps))
+    progress.finish()
+    if missing:
+        return EXIT_NO_INPUT
+    return EXIT_CHECK_FAILED if failed else EXIT_OK
+
+
+def _cache(args: argparse.Namespace) -> int:
+    view = _load_view(args.map)
+    if args.minified_source is not None:
+        try:
+            view.attach_minified_source(_read_bytes(args.minified_source))
+        except SourceMapError as exc:
+            raise UserError(f"{args.minified_source}: {exc}", EXIT_BAD_INPUT) from None
+    try:
+        view.dump_memdb_file(args.output)
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
+    except SourceMapError as exc:
+        raise UserError(f"{args.map}: cannot cache: {exc}", EXIT_BAD_INPUT) from None
+    size = Path(args.output).stat().st_size
+    table = ", with function names" if view.has_function_table else ""
+    print(f"wrote {args.output} ({size:,} bytes, {len(view):,} tokens{table})")
+    return EXIT_OK
+
+
+def _bundle_create(args: argparse.Namespace) -> int:
+    if not Path(args.directory).is_dir():
+        raise UserError(f"{args.directory}: no such directory", EXIT_NO_INPUT)
+    progress = Progress("bundling", enabled=args.progress)
+    try:
+        entries = create_bundle(args.directory, args.output, args.url_prefix, progress)
+    except OSError as exc:
+        raise UserError(f"{args.output}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
+    finally:
+        progress.finish()
+    kinds: dict[str, int] = {}
+    for entry in entries:
+        kinds[entry.type] = kinds.get(entry.type, 0) + 1
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
+    print(f"wrote {args.output}: {len(entries)} files ({summary or 'empty'})")
+    return EXIT_OK
+
+
+# -- input helpers ------------------------------------------------------------------------
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
+
+
+def _read_text(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return _read_bytes(path).decode("utf-8", "replace")
+
+
+def _parse_map(data: bytes, path: str) -> View | Index:
+    try:
+        return from_json(data, raise_for_index=False)
+    except SourceMapError as exc:
+        raise UserError(f"{path}: not a source map: {exc}", EXIT_BAD_INPUT) from None
+
+
+def _load_view(path: str) -> View:
+    data = _read_bytes(path)
+    if data.startswith(_MEMDB_MAGIC):
+        try:
+            return View.from_memdb(data)
+        except SourceMapError as exc:
+            raise UserError(f"{path}: bad memdb cache: {exc}", EXIT_BAD_INPUT) from None
+    parsed = _parse_map(data, path)
+    if isinstance(parsed, Index):
+        raise UserError(f"{path}: an index map with external sections", EXIT_BAD_INPUT)
+    return parsed
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"libsourcemap: {message}\n")
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m libsourcemap` uses __main__
+    sys.exit(main())
