@@ -3,6 +3,7 @@
 The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
 """
 
+from .bundle import BadBundle, BundleFile, SourceBundle
 from .discovery import discover, from_data_url
 from .errors import (
     AlreadyMemDb,
@@ -25,6 +26,8 @@ from .errors import (
 )
 from .frames import Frame
 from .index import Index, Section, from_json
+from .stacktrace import StackFrame, parse_stacktrace
+from .symbolicate import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
 from .view import Token, View
 
 __version__ = "0.9.0"
@@ -38,6 +41,15 @@ __all__ = [
     "from_json",
     "from_data_url",
     "discover",
+    "symbolicate",
+    "Symbolicator",
+    "SymbolicatedFrame",
+    "MinifiedFrame",
+    "StackFrame",
+    "parse_stacktrace",
+    "SourceBundle",
+    "BundleFile",
+    "BadBundle",
     "SourceMapError",
     "IndexedSourceMap",
     "BadJson",

@@ -251,9 +251,10 @@ def _info(args: argparse.Namespace) -> int:
     sources = details.pop("sources", [])
     problems = details.pop("problems")
     details.pop("sections", None)
+    details["ECMA-426"] = "valid" if not problems else "INVALID"
+    width = max(len(key) for key in details) + 2
     for key, value in details.items():
-        print(f"{key.replace('_', ' ') + ':':<17}{'-' if value is None else value}")
-    print(f"{'ECMA-426:':<17}{'valid' if not problems else 'INVALID'}")
+        print(f"{key.replace('_', ' ') + ':':<{width}}{'-' if value is None else value}")
     for problem in problems:
         print(f"  problem: {problem}")
     if sources:
