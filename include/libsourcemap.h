@@ -28,6 +28,7 @@
 #define LSM_ERR_INVALID_SOURCEMAP 8
 #define LSM_ERR_INVALID_ARGUMENT 9
 #define LSM_ERR_BAD_SOURCE 10
+#define LSM_ERR_INVALID_PROGUARD 11
 #define LSM_ERR_TOO_MANY_SOURCES 20
 #define LSM_ERR_TOO_MANY_NAMES 21
 #define LSM_ERR_LOCATION_OVERFLOW 22
@@ -45,6 +46,7 @@
 
 typedef struct lsm_view_s lsm_view_t;
 typedef struct lsm_index_s lsm_index_t;
+typedef struct lsm_proguard_view_s lsm_proguard_view_t;
 
 typedef struct lsm_error_s {
     char *message;
@@ -154,5 +156,27 @@ uint32_t lsm_index_get_section_count(const lsm_index_t *index, lsm_error_t *err)
 const char *lsm_index_get_section(const lsm_index_t *index, uint32_t section,
                                   uint32_t *line_out, uint32_t *col_out, size_t *url_len_out,
                                   lsm_error_t *err);
+
+/* ProGuard / R8 mapping files. from_bytes borrows `bytes` for the life of the view;
+   from_path reads small files and memory-maps large ones. Lines that do not parse are
+   skipped; LSM_ERR_INVALID_PROGUARD if non-empty input has no class followed by a member
+   among its first lines. Views are immutable: any number of threads may query one. */
+lsm_proguard_view_t *lsm_proguard_view_from_bytes(const char *bytes, size_t len,
+                                                  lsm_error_t *err);
+lsm_proguard_view_t *lsm_proguard_view_from_path(const char *path, size_t path_len,
+                                                 lsm_error_t *err);
+void lsm_proguard_view_free(lsm_proguard_view_t *view);
+int lsm_proguard_view_has_line_info(const lsm_proguard_view_t *view, lsm_error_t *err);
+/* "class" or "class:method" (obfuscated, UTF-8) to the original; line 0 = unknown. Owned
+   (lsm_buffer_free). */
+char *lsm_proguard_view_convert_dotted_path(const lsm_proguard_view_t *view, const char *path,
+                                            size_t path_len, uint32_t line, size_t *len_out,
+                                            lsm_error_t *err);
+/* Every original frame of an obfuscated frame, innermost first, one per line:
+   "class\tmethod\tline\tfile\n" (line, file empty when unknown); empty if unknown.
+   Owned (lsm_buffer_free). */
+char *lsm_proguard_view_remap_frame(const lsm_proguard_view_t *view, const char *class_name,
+                                    size_t class_len, const char *method, size_t method_len,
+                                    uint32_t line, size_t *len_out, lsm_error_t *err);
 
 #endif

@@ -16,6 +16,7 @@ from .errors import (
     IndexedSourceMap,
     InternalError,
     InvalidArgument,
+    InvalidProguardMapping,
     InvalidSourceMap,
     LocationOverflow,
     MemDbDumpError,
@@ -26,6 +27,7 @@ from .errors import (
 )
 from .frames import Frame
 from .index import Index, Section, from_json
+from .proguard import JavaFrame, ProguardView
 from .stacktrace import StackFrame, parse_stacktrace
 from .symbolicate import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
 from .view import Token, View
@@ -37,6 +39,8 @@ __all__ = [
     "Index",
     "Section",
     "Token",
+    "ProguardView",
+    "JavaFrame",
     "Frame",
     "from_json",
     "from_data_url",
@@ -66,5 +70,6 @@ __all__ = [
     "AlreadyMemDb",
     "InternalError",
     "InvalidArgument",
+    "InvalidProguardMapping",
     "ClosedError",
 ]

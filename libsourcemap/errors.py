@@ -84,6 +84,10 @@ class BadSource(SourceMapError, ValueError):
     """A JavaScript source that cannot be parsed (for function names)."""
 
 
+class InvalidProguardMapping(SourceMapError, ValueError):
+    """Input that is not a ProGuard/R8 mapping file."""
+
+
 class ClosedError(SourceMapError, RuntimeError):
     """The object was closed; it cannot be used any more."""
 
@@ -99,6 +103,7 @@ ERRORS_BY_CODE: dict[int, type[SourceMapError]] = {
     8: InvalidSourceMap,
     9: InvalidArgument,
     10: BadSource,
+    11: InvalidProguardMapping,
     20: TooManySources,
     21: TooManyNames,
     22: LocationOverflow,

@@ -18,6 +18,8 @@ pub enum ErrorKind {
     InvalidArgument = 9,
     /// A JavaScript source that cannot be parsed.
     BadSource = 10,
+    /// Input that is not a ProGuard/R8 mapping file.
+    InvalidProguardMapping = 11,
     TooManySources = 20,
     TooManyNames = 21,
     LocationOverflow = 22,

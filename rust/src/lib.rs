@@ -12,6 +12,7 @@ pub mod json;
 pub mod lines;
 pub mod mappings;
 pub mod memdb;
+pub mod proguard;
 pub mod rules;
 pub mod scopes;
 pub mod tables;

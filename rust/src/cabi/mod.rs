@@ -3,6 +3,7 @@
 
 mod functions;
 mod index;
+mod proguard;
 mod view;
 
 use std::any::Any;
@@ -151,6 +152,15 @@ fn checked_array<T>(ptr: *const T, len: usize) -> Result<*const T> {
         return Err(Error::new(ErrorKind::InvalidArgument, "array too large"));
     }
     Ok(ptr)
+}
+
+/// Opens the file at a (pointer, length) path for reading in place (see `Bytes::open_file`),
+/// with the path in the error message.
+unsafe fn open_path(path: *const c_char, path_len: usize) -> Result<crate::bytes::Bytes> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::path::Path::new(std::ffi::OsStr::from_bytes(byte_slice(path, path_len)?));
+    crate::bytes::Bytes::open_file(path)
+        .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))
 }
 
 /// Writes a borrowed string to (return value, `*len_out`); NULL and 0 for `None`.

@@ -1,13 +1,12 @@
 //! `lsm_view_*` exports.
 
 use std::borrow::Cow;
-use std::ffi::OsStr;
 use std::os::raw::{c_char, c_int};
-use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 use std::sync::Arc;
 
-use super::{byte_slice, checked_array, handle, into_buffer, landingpad, out_str, LsmError};
+use super::{
+    byte_slice, checked_array, handle, into_buffer, landingpad, open_path, out_str, LsmError,
+};
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
 use crate::index::Index;
@@ -61,7 +60,10 @@ unsafe fn write_token(token: Option<(u32, RawToken)>, out: *mut LsmToken) -> u32
 }
 
 /// The caller's buffer, borrowed for the life of the view (see the header).
-unsafe fn external(bytes: *const c_char, len: usize) -> crate::error::Result<Arc<Bytes>> {
+pub(super) unsafe fn external(
+    bytes: *const c_char,
+    len: usize,
+) -> crate::error::Result<Arc<Bytes>> {
     let slice = byte_slice(bytes, len)?;
     Ok(Arc::new(Bytes::external(slice.as_ptr(), slice.len())))
 }
@@ -131,10 +133,7 @@ pub unsafe extern "C" fn lsm_view_from_memdb_file(
     err: *mut LsmError,
 ) -> *mut View {
     landingpad(err, || {
-        let path = Path::new(OsStr::from_bytes(byte_slice(path, path_len)?));
-        let bytes = Bytes::open_file(path)
-            .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))?;
-        Ok(boxed(memdb::load(Arc::new(bytes))?))
+        Ok(boxed(memdb::load(Arc::new(open_path(path, path_len)?))?))
     })
 }
 

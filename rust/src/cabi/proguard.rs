@@ -1,0 +1,108 @@
+//! `lsm_proguard_*` exports.
+
+use std::fmt::Write;
+use std::os::raw::{c_char, c_int};
+use std::sync::Arc;
+
+use super::view::external;
+use super::{byte_slice, handle, into_buffer, landingpad, open_path, LsmError};
+use crate::error::{Error, ErrorKind, Result};
+use crate::proguard::ProguardView;
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_from_bytes(
+    bytes: *const c_char,
+    len: usize,
+    err: *mut LsmError,
+) -> *mut ProguardView {
+    landingpad(err, || {
+        Ok(Box::into_raw(Box::new(ProguardView::new(external(
+            bytes, len,
+        )?)?)))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_from_path(
+    path: *const c_char,
+    path_len: usize,
+    err: *mut LsmError,
+) -> *mut ProguardView {
+    landingpad(err, || {
+        let bytes = Arc::new(open_path(path, path_len)?);
+        Ok(Box::into_raw(Box::new(ProguardView::new(bytes)?)))
+    })
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_free(view: *mut ProguardView) {
+    if !view.is_null() {
+        drop(Box::from_raw(view));
+    }
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_has_line_info(
+    view: *const ProguardView,
+    err: *mut LsmError,
+) -> c_int {
+    landingpad(err, || Ok(handle(view)?.has_line_info() as c_int))
+}
+
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_convert_dotted_path(
+    view: *const ProguardView,
+    path: *const c_char,
+    path_len: usize,
+    line: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let converted = handle(view)?.convert_dotted_path(utf8(path, path_len)?, line);
+        Ok(owned(converted.as_bytes(), len_out))
+    })
+}
+
+/// The original frames as text: one line per frame, innermost first, with the fields
+/// `class \t method \t line \t file` (line and file empty when unknown). Java names
+/// cannot hold tabs or line breaks.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_proguard_view_remap_frame(
+    view: *const ProguardView,
+    class: *const c_char,
+    class_len: usize,
+    method: *const c_char,
+    method_len: usize,
+    line: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let frames =
+            handle(view)?.remap_frame(utf8(class, class_len)?, utf8(method, method_len)?, line);
+        let mut text = String::new();
+        for frame in frames {
+            let line = frame.line.map(|l| l.to_string()).unwrap_or_default();
+            let file = frame.file.unwrap_or_default();
+            let _ = writeln!(
+                text,
+                "{}\t{}\t{}\t{}",
+                frame.class, frame.method, line, file
+            );
+        }
+        Ok(owned(text.as_bytes(), len_out))
+    })
+}
+
+unsafe fn utf8<'a>(ptr: *const c_char, len: usize) -> Result<&'a str> {
+    std::str::from_utf8(byte_slice(ptr, len)?)
+        .map_err(|_| Error::new(ErrorKind::InvalidArgument, "argument is not valid UTF-8"))
+}
+
+unsafe fn owned(data: &[u8], len_out: *mut usize) -> *mut c_char {
+    if let Some(len_out) = len_out.as_mut() {
+        *len_out = data.len();
+    }
+    into_buffer(data)
+}
