@@ -236,11 +236,13 @@ def _info(args: argparse.Namespace) -> int:
         details.update(_view_details(_load_view(args.map)))
         details["problems"] = []
     else:
-        parsed = _parse_map(data, args.map)
+        parsed = _parse_map(data, args.map, flatten=False)
         if isinstance(parsed, Index):
             sections = parsed.sections
             details["kind"] = f"index map ({len(sections)} sections)"
             details["sections"] = [section._asdict() for section in sections]
+            if parsed.can_flatten:
+                details.update(_view_details(parsed.into_view()))
         else:
             details["kind"] = "source map"
             details.update(_view_details(parsed))
@@ -367,9 +369,9 @@ def _read_text(path: str) -> str:
     return _read_bytes(path).decode("utf-8", "replace")
 
 
-def _parse_map(data: bytes, path: str) -> View | Index:
+def _parse_map(data: bytes, path: str, flatten: bool = True) -> View | Index:
     try:
-        return from_json(data, raise_for_index=False)
+        return from_json(data, auto_flatten=flatten, raise_for_index=False)
     except SourceMapError as exc:
         raise UserError(f"{path}: not a source map: {exc}", EXIT_BAD_INPUT) from None
 

@@ -96,6 +96,14 @@ def test_info(capsys: pytest.CaptureFixture[str]) -> None:
     assert details["source_count"] == details["sources_with_contents"] == len(details["sources"])
 
 
+def test_info_on_an_index_map(capsys: pytest.CaptureFixture[str]) -> None:
+    index = str(Path(__file__).parent / "fixtures" / "index-concat.index.map")
+    code, out, _ = run(capsys, "info", index, "--json")
+    details = json.loads(out)
+    assert code == 0 and details["kind"] == "index map (3 sections)"
+    assert details["tokens"] > 10000 and len(details["sections"]) == 3
+
+
 def test_info_reports_problems(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.map"
     bad.write_text('{"version":3,"sources":["a.js"],"names":[],"mappings":"AAAA,"}')
