@@ -23,6 +23,7 @@ import json
 import os
 import threading
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -150,7 +151,8 @@ class SourceBundle:
 
     def read(self, file: BundleFile | str) -> bytes:
         """The contents of ``file`` (a :class:`BundleFile` or a URL), decompressed once
-        and kept for the bundle's lifetime. ``KeyError`` for an unknown URL."""
+        and kept for the bundle's lifetime. ``KeyError`` for an unknown URL, ``BadBundle``
+        for a damaged entry."""
         entry = self._resolve(file)
         data = self._data.get(entry.path)
         if data is not None:
@@ -161,7 +163,11 @@ class SourceBundle:
         with once:
             data = self._data.get(entry.path)
             if data is None:
-                data = self._data[entry.path] = self._archive().read(entry.path)
+                try:
+                    data = self._archive().read(entry.path)
+                except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+                    raise BadBundle(f"{self._path}: cannot read {entry.path}: {exc}") from None
+                self._data[entry.path] = data
         return data
 
     def get_source(self, file: BundleFile | str) -> str:

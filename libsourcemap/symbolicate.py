@@ -69,9 +69,8 @@ class Unresolved(Exception):
 
 @dataclass
 class _Artifact:
-    """A minified file found for a frame's URL, and what loading its map gave."""
+    """What loading the map of a frame's minified file gave: a view, or why not."""
 
-    where: str
     view: View | None = None
     error: str | None = None
 
@@ -157,15 +156,15 @@ class Symbolicator:
             if self.bundle is not None:
                 entry = self.bundle.find(url)
                 if entry is not None:
-                    return _Artifact(f"bundle:{entry.path}", self._bundle_view(entry.url))
+                    return _Artifact(self._bundle_view(entry.url))
             if url.startswith("node:"):
                 raise Unresolved(f"{url} is built into node, not a file of the build")
             path = self._local_file(url)
             if path is None:
                 raise Unresolved(self._not_found(url))
-            return _Artifact(str(path), self._file_view(path))
+            return _Artifact(self._file_view(path))
         except Unresolved as reason:
-            return _Artifact(url, error=str(reason))
+            return _Artifact(error=str(reason))
 
     def _bundle_view(self, url: str) -> View:
         assert self.bundle is not None

@@ -165,6 +165,23 @@ def test_not_a_zip(tmp_path: Path) -> None:
         SourceBundle.open(tmp_path / "missing.zip")
 
 
+def test_damaged_entry(bundle_path: Path) -> None:
+    data = bytearray(bundle_path.read_bytes())
+    with zipfile.ZipFile(bundle_path) as archive:
+        info = archive.getinfo("files/_/_/static/app.min.js.map")
+    # Past the local header (30 bytes + name + extra), into the deflated data.
+    start = info.header_offset + 30 + len(info.filename) + 40
+    data[start : start + 64] = bytes(64)
+    damaged = bundle_path.with_name("damaged.zip")
+    damaged.write_bytes(bytes(data))
+    with SourceBundle.open(damaged) as bundle:
+        with pytest.raises(BadBundle, match="cannot read files/_/_/static/app.min.js.map"):
+            bundle.read("~/static/app.min.js.map")
+        with pytest.raises(BadBundle):
+            bundle.get_view("~/static/app.min.js")
+        assert bundle.read("~/README.txt") == b"not a script"
+
+
 def test_closed(bundle_path: Path) -> None:
     bundle = SourceBundle.open(bundle_path)
     bundle.close()
