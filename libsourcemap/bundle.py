@@ -35,6 +35,7 @@ from .index import Index, from_json
 from .view import View
 
 MANIFEST = "manifest.json"
+DEFAULT_MAX_FILE_SIZE = 1 << 30
 HOSTLESS = "~/"
 
 
@@ -69,8 +70,11 @@ class SourceBundle:
     """An open source bundle. Safe to share between threads; close it (or use ``with``)
     to release its archive handles."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    ) -> None:
         self._path = os.fspath(path)
+        self._max_file_size = max_file_size
         self._closed = False
         self._handles: list[zipfile.ZipFile] = []
         self._local = threading.local()
@@ -93,9 +97,13 @@ class SourceBundle:
         self._once: dict[str, threading.Lock] = {}
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str]) -> SourceBundle:
-        """Opens the bundle at ``path``: ``BadBundle`` if it is not one."""
-        return cls(path)
+    def open(
+        cls, path: str | os.PathLike[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    ) -> SourceBundle:
+        """Opens the bundle at ``path``: ``BadBundle`` if it is not one. Reading a file
+        that decompresses to more than ``max_file_size`` bytes raises ``BadBundle``
+        instead of exhausting memory (zip headers can lie about sizes)."""
+        return cls(path, max_file_size)
 
     # -- finding files ------------------------------------------------------------------
 
@@ -163,11 +171,21 @@ class SourceBundle:
         with once:
             data = self._data.get(entry.path)
             if data is None:
-                try:
-                    data = self._archive().read(entry.path)
-                except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-                    raise BadBundle(f"{self._path}: cannot read {entry.path}: {exc}") from None
+                data = self._decompress(entry.path)
                 self._data[entry.path] = data
+        return data
+
+    def _decompress(self, path: str) -> bytes:
+        limit = self._max_file_size
+        try:
+            # Read at most one byte past the limit: the size in the zip header is not
+            # trusted, the bytes that come out are counted.
+            with self._archive().open(path) as stream:
+                data = stream.read(limit + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+            raise BadBundle(f"{self._path}: cannot read {path}: {exc}") from None
+        if len(data) > limit:
+            raise BadBundle(f"{self._path}: {path} is larger than {limit} bytes")
         return data
 
     def get_source(self, file: BundleFile | str) -> str:

@@ -104,15 +104,15 @@ def test_reads_decompress_once_with_a_handle_per_thread(
     bundle_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[tuple[int, str]] = []
-    original = zipfile.ZipFile.read
+    original = zipfile.ZipFile.open
     start = threading.Barrier(8)
 
-    def counting_read(self: zipfile.ZipFile, name: Any, pwd: Any = None) -> bytes:
+    def counting_open(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append((id(self), str(name)))
-        return original(self, name, pwd)
+        return original(self, name, *args, **kwargs)
 
     with SourceBundle.open(bundle_path) as bundle:
-        monkeypatch.setattr(zipfile.ZipFile, "read", counting_read)
+        monkeypatch.setattr(zipfile.ZipFile, "open", counting_open)
         results: list[bytes] = []
 
         def reader(url: str) -> None:
@@ -180,6 +180,13 @@ def test_damaged_entry(bundle_path: Path) -> None:
         with pytest.raises(BadBundle):
             bundle.get_view("~/static/app.min.js")
         assert bundle.read("~/README.txt") == b"not a script"
+
+
+def test_size_limit(bundle_path: Path) -> None:
+    with SourceBundle.open(bundle_path, max_file_size=1000) as bundle:
+        assert bundle.read("~/README.txt") == b"not a script"
+        with pytest.raises(BadBundle, match="larger than 1000 bytes"):
+            bundle.read("~/static/app.min.js.map")
 
 
 def test_closed(bundle_path: Path) -> None:
