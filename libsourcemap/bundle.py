@@ -84,9 +84,13 @@ class SourceBundle:
             raise
         except (zipfile.BadZipFile, OSError) as exc:
             raise BadBundle(f"{self._path}: not a zip archive ({exc})") from None
+        try:
+            self.files = _read_manifest(archive, self._path)
+        except BadBundle:
+            archive.close()
+            raise
         self._handles.append(archive)
         self._local.archive = archive
-        self.files = _read_manifest(archive, self._path)
         self._by_url = {file.url: file for file in self.files}
         self._by_debug_id: dict[tuple[str, str], BundleFile] = {}
         for file in self.files:
@@ -133,18 +137,18 @@ class SourceBundle:
         return self._by_debug_id.get((normalize_debug_id(debug_id), type))
 
     def source_map_for(self, minified: BundleFile) -> BundleFile | None:
-        """The source map of a minified file: its ``Sourcemap`` header (relative to the
-        file's URL), the map with the same debug id, the file's ``sourceMappingURL``
-        comment, or ``<url>.map``."""
-        candidates: list[str] = []
-        header = minified.header("sourcemap") or minified.header("x-sourcemap")
-        if header:
-            candidates.append(urljoin(_joinable(minified.url), header))
+        """The source map of a minified file: the map with the same debug id (the one
+        identity that survives renames), else its ``Sourcemap`` header (relative to the
+        file's URL), its ``sourceMappingURL`` comment, or ``<url>.map``."""
         debug_id = minified.debug_id
         if debug_id:
             by_id = self.find_by_debug_id(debug_id)
             if by_id is not None:
                 return by_id
+        candidates: list[str] = []
+        header = minified.header("sourcemap") or minified.header("x-sourcemap")
+        if header:
+            candidates.append(urljoin(_joinable(minified.url), header))
         comment = discovery.discover(self.read(minified))
         if comment and not comment.startswith("data:"):
             candidates.append(urljoin(_joinable(minified.url), comment))
