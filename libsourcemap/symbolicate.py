@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import discovery
 from .bundle import SourceBundle
-from .errors import InvalidArgument, SourceMapError
+from .errors import SourceMapError
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
 from .view import View
@@ -181,21 +181,17 @@ class Symbolicator:
         except OSError as exc:
             raise Unresolved(f"cannot read {minified}: {exc.strerror}") from None
         reference = discovery.discover(source)
+        load: Callable[[], View | Index]
         if reference is not None and reference.startswith("data:"):
             key = f"{minified}#inline"
-            view = self._views.get(key)
-            if view is None:
-                view = self._views[key] = self._parse(
-                    lambda: discovery.from_data_url(reference), key, source
-                )
-            return view
-        map_path = self._map_path(minified, reference)
-        key = str(map_path)
+            load = lambda: discovery.from_data_url(reference)  # noqa: E731
+        else:
+            map_path = self._map_path(minified, reference)
+            key = str(map_path)
+            load = lambda: from_json(map_path.read_bytes())  # noqa: E731
         view = self._views.get(key)
         if view is None:
-            view = self._views[key] = self._parse(
-                lambda: from_json(map_path.read_bytes()), key, source
-            )
+            view = self._views[key] = self._parse(load, key, source)
         return view
 
     def _map_path(self, minified: Path, reference: str | None) -> Path:
@@ -233,7 +229,7 @@ class Symbolicator:
             raise Unresolved(f"{key} is an index map with external sections")
         try:
             parsed.attach_minified_source(minified)
-        except (InvalidArgument, SourceMapError):
+        except SourceMapError:
             pass  # unparsable minified source: names still come from sourcesContent
         return parsed
 

@@ -1,9 +1,8 @@
 //! `lsm_view_*` exports for original function names.
 
 use std::os::raw::{c_char, c_int};
-use std::ptr;
 
-use super::{byte_slice, handle, into_buffer, landingpad, LsmError};
+use super::{byte_slice, handle, landingpad, out_buffer, LsmError};
 use crate::view::View;
 
 /// Parses the minified source of the map and keeps its function table in the view.
@@ -43,10 +42,6 @@ pub unsafe extern "C" fn lsm_view_get_original_function_name(
 ) -> *mut c_char {
     landingpad(err, || {
         let name = handle(view)?.original_function_name(line, col)?;
-        let len = name.as_ref().map_or(0, |n| n.len());
-        if let Some(len_out) = len_out.as_mut() {
-            *len_out = len;
-        }
-        Ok(name.map_or(ptr::null_mut(), |n| into_buffer(&n)))
+        Ok(out_buffer(name.as_deref(), len_out))
     })
 }

@@ -163,6 +163,15 @@ unsafe fn open_path(path: *const c_char, path_len: usize) -> Result<crate::bytes
         .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))
 }
 
+/// Writes an owned copy of `value` to (return value, `*len_out`), to be freed with
+/// `lsm_buffer_free`; NULL and 0 for `None`. The owned twin of `out_str`.
+unsafe fn out_buffer(value: Option<&[u8]>, len_out: *mut usize) -> *mut c_char {
+    if let Some(len_out) = len_out.as_mut() {
+        *len_out = value.map_or(0, <[u8]>::len);
+    }
+    value.map_or(ptr::null_mut(), into_buffer)
+}
+
 /// Writes a borrowed string to (return value, `*len_out`); NULL and 0 for `None`.
 unsafe fn out_str(value: Option<&[u8]>, len_out: *mut usize) -> *const c_char {
     let (ptr, len) = match value {

@@ -5,7 +5,7 @@ use std::os::raw::{c_char, c_int};
 use std::sync::Arc;
 
 use super::view::external;
-use super::{byte_slice, handle, into_buffer, landingpad, open_path, LsmError};
+use super::{byte_slice, handle, landingpad, open_path, out_buffer, LsmError};
 use crate::error::{Error, ErrorKind, Result};
 use crate::proguard::ProguardView;
 
@@ -60,7 +60,7 @@ pub unsafe extern "C" fn lsm_proguard_view_convert_dotted_path(
 ) -> *mut c_char {
     landingpad(err, || {
         let converted = handle(view)?.convert_dotted_path(utf8(path, path_len)?, line);
-        Ok(owned(converted.as_bytes(), len_out))
+        Ok(out_buffer(Some(converted.as_bytes()), len_out))
     })
 }
 
@@ -91,18 +91,11 @@ pub unsafe extern "C" fn lsm_proguard_view_remap_frame(
                 frame.class, frame.method, line, file
             );
         }
-        Ok(owned(text.as_bytes(), len_out))
+        Ok(out_buffer(Some(text.as_bytes()), len_out))
     })
 }
 
 unsafe fn utf8<'a>(ptr: *const c_char, len: usize) -> Result<&'a str> {
     std::str::from_utf8(byte_slice(ptr, len)?)
         .map_err(|_| Error::new(ErrorKind::InvalidArgument, "argument is not valid UTF-8"))
-}
-
-unsafe fn owned(data: &[u8], len_out: *mut usize) -> *mut c_char {
-    if let Some(len_out) = len_out.as_mut() {
-        *len_out = data.len();
-    }
-    into_buffer(data)
 }

@@ -5,7 +5,7 @@ use std::os::raw::{c_char, c_int};
 use std::sync::Arc;
 
 use super::{
-    byte_slice, checked_array, handle, into_buffer, landingpad, open_path, out_str, LsmError,
+    byte_slice, checked_array, handle, landingpad, open_path, out_buffer, out_str, LsmError,
 };
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
@@ -274,12 +274,7 @@ pub unsafe extern "C" fn lsm_view_get_source_contents(
             *must_free = owned as c_int;
         }
         Ok(match contents {
-            Some(Cow::Owned(bytes)) => {
-                if let Some(len_out) = len_out.as_mut() {
-                    *len_out = bytes.len();
-                }
-                into_buffer(&bytes)
-            }
+            Some(Cow::Owned(bytes)) => out_buffer(Some(&bytes), len_out),
             Some(Cow::Borrowed(bytes)) => out_str(Some(bytes), len_out),
             None => out_str(None, len_out),
         })
@@ -300,10 +295,7 @@ pub unsafe extern "C" fn lsm_view_dump_memdb(
             with_names: with_names != 0,
         };
         let bytes = memdb::dump(handle(view)?, options)?;
-        if let Some(len_out) = len_out.as_mut() {
-            *len_out = bytes.len();
-        }
-        Ok(into_buffer(&bytes))
+        Ok(out_buffer(Some(&bytes), len_out))
     })
 }
 
