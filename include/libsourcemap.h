@@ -126,6 +126,12 @@ uint32_t lsm_view_has_source_contents(const lsm_view_t *view, uint32_t src_id,
    lsm_buffer_free. NULL if the source has no contents. */
 const char *lsm_view_get_source_contents(const lsm_view_t *view, uint32_t src_id,
                                          size_t *len_out, int *must_free, lsm_error_t *err);
+/* Context lines: lines [from, to) of a source's contents (as many as exist), each without
+   its line terminator and followed by '\n'. Owned (lsm_buffer_free); NULL if the source
+   has no contents. A memdb reads its stored line index; a JSON view scans a source on its
+   first call and keeps the line starts. */
+char *lsm_view_get_source_lines(const lsm_view_t *view, uint32_t src_id, uint32_t from,
+                                uint32_t to, size_t *len_out, lsm_error_t *err);
 /* Owned memdb bytes; free with lsm_buffer_free. */
 char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
                           int with_names, lsm_error_t *err);
@@ -137,6 +143,14 @@ char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_sour
    only in that one of two concurrent calls fails. Returns 1. */
 int lsm_view_attach_minified_source(const lsm_view_t *view, const char *source, size_t len,
                                     lsm_error_t *err);
+/* Parses at once, on up to four threads, what naming the functions of the frames at
+   `count` 0-based generated (line, col) `positions` needs: the minified source (`source`
+   NULL: none, or the view already has a table; else as lsm_view_attach_minified_source)
+   and the original sources (sourcesContent) the positions map into. Everything parsed
+   is kept in the view. A minified source that cannot be parsed fails with
+   LSM_ERR_BAD_SOURCE after the originals are parsed. Returns 1. */
+int lsm_view_prepare_frames(const lsm_view_t *view, const char *source, size_t len,
+                            const uint32_t *positions, size_t count, lsm_error_t *err);
 /* 1 if the view has a function table (attached, or from a memdb). */
 int lsm_view_has_function_table(const lsm_view_t *view, lsm_error_t *err);
 /* The original name of the function around generated (line, col), 0-based: from the

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-
-# ECMAScript line terminators, as source maps and JS engines count lines. Not
-# str.splitlines(), which also splits at \v, \f, \x1c-\x1e and \x85.
-_LINE_BREAK = re.compile("\r\n|[\n\r\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -32,15 +27,12 @@ class Frame:
     minified_function: str | None = None
 
 
-def split_lines(text: str) -> list[str]:
-    """``text`` split at ECMAScript line terminators."""
-    return _LINE_BREAK.split(text)
-
-
-def context(lines: list[str], line: int, size: int) -> tuple[list[str], str | None, list[str]]:
-    """(pre_context, context_line, post_context) around 0-based ``line``, ``size`` lines
-    each side; empty when ``line`` is outside ``lines``."""
-    if not 0 <= line < len(lines):
+def split_context(
+    lines: list[str], line: int, size: int
+) -> tuple[list[str], str | None, list[str]]:
+    """(pre_context, context_line, post_context) from the ``lines`` of a source starting
+    at 0-based line ``max(line - size, 0)``; empty when ``line`` is past the end."""
+    before = min(line, size)
+    if before >= len(lines):
         return [], None, []
-    size = max(size, 0)
-    return lines[max(line - size, 0) : line], lines[line], lines[line + 1 : line + 1 + size]
+    return lines[:before], lines[before], lines[before + 1 :]

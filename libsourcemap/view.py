@@ -19,8 +19,8 @@ from ._native import (
     scratch,
     to_bytes,
 )
-from .errors import InvalidArgument
-from .frames import Frame, context, split_lines
+from .errors import BadSource, InvalidArgument
+from .frames import Frame, split_context
 
 Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -63,10 +63,9 @@ class View(RustObject):
     threads; native work runs without the GIL.
     """
 
-    __slots__ = ("_sources", "_names", "_lines")
+    __slots__ = ("_sources", "_names")
     _sources: dict[int, str | None]
     _names: dict[int, str | None]
-    _lines: dict[int, list[str]]
     _free = lib.lsm_view_free
     _kind = "view"
 
@@ -76,8 +75,6 @@ class View(RustObject):
         # Source names and names, decoded once each, on first use.
         view._sources = {}
         view._names = {}
-        # Source contents split into lines, for context lines, on first use.
-        view._lines = {}
         return view
 
     @staticmethod
@@ -353,12 +350,14 @@ class View(RustObject):
         ``context_lines`` lines of context each side; ``None`` if the position does not
         map. ``function`` is the frame's function name as printed, kept on the result as
         ``minified_function``."""
+        if not (isinstance(lineno, int) and isinstance(colno, int)):
+            raise TypeError("lineno and colno must be integers")
         if lineno < 1 or colno < 1:
             return None
         token = self.lookup_token(lineno - 1, colno - 1)
         if token is None or token.src_line is None or token.src_col is None:
             return None
-        pre, line, post = context(self._source_lines(token.src_id), token.src_line, context_lines)
+        pre, line, post = self.get_context_lines(token.src_id, token.src_line, context_lines)
         return Frame(
             source=token.src,
             line=token.src_line + 1,
@@ -372,15 +371,64 @@ class View(RustObject):
             minified_function=function,
         )
 
-    def _source_lines(self, src_id: int | None) -> list[str]:
-        if src_id is None:
-            return []
-        lines = self._lines.get(src_id)
-        if lines is None:
-            contents = self.get_source_contents(src_id)
-            text = "" if contents is None else contents.decode("utf-8", "replace")
-            lines = self._lines[src_id] = split_lines(text) if text else []
-        return lines
+    def resolve_frames(
+        self,
+        frames: Iterable[tuple[int, int] | tuple[int, int, str | None]],
+        minified_source: Buffer | None = None,
+        context_lines: int = 5,
+    ) -> list[Frame | None]:
+        """:meth:`resolve_frame` for many 1-based ``(lineno, colno[, function])`` frames
+        of this map, one result per frame, in order.
+
+        First parses, at the same time on the machine's cores (at most four threads),
+        what the frames' function names need: ``minified_source`` (attached as by
+        :meth:`attach_minified_source`, unless the view has a function table already) and
+        the original sources (``sourcesContent``) the frames land in; no other source is
+        parsed. A ``minified_source`` that cannot be parsed is skipped (``BadSource`` is
+        not raised): names then come from ``sourcesContent`` alone."""
+        items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]  # type: ignore[misc]
+        positions = array("I")
+        for lineno, colno, _ in items:
+            if not (isinstance(lineno, int) and isinstance(colno, int)):
+                raise TypeError("lineno and colno must be integers")
+            if 1 <= lineno <= NONE and 1 <= colno <= NONE:
+                positions.extend((lineno - 1, colno - 1))
+        source = None if minified_source is None else to_bytes(minified_source, "minified_source")
+        ptr = self._get_ptr()
+        try:
+            rustcall(
+                lib.lsm_view_prepare_frames,
+                ptr,
+                ffi.NULL if source is None else source,
+                0 if source is None else len(source),
+                ffi.from_buffer("uint32_t[]", positions),
+                len(positions) // 2,
+            )
+        except BadSource:
+            pass  # names still come from sourcesContent
+        return [self.resolve_frame(line, col, function, context_lines) for line, col, function in items]
+
+    def get_context_lines(
+        self, src_id: int | None, line: int, size: int = 5
+    ) -> tuple[list[str], str | None, list[str]]:
+        """``(pre_context, context_line, post_context)``: 0-based line ``line`` of source
+        ``src_id``'s contents and up to ``size`` lines each side; empty when the source
+        has no contents or ``line`` is past its end. Read from the core's line index:
+        no whole-source work in Python."""
+        if src_id is None or not (_valid_id(src_id) and _valid_id(line)):
+            return [], None, []
+        size = max(size, 0)
+        first = max(line - size, 0)
+        last = min(line + size + 1, NONE)
+        out = scratch.size
+        buf = rustcall(lib.lsm_view_get_source_lines, self._get_ptr(), src_id, first, last, out)
+        if buf == ffi.NULL:
+            return [], None, []
+        try:
+            text: str = ffi.unpack(buf, out[0]).decode("utf-8", "replace")
+        finally:
+            lib.lsm_buffer_free(buf)
+        return split_context(text.split("\n")[:-1], line, size)
 
     # -- cache --------------------------------------------------------------------------
 

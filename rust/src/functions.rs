@@ -2,19 +2,22 @@
 //!
 //! Two sources of truth, tried in order:
 //!
-//! 1. The *function table* of the minified source (built once by `build`, stored in a
-//!    memdb): each function's generated range, the name of the original function it was
-//!    made from and that function's original range (see `build`).
+//! 1. The *function table* of the minified source: each function's generated range, the
+//!    name of the original function it was made from and that function's original range.
+//!    Attached to a view, it is `PendingFunctions` (`build`): where each function's code
+//!    comes from, named on first use from the original source it lands in, so a stack
+//!    trace only pays for parsing the sources its frames need. In a memdb it is stored
+//!    resolved (`FunctionTable`), so a cache needs no parsing at all.
 //! 2. When the table has no name for the innermost function, the position maps outside
 //!    the original function the name came from (inlined code), or no table is attached:
 //!    the original source (`sourcesContent`) is parsed and the function around the
 //!    mapped position there gives the name (`OriginalSource`).
 
-use std::collections::hash_map::Entry;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::{bad_memdb, Result};
-use crate::lines::LineIndex;
+use crate::lines::{utf8_lossy, LineIndex};
 use crate::mappings::{RawToken, NONE};
 use crate::scopes::{self, Scope};
 use crate::tables::{le_u32, push_u32, StringTable, StringTableBuilder};
@@ -29,7 +32,7 @@ pub const RECORD_SIZE: usize = 44;
 /// Name id of a function known to be anonymous (or original top-level code).
 pub const ANONYMOUS: u32 = NONE - 1;
 
-/// A function table being built or attached to a view.
+/// A resolved function table being built for a memdb (see `resolve_all`).
 #[derive(Default)]
 pub struct OwnedFunctions {
     pub records: Vec<u8>,
@@ -53,60 +56,191 @@ impl OwnedFunctions {
     }
 }
 
-/// Builds the function table of `source`, the minified file `view` maps.
-///
-/// A minified function is named after the original function it was made from: the one
-/// around the original position of the first mapped token inside it, found by parsing
-/// the original source (`sourcesContent`). That is the name the JS engine gives the
-/// original code, whatever the bundler renamed or restructured. Without contents, the
-/// minified function's own name is mapped: the map's `names` entry for it.
-pub fn build(view: &View, source: &str) -> Result<OwnedFunctions> {
+/// One function of an attached minified source, before its original name is looked up.
+#[derive(Debug, Clone, Copy)]
+struct PendingRecord {
+    start: (u32, u32),
+    end: (u32, u32),
+    parent: u32,
+    /// Original position (source id, line, column) of the first mapped token inside the
+    /// function; source `NONE` if there is none.
+    first: (u32, u32, u32),
+    /// The map's `names` entry at the function's own name; `NONE` if none.
+    mapped_name: u32,
+}
+
+/// The function table of an attached minified source: each function's generated range
+/// and where its code comes from. Naming a function needs its original source parsed
+/// (`resolve`); that happens on first use, per source, so a stack trace pays only for the
+/// sources its frames land in.
+pub struct PendingFunctions {
+    records: Vec<PendingRecord>,
+}
+
+/// A function's original name as the table gives it.
+pub struct Resolved {
+    /// `false`: the table does not know (no mapped code, no contents, no mapped name).
+    pub known: bool,
+    /// The name; `None` if the function is anonymous (or original top-level code).
+    pub name: Option<Vec<u8>>,
+    /// The original function the name came from: source id (`NONE` if unknown), start
+    /// line and column, end line and column.
+    pub origin: [u32; 5],
+}
+
+impl PendingFunctions {
+    /// The source ids whose originals name these functions.
+    pub fn sources(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = self.records.iter().map(|r| r.first.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.retain(|&id| id != NONE);
+        ids
+    }
+
+    /// What the innermost function around generated (`line`, `col`) is called.
+    pub fn lookup(&self, view: &View, line: u32, col: u32) -> Result<Answer<'static>> {
+        let found = innermost_record(self.records.len(), (line, col), |i| {
+            self.records.get(i).map(|r| (r.start, r.end, r.parent))
+        })?;
+        let Some(index) = found else {
+            return Ok(Answer::Unknown);
+        };
+        let resolved = resolve(view, &self.records[index])?;
+        Ok(match resolved.known {
+            true => Answer::Name(resolved.name.map(Cow::Owned), origin_of(resolved.origin)),
+            false => Answer::Unknown,
+        })
+    }
+
+    /// Every function named, in the memdb layout (`RECORD_SIZE` bytes per record).
+    pub fn resolve_all(&self, view: &View) -> Result<OwnedFunctions> {
+        view.parse_originals(&self.sources())?;
+        let mut out = OwnedFunctions::default();
+        for record in &self.records {
+            let resolved = resolve(view, record)?;
+            let name_id = match (resolved.known, resolved.name) {
+                (false, _) => NONE,
+                (true, None) => ANONYMOUS,
+                (true, Some(name)) => out.intern(&name)?,
+            };
+            let (start, end) = (record.start, record.end);
+            let fields = [start.0, start.1, end.0, end.1, record.parent, name_id];
+            for v in fields.into_iter().chain(resolved.origin) {
+                push_u32(&mut out.records, v);
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn origin_of(o: [u32; 5]) -> (u32, (u32, u32), (u32, u32)) {
+    (o[0], (o[1], o[2]), (o[3], o[4]))
+}
+
+/// Names one function: after the original function around the original position of its
+/// first mapped token (the name the JS engine gives the original code, whatever the
+/// bundler renamed or restructured); without contents, after its own minified name as the
+/// map's `names` maps it.
+fn resolve(view: &View, record: &PendingRecord) -> Result<Resolved> {
+    let (src_id, line, col) = record.first;
+    if src_id != NONE {
+        if let Some(original) = view.original_source(src_id)? {
+            return Ok(match original.named_or_innermost(line, col) {
+                Some(found) => {
+                    let ((sl, sc), (el, ec)) = original.range(found);
+                    Resolved {
+                        known: true,
+                        name: original.name_of(found).map(|n| n.as_bytes().to_vec()),
+                        origin: [src_id, sl, sc, el, ec],
+                    }
+                }
+                // Original top-level code, in a function the bundler made (a module
+                // wrapper): engines name no function there.
+                None => Resolved {
+                    known: true,
+                    name: None,
+                    origin: [NONE; 5],
+                },
+            });
+        }
+    }
+    let mapped = match record.mapped_name {
+        NONE => None,
+        id => view.name(id)?,
+    };
+    Ok(Resolved {
+        known: mapped.is_some(),
+        name: mapped.map(<[u8]>::to_vec),
+        origin: [NONE; 5],
+    })
+}
+
+/// The innermost of `len` nested ranges (sorted by start, each with its parent's index,
+/// parents first) that contains `target`.
+fn innermost_record(
+    len: usize,
+    target: (u32, u32),
+    record: impl Fn(usize) -> Option<((u32, u32), (u32, u32), u32)>,
+) -> Result<Option<usize>> {
+    let (mut lo, mut hi) = (0, len);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        match record(mid) {
+            Some((start, _, _)) if start <= target => lo = mid + 1,
+            _ => hi = mid,
+        }
+    }
+    let Some(mut index) = lo.checked_sub(1) else {
+        return Ok(None);
+    };
+    loop {
+        let (_, end, parent) =
+            record(index).ok_or_else(|| bad_memdb("function table record out of range"))?;
+        if target < end {
+            return Ok(Some(index));
+        }
+        if parent == NONE {
+            return Ok(None);
+        }
+        // Parents come before their children: anything else is a corrupt table, and
+        // following it could loop forever.
+        if parent as usize >= index {
+            return Err(bad_memdb(
+                "function table parent does not precede its child",
+            ));
+        }
+        index = parent as usize;
+    }
+}
+
+/// Parses `source`, the minified file `view` maps, into its function table.
+pub fn build(view: &View, source: &str) -> Result<PendingFunctions> {
     scopes::on_parser_stack(|| build_here(view, source))
 }
 
-fn build_here(view: &View, source: &str) -> Result<OwnedFunctions> {
+fn build_here(view: &View, source: &str) -> Result<PendingFunctions> {
     let lines = LineIndex::new(source);
     let found = scopes::scopes(source, scopes::source_type_for(None))?;
-    let mut originals: HashMap<u32, Option<OriginalSource>> = HashMap::new();
-    let mut out = OwnedFunctions::default();
+    let mut records = Vec::with_capacity(found.len());
     for scope in &found {
         let start = lines.position(source, scope.start);
         let end = lines.position(source, scope.end);
-        let mut name_id = NONE;
-        let mut origin = [NONE; 5];
-        if let Some(token) = first_token_in(view, start, end)? {
-            if let Entry::Vacant(slot) = originals.entry(token.src_id) {
-                slot.insert(parse_original(view, token.src_id)?);
-            }
-            if let Some(original) = &originals[&token.src_id] {
-                match original.named_or_innermost(token.src_line, token.src_col) {
-                    Some(found) => {
-                        name_id = match original.name_of(found) {
-                            Some(name) => out.intern(name.as_bytes())?,
-                            None => ANONYMOUS,
-                        };
-                        let ((sl, sc), (el, ec)) = original.range(found);
-                        origin = [token.src_id, sl, sc, el, ec];
-                    }
-                    // Original top-level code, in a function the bundler made (a module
-                    // wrapper): engines name no function there.
-                    None => name_id = ANONYMOUS,
-                }
-            }
-        }
-        if name_id == NONE {
-            if let Some(name) = scope.name {
-                if let Some(name) = mapped_name(view, source, &lines, name)? {
-                    name_id = out.intern(name)?;
-                }
-            }
-        }
-        let record = [start.0, start.1, end.0, end.1, scope.parent, name_id];
-        for v in record.into_iter().chain(origin) {
-            push_u32(&mut out.records, v);
-        }
+        let first = first_token_in(view, start, end)?
+            .map_or((NONE, 0, 0), |t| (t.src_id, t.src_line, t.src_col));
+        let mapped_name = match scope.name {
+            Some(name) => mapped_name(view, source, &lines, name)?,
+            None => NONE,
+        };
+        records.push(PendingRecord {
+            start,
+            end,
+            parent: scope.parent,
+            first,
+            mapped_name,
+        });
     }
-    Ok(out)
+    Ok(PendingFunctions { records })
 }
 
 /// The first token with an original position inside generated range `start..end`.
@@ -139,26 +273,28 @@ pub fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>
         return Ok(None);
     };
     let name = view.source_name(src_id)?.map(String::from_utf8_lossy);
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let text = match bytes {
+        Cow::Owned(bytes) => String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Cow::Borrowed(bytes) => utf8_lossy(bytes).into_owned(),
+    };
     // An original that does not parse gives no names; the map is still usable.
     Ok(OriginalSource::parse(name.as_deref(), text).ok())
 }
 
-/// The original name for the minified name at byte span `span`: the map's `names` entry
-/// for the token exactly there.
-fn mapped_name<'v>(
-    view: &'v View,
+/// The map's `names` id for the minified name at byte span `span`: the one of the token
+/// exactly there; `NONE` if there is none.
+fn mapped_name(
+    view: &View,
     source: &str,
     lines: &LineIndex,
     (start, _end): (u32, u32),
-) -> Result<Option<&'v [u8]>> {
+) -> Result<u32> {
     let (line, col) = lines.position(source, start);
-    match view.lookup(line, col)? {
-        Some((_, token)) if token.dst_col == col && token.name_id != NONE => {
-            view.name(token.name_id)
-        }
-        _ => Ok(None),
-    }
+    Ok(match view.lookup(line, col)? {
+        Some((_, token)) if token.dst_col == col => token.name_id,
+        _ => NONE,
+    })
 }
 
 /// The name written at byte `at` of `text`: an identifier (or `#private` name), or the
@@ -203,7 +339,7 @@ pub struct Record {
 pub enum Answer<'a> {
     /// The original function's name, `None` if it is anonymous; valid where the
     /// position maps into `origin` (see `Record::origin`).
-    Name(Option<&'a [u8]>, (u32, (u32, u32), (u32, u32))),
+    Name(Option<Cow<'a, [u8]>>, (u32, (u32, u32), (u32, u32))),
     /// No answer: outside every function, or a function whose name is unknown.
     Unknown,
 }
@@ -254,44 +390,20 @@ impl<'a> FunctionTable<'a> {
 
     /// What the innermost function around generated (`line`, `col`) is called.
     pub fn lookup(&self, line: u32, col: u32) -> Result<Answer<'a>> {
-        let target = (line, col);
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.record(mid) {
-                Some(r) if r.start <= target => lo = mid + 1,
-                _ => hi = mid,
-            }
-        }
-        let Some(mut index) = lo.checked_sub(1) else {
+        let found = innermost_record(self.len(), (line, col), |i| {
+            self.record(i).map(|r| (r.start, r.end, r.parent))
+        })?;
+        let Some(record) = found.and_then(|i| self.record(i)) else {
             return Ok(Answer::Unknown);
         };
-        loop {
-            let record = self
-                .record(index)
-                .ok_or_else(|| bad_memdb("function table record out of range"))?;
-            if target < record.end {
-                return Ok(match record.name_id {
-                    NONE => Answer::Unknown,
-                    ANONYMOUS => Answer::Name(None, record.origin),
-                    id => match self.names.get(id)? {
-                        Some(name) => Answer::Name(Some(name.bytes), record.origin),
-                        None => Answer::Unknown,
-                    },
-                });
-            }
-            if record.parent == NONE {
-                return Ok(Answer::Unknown);
-            }
-            // Parents come before their children: anything else is a corrupt table, and
-            // following it could loop forever.
-            if record.parent as usize >= index {
-                return Err(bad_memdb(
-                    "function table parent does not precede its child",
-                ));
-            }
-            index = record.parent as usize;
-        }
+        Ok(match record.name_id {
+            NONE => Answer::Unknown,
+            ANONYMOUS => Answer::Name(None, record.origin),
+            id => match self.names.get(id)? {
+                Some(name) => Answer::Name(Some(Cow::Borrowed(name.bytes)), record.origin),
+                None => Answer::Unknown,
+            },
+        })
     }
 }
 

@@ -9,6 +9,70 @@
 /// Bytes between marks on non-ASCII lines.
 const MARK_EVERY: usize = 1024;
 
+/// Calls `found(end, next)` for every line terminator of `text`, in order: the line ends
+/// at byte `end`, the next one starts at byte `next`.
+///
+/// Searched with memchr for the bytes that can begin a terminator (LF, CR, and 0xE2, the
+/// first byte of U+2028/U+2029): a scan at memory speed rather than a byte-by-byte loop,
+/// since sources run to megabytes and most lines are long.
+pub fn for_each_line_end(text: &[u8], mut found: impl FnMut(usize, usize)) {
+    let mut skip_to = 0;
+    for at in memchr::memchr3_iter(b'\n', b'\r', 0xE2, text) {
+        if at < skip_to {
+            continue; // the LF of a CRLF
+        }
+        let next = match text[at] {
+            b'\r' if text.get(at + 1) == Some(&b'\n') => at + 2,
+            b'\n' | b'\r' => at + 1,
+            _ if text.get(at + 1) == Some(&0x80)
+                && matches!(text.get(at + 2), Some(0xA8 | 0xA9)) =>
+            {
+                at + 3
+            }
+            _ => continue, // another character starting with 0xE2
+        };
+        found(at, next);
+        skip_to = next;
+    }
+}
+
+/// The byte offset where each line of `text` starts (the first is 0).
+pub fn line_starts(text: &[u8]) -> Vec<u32> {
+    let mut starts = vec![0u32];
+    for_each_line_end(text, |_, next| starts.push(next as u32));
+    starts
+}
+
+/// Line `line` of `text` without its terminator, given the text's `line_starts`; `None`
+/// past the last line.
+pub fn line_at(text: &[u8], starts: impl Fn(usize) -> Option<u32>, line: u32) -> Option<&[u8]> {
+    let start = starts(line as usize)? as usize;
+    let end = starts(line as usize + 1).map_or(text.len(), |next| next as usize);
+    let mut line = text.get(start..end)?;
+    for terminator in [
+        &b"\r\n"[..],
+        b"\n",
+        b"\r",
+        "\u{2028}".as_bytes(),
+        "\u{2029}".as_bytes(),
+    ] {
+        if let Some(stripped) = line.strip_suffix(terminator) {
+            line = stripped;
+            break;
+        }
+    }
+    Some(line)
+}
+
+/// `bytes` as text: borrowed when valid UTF-8 (checked at SIMD speed), else with invalid
+/// sequences replaced.
+pub fn utf8_lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// The line starts of one text; the methods take that text again (so an index can be kept
 /// next to the text it describes).
 pub struct LineIndex {
@@ -29,33 +93,14 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = vec![0u32];
         let mut ascii = Vec::new();
-        let mut line_ascii = true;
-        let mut i = 0;
-        while i < bytes.len() {
-            let b = bytes[i];
-            let terminator_len = match b {
-                b'\n' => 1,
-                b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
-                b'\r' => 1,
-                // U+2028 and U+2029 are E2 80 A8 / E2 80 A9 in UTF-8.
-                0xE2 if bytes.get(i + 1) == Some(&0x80)
-                    && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) =>
-                {
-                    line_ascii = false;
-                    3
-                }
-                _ => {
-                    line_ascii &= b.is_ascii();
-                    i += 1;
-                    continue;
-                }
-            };
-            i += terminator_len;
-            starts.push(i as u32);
-            ascii.push(line_ascii);
-            line_ascii = true;
-        }
-        ascii.push(line_ascii);
+        for_each_line_end(bytes, |end, next| {
+            let start = *starts.last().unwrap_or(&0) as usize;
+            // A line ended by U+2028/U+2029 counts as non-ASCII, like its terminator.
+            ascii.push(bytes[end] != 0xE2 && bytes[start..end].is_ascii());
+            starts.push(next as u32);
+        });
+        let last = *starts.last().unwrap_or(&0) as usize;
+        ascii.push(bytes[last..].is_ascii());
         let mut index = LineIndex {
             starts,
             ascii,
@@ -150,6 +195,31 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_and_lines_agree_with_the_index() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\r\n\r\nb",
+            "\u{2028}\u{2029}x\r",
+            "\u{e2}\u{2027}\n",
+        ] {
+            let index = LineIndex::new(text);
+            let starts = line_starts(text.as_bytes());
+            assert_eq!(starts, index.starts, "{text:?}");
+            for line in 0..=index.line_count() {
+                let at = |i: usize| starts.get(i).copied();
+                let expected = index.line(text, line).map(str::as_bytes);
+                assert_eq!(
+                    line_at(text.as_bytes(), at, line),
+                    expected,
+                    "{text:?} {line}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_line_terminator_starts_a_line() {

@@ -9,8 +9,8 @@
 //! 12  tokens    u32      token count
 //! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
 //! 20  reserved  u32      0
-//! 24  parts     15 x (offset u64, length u64), in `view::Part` order
-//! 264 data      the parts, each at its offset
+//! 24  parts     17 x (offset u64, length u64), in `view::Part` order
+//! 296 data      the parts, each at its offset
 //! ```
 //!
 //! The parts are exactly the tables a JSON view builds (see `tables` and `mappings`), so
@@ -23,8 +23,8 @@ use crate::tables::{le_u32, push_u32, StringTableBuilder};
 use crate::view::{Part, Region, Span, View, PART_COUNT};
 
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
-/// 2: adds the function table parts.
-pub const VERSION: u32 = 2;
+/// 2: adds the function table parts. 3: adds the source contents' line index.
+pub const VERSION: u32 = 3;
 const PARTS_AT: usize = 24;
 pub const HEADER_SIZE: usize = PARTS_AT + PART_COUNT * 16;
 
@@ -50,6 +50,8 @@ const ALL_PARTS: [Part; PART_COUNT] = [
     Part::FunctionRecords,
     Part::FunctionNamesIndex,
     Part::FunctionNamesBlob,
+    Part::ContentLinesIndex,
+    Part::ContentLines,
 ];
 
 /// Serializes a view (from JSON or from another memdb).
@@ -64,7 +66,15 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
         true => None,
         false => Some(mappings::without_names(view.part(Part::Checkpoints))),
     };
-    let functions = view.functions()?;
+    let (lines_index, lines) = match options.with_source_contents {
+        true => view.line_index_parts()?,
+        false => Default::default(),
+    };
+    let resolved = view.resolved_functions()?;
+    let functions = match &resolved {
+        Some(owned) => Some(owned.table()?),
+        None => view.stored_functions()?,
+    };
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
     push_u32(&mut out, VERSION);
@@ -81,6 +91,8 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
             Part::FunctionRecords => functions.map_or(&[], |f| f.records()),
             Part::FunctionNamesIndex => functions.map_or(&[], |f| f.names_index()),
             Part::FunctionNamesBlob => functions.map_or(&[], |f| f.names_blob()),
+            Part::ContentLinesIndex => &lines_index,
+            Part::ContentLines => &lines,
             _ => view.part(*part),
         };
         let offset = out.len() as u64;

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::bytes::{Bytes, SharedBytes};
 use crate::error::{Error, ErrorKind, Result};
-use crate::functions::{self, Answer, FunctionTable, OriginalSource, OwnedFunctions};
+use crate::functions::{self, Answer, FunctionTable, OriginalSource, PendingFunctions};
 use crate::index::Index;
 use crate::json::{self, Assembly, MappingsText};
+use crate::lines;
 use crate::mappings::{self, Limits, RawToken, TokenTable, NONE};
 use crate::rules::Rules;
-use crate::tables::{StringTable, StringTableBuilder};
+use crate::tables::{self, StringTable, StringTableBuilder};
 
 /// The tables of a view, in memdb order (see `memdb`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,9 +34,15 @@ pub enum Part {
     FunctionRecords,
     FunctionNamesIndex,
     FunctionNamesBlob,
+    /// Where each source's lines start, for context lines without scanning the source:
+    /// `source count + 1` u32 offsets into `ContentLines` (in u32 units), then there the
+    /// byte offset of every line start. Stored in a memdb; empty in a JSON view, which
+    /// scans a source on its first context line instead (see `source_lines`).
+    ContentLinesIndex,
+    ContentLines,
 }
 
-pub const PART_COUNT: usize = 15;
+pub const PART_COUNT: usize = 17;
 
 /// Entries of the meta table.
 pub const META_FILE: u32 = 0;
@@ -66,10 +73,19 @@ pub struct View {
     limits: Limits,
     from_memdb: bool,
     /// The function table of an attached minified source (see `attach_minified_source`).
-    attached: OnceLock<OwnedFunctions>,
+    attached: OnceLock<PendingFunctions>,
     /// Original sources parsed for function names, by source id (`None`: no contents or
     /// not parseable), kept for the life of the view.
     originals: Mutex<HashMap<u32, Option<Arc<OriginalSource>>>>,
+    /// Line starts of sources scanned for context lines (JSON views), by source id.
+    line_starts: Mutex<HashMap<u32, Arc<LinedText>>>,
+}
+
+/// A source's line starts, and its text if it had to be unescaped (else it is read from
+/// the view each time, in place).
+struct LinedText {
+    unescaped: Option<Vec<u8>>,
+    starts: Vec<u32>,
 }
 
 /// What a JSON document turned out to be (a short-lived return value, so the size
@@ -207,12 +223,15 @@ impl View {
                 nothing,
                 nothing,
                 nothing,
+                nothing,
+                nothing,
             ],
             token_count: indexed.token_count,
             limits,
             from_memdb: false,
             attached: OnceLock::new(),
             originals: Mutex::default(),
+            line_starts: Mutex::default(),
         })
     }
 
@@ -234,6 +253,7 @@ impl View {
             from_memdb: true,
             attached: OnceLock::new(),
             originals: Mutex::default(),
+            line_starts: Mutex::default(),
         };
         view.limits = Limits {
             sources: view.sources()?.len(),
@@ -242,7 +262,8 @@ impl View {
         view.tokens().validate()?;
         view.contents()?;
         view.meta()?;
-        view.functions()?;
+        view.stored_functions()?;
+        view.stored_line_index()?;
         Ok(view)
     }
 
@@ -365,11 +386,8 @@ impl View {
         Ok(self.contents()?.get(id)?.is_some())
     }
 
-    /// The function table: attached, or read from a memdb; `None` if there is none.
-    pub fn functions(&self) -> Result<Option<FunctionTable<'_>>> {
-        if let Some(owned) = self.attached.get() {
-            return owned.table().map(Some);
-        }
+    /// The resolved function table a memdb stored; `None` if it has none.
+    pub fn stored_functions(&self) -> Result<Option<FunctionTable<'_>>> {
         let table = FunctionTable::new(
             self.part(Part::FunctionRecords),
             self.part(Part::FunctionNamesIndex),
@@ -378,14 +396,85 @@ impl View {
         Ok(Some(table).filter(|t| !t.is_empty()))
     }
 
+    /// Whether a minified source is attached or the memdb stored its function table.
+    pub fn has_function_table(&self) -> Result<bool> {
+        Ok(self.attached.get().is_some() || self.stored_functions()?.is_some())
+    }
+
+    /// The function table with every function named, for a memdb dump: the stored one,
+    /// or the attached one resolved (which parses every original source it needs, in
+    /// parallel). `None` without a table.
+    pub fn resolved_functions(&self) -> Result<Option<functions::OwnedFunctions>> {
+        match self.attached.get() {
+            Some(pending) => pending.resolve_all(self).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Parses the minified source this map belongs to and keeps its function table, for
     /// `original_function_name` and for memdb dumps. Once per view.
     pub fn attach_minified_source(&self, source: &str) -> Result<()> {
-        if self.functions()?.is_some() {
+        if self.has_function_table()? {
             return Err(already_attached());
         }
         let built = functions::build(self, source)?;
         self.attached.set(built).map_err(|_| already_attached())
+    }
+
+    /// Gets ready to name the functions of the frames at generated `positions`: parses
+    /// the minified `source` (unless a table is there already) and the original sources
+    /// the positions map into, at the same time on up to `parser_threads` threads.
+    /// Everything it parses is kept; later lookups for these frames parse nothing.
+    /// Errors from the minified source (`BadSource`) are returned after the originals are
+    /// parsed, so names from `sourcesContent` still work.
+    pub fn prepare_frames(&self, source: Option<&str>, positions: &[(u32, u32)]) -> Result<()> {
+        enum Job<'s> {
+            Minified(&'s str),
+            Original(u32),
+        }
+        let mut jobs = Vec::new();
+        if let Some(source) = source.filter(|_| !self.has_function_table().unwrap_or(true)) {
+            jobs.push(Job::Minified(source));
+        }
+        let mut wanted = Vec::new();
+        for &(line, col) in positions {
+            if let Some((_, token)) = self.lookup(line, col)? {
+                if token.has_source() && !wanted.contains(&token.src_id) {
+                    wanted.push(token.src_id);
+                }
+            }
+        }
+        let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+        jobs.extend(
+            wanted
+                .into_iter()
+                .filter(|id| !cached.contains_key(id))
+                .map(Job::Original),
+        );
+        drop(cached);
+        let threads = crate::scopes::parser_threads();
+        let results = crate::scopes::in_parallel(&jobs, threads, |job| match job {
+            Job::Minified(source) => match self.attach_minified_source(source) {
+                Err(e) if e.kind == ErrorKind::InvalidArgument => Ok(Ok(())), // raced
+                other => Ok(other),
+            },
+            Job::Original(id) => self.original_source(*id).map(|_| Ok(())),
+        })?;
+        results.into_iter().collect()
+    }
+
+    /// Parses the original sources `ids` that are not parsed yet, in parallel.
+    pub fn parse_originals(&self, ids: &[u32]) -> Result<()> {
+        let missing: Vec<u32> = {
+            let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+            ids.iter()
+                .copied()
+                .filter(|id| !cached.contains_key(id))
+                .collect()
+        };
+        let threads = crate::scopes::parser_threads();
+        crate::scopes::in_parallel(&missing, threads, |&id| self.original_source(id))?;
+        Ok(())
     }
 
     /// The original name of the function around generated (`line`, `col`) (see
@@ -395,18 +484,21 @@ impl View {
             .lookup(line, col)?
             .map(|(_, t)| t)
             .filter(RawToken::has_source);
-        if let Some(table) = self.functions()? {
-            if let Answer::Name(name, (src_id, start, end)) = table.lookup(line, col)? {
-                // The table's answer holds where the position maps into the function the
-                // name came from; code inlined from elsewhere is looked up below.
-                let inside = |t: &RawToken| {
-                    t.src_id == src_id
-                        && start <= (t.src_line, t.src_col)
-                        && (t.src_line, t.src_col) < end
-                };
-                if src_id == NONE || mapped.as_ref().is_none_or(inside) {
-                    return Ok(name.map(Cow::Borrowed));
-                }
+        let answer = match (self.attached.get(), self.stored_functions()?) {
+            (Some(pending), _) => pending.lookup(self, line, col)?,
+            (None, Some(table)) => table.lookup(line, col)?,
+            (None, None) => Answer::Unknown,
+        };
+        if let Answer::Name(name, (src_id, start, end)) = answer {
+            // The table's answer holds where the position maps into the function the
+            // name came from; code inlined from elsewhere is looked up below.
+            let inside = |t: &RawToken| {
+                t.src_id == src_id
+                    && start <= (t.src_line, t.src_col)
+                    && (t.src_line, t.src_col) < end
+            };
+            if src_id == NONE || mapped.as_ref().is_none_or(inside) {
+                return Ok(name);
             }
         }
         let Some(token) = mapped else {
@@ -422,7 +514,7 @@ impl View {
 
     /// Source `src_id` parsed for function names, once per view; `None` without contents
     /// or when it does not parse.
-    fn original_source(&self, src_id: u32) -> Result<Option<Arc<OriginalSource>>> {
+    pub(crate) fn original_source(&self, src_id: u32) -> Result<Option<Arc<OriginalSource>>> {
         let cached = self
             .originals
             .lock()
@@ -438,6 +530,122 @@ impl View {
         let mut originals = self.originals.lock().unwrap_or_else(|e| e.into_inner());
         Ok(originals.entry(src_id).or_insert(parsed).clone())
     }
+
+    // -- context lines ------------------------------------------------------------------
+
+    /// The memdb's line index (`ContentLinesIndex`, `ContentLines`), checked for size;
+    /// `None` in a JSON view or a memdb written without source contents.
+    fn stored_line_index(&self) -> Result<Option<(&[u8], &[u8])>> {
+        let (index, starts) = (
+            self.part(Part::ContentLinesIndex),
+            self.part(Part::ContentLines),
+        );
+        if index.is_empty() {
+            return Ok(None);
+        }
+        if index.len() != (self.source_count() as usize + 1) * 4 || starts.len() % 4 != 0 {
+            return Err(crate::error::bad_memdb(
+                "memdb line index has the wrong size",
+            ));
+        }
+        Ok(Some((index, starts)))
+    }
+
+    /// Lines `from..to` of source `src_id`'s contents (as many as exist), each without
+    /// its terminator and followed by `\n`; `None` if the source has no contents.
+    /// A memdb reads its stored line index; a JSON view scans a source once, on its
+    /// first use, and keeps the line starts.
+    pub fn source_lines(&self, src_id: u32, from: u32, to: u32) -> Result<Option<Vec<u8>>> {
+        let Some(stored) = self.contents()?.get(src_id)? else {
+            return Ok(None);
+        };
+        if let Some((index, starts)) = self.stored_line_index()? {
+            let entry = |i: u32| tables::le_u32(index, i as usize * 4);
+            let corrupt = || crate::error::bad_memdb("memdb line index out of range");
+            let (first, last) = (
+                entry(src_id).ok_or_else(corrupt)?,
+                entry(src_id + 1).ok_or_else(corrupt)?,
+            );
+            if first > last || last as usize * 4 > starts.len() {
+                return Err(corrupt());
+            }
+            let count = last - first;
+            let start_of = |line: usize| match line < count as usize {
+                true => tables::le_u32(starts, (first as usize + line) * 4),
+                false => None,
+            };
+            return join_lines(stored.bytes, start_of, from, to).map(Some);
+        }
+        let lined = self.lined_text(src_id, stored)?;
+        let text = lined.unescaped.as_deref().unwrap_or(stored.bytes);
+        join_lines(text, |line| lined.starts.get(line).copied(), from, to).map(Some)
+    }
+
+    fn lined_text(&self, src_id: u32, stored: tables::StoredStr<'_>) -> Result<Arc<LinedText>> {
+        if let Some(found) = self
+            .line_starts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+        {
+            return Ok(found.clone());
+        }
+        let unescaped = match stored.escaped {
+            true => Some(json::unescape(stored.bytes)?.into_bytes()),
+            false => None,
+        };
+        let starts = lines::line_starts(unescaped.as_deref().unwrap_or(stored.bytes));
+        let lined = Arc::new(LinedText { unescaped, starts });
+        let mut cache = self.line_starts.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cache.entry(src_id).or_insert(lined).clone())
+    }
+
+    /// The line index of every source's contents, for a memdb: (`ContentLinesIndex`,
+    /// `ContentLines`) as bytes.
+    pub fn line_index_parts(&self) -> Result<(Vec<u8>, Vec<u8>)> {
+        let (mut index, mut starts) = (Vec::new(), Vec::new());
+        let mut count = 0u32;
+        for id in 0..self.source_count() {
+            tables::push_u32(&mut index, count);
+            if let Some(text) = self.source_contents(id)? {
+                for start in lines::line_starts(&text) {
+                    tables::push_u32(&mut starts, start);
+                    count = count.checked_add(1).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::LocationOverflow,
+                            "too many source lines for a memdb",
+                        )
+                    })?;
+                }
+            }
+        }
+        tables::push_u32(&mut index, count);
+        Ok((index, starts))
+    }
+}
+
+/// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
+/// each line starts.
+fn join_lines(
+    text: &[u8],
+    start_of: impl Fn(usize) -> Option<u32>,
+    from: u32,
+    to: u32,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for line in from..to {
+        if start_of(line as usize).is_none() {
+            break;
+        }
+        let Some(bytes) = lines::line_at(text, &start_of, line) else {
+            return Err(crate::error::bad_memdb(
+                "line index points outside the source",
+            ));
+        };
+        out.extend_from_slice(bytes);
+        out.push(b'\n');
+    }
+    Ok(out)
 }
 
 impl ViewOrIndex {

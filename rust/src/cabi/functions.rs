@@ -2,6 +2,7 @@
 
 use std::os::raw::{c_char, c_int};
 
+use super::view::u32_pairs;
 use super::{byte_slice, handle, landingpad, out_buffer, LsmError};
 use crate::view::View;
 
@@ -16,8 +17,32 @@ pub unsafe extern "C" fn lsm_view_attach_minified_source(
     landingpad(err, || {
         let view = handle(view)?;
         // Invalid UTF-8 is replaced, not refused: a stray byte must not cost every name.
-        let text = String::from_utf8_lossy(byte_slice(source, len)?);
+        let text = crate::lines::utf8_lossy(byte_slice(source, len)?);
         view.attach_minified_source(&text)?;
+        Ok(1)
+    })
+}
+
+/// Parses, in parallel, what naming the functions at `count` generated (line, col)
+/// `positions` needs: the minified source (NULL: none) and the original sources.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_prepare_frames(
+    view: *const View,
+    source: *const c_char,
+    len: usize,
+    positions: *const u32,
+    count: usize,
+    err: *mut LsmError,
+) -> c_int {
+    landingpad(err, || {
+        let view = handle(view)?;
+        let text = match source.is_null() {
+            true => None,
+            false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
+        };
+        let pairs = u32_pairs(positions, count)?;
+        let positions: Vec<(u32, u32)> = pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        view.prepare_frames(text.as_deref(), &positions)?;
         Ok(1)
     })
 }
@@ -27,7 +52,7 @@ pub unsafe extern "C" fn lsm_view_has_function_table(
     view: *const View,
     err: *mut LsmError,
 ) -> c_int {
-    landingpad(err, || Ok(handle(view)?.functions()?.is_some() as c_int))
+    landingpad(err, || Ok(handle(view)?.has_function_table()? as c_int))
 }
 
 /// The original name of the function around generated (line, col), as an owned buffer;

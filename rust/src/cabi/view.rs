@@ -359,7 +359,10 @@ pub unsafe extern "C" fn lsm_view_lookup_many(
 }
 
 /// `count` pairs of `u32` from the caller, checked for NULL, alignment and size.
-unsafe fn u32_pairs<'a>(ptr: *const u32, count: usize) -> crate::error::Result<&'a [u32]> {
+pub(super) unsafe fn u32_pairs<'a>(
+    ptr: *const u32,
+    count: usize,
+) -> crate::error::Result<&'a [u32]> {
     let len = count
         .checked_mul(2)
         .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "too many positions"))?;
@@ -385,5 +388,22 @@ pub unsafe extern "C" fn lsm_view_get_raw_source_name(
 ) -> *const c_char {
     landingpad(err, || {
         Ok(out_str(handle(view)?.raw_source_name(src_id)?, len_out))
+    })
+}
+
+/// Lines `from..to` of a source's contents, each followed by `\n`, as an owned buffer;
+/// NULL if the source has no contents.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_get_source_lines(
+    view: *const View,
+    src_id: u32,
+    from: u32,
+    to: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let lines = handle(view)?.source_lines(src_id, from, to)?;
+        Ok(out_buffer(lines.as_deref(), len_out))
     })
 }
