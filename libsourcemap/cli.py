@@ -76,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
     sym.add_argument("--bundle", help="source bundle (zip with manifest.json) to read from")
     sym.add_argument("--json", action="store_true", help='print {"frames": [...]} as JSON')
     sym.add_argument("--context", type=_count, default=3, help="context lines (default 3)")
+    sym.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="memdb caches of the maps under --root: written on first use, opened after "
+        "(safe to share between processes)",
+    )
     _progress_flags(sym)
     sym.set_defaults(run=_symbolicate)
 
@@ -148,7 +154,9 @@ def _symbolicate(args: argparse.Namespace) -> int:
     bundle = _open_bundle(args.bundle) if args.bundle is not None else None
     progress = Progress("symbolicating", enabled=args.progress)
     try:
-        with Symbolicator(root=args.root, bundle=bundle, context_lines=args.context) as sym:
+        with Symbolicator(
+            root=args.root, bundle=bundle, context_lines=args.context, cache_dir=args.cache_dir
+        ) as sym:
             frames = sym.symbolicate(text, progress=progress)
     finally:
         progress.finish()

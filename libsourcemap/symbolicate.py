@@ -6,6 +6,12 @@ A frame's minified file is found in a source bundle (by URL) or under a root dir
 frame names. Its map is found through the bundle manifest, the file's
 ``sourceMappingURL`` (a path, URL or inline ``data:`` URL), or ``<file>.map``. Each map is
 parsed once per :class:`Symbolicator` and shared by all frames that use it.
+
+The frames of a trace are resolved per map in one :meth:`View.resolve_frames` call, which
+parses the minified file and just the original sources those frames land in, at the same
+time. With a ``cache_dir``, the first symbolication of a build writes a memdb cache of its
+map with the function table (see :mod:`libsourcemap.cache`); later ones, in any process,
+open that cache and parse nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import discovery
 from .bundle import SourceBundle
+from .cache import MemdbCache
 from .errors import SourceMapError
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
@@ -68,22 +75,44 @@ class Unresolved(Exception):
 
 
 @dataclass
+class _Loaded:
+    """A map's view, and what its first frames still have to do."""
+
+    view: View
+    #: The minified source, to parse with the first frames (a fresh build).
+    minified: bytes | None = None
+    #: Where to write the cache once the first frames are resolved.
+    cache_key: str | None = None
+    map_path: Path | None = None
+
+
+@dataclass
 class _Artifact:
     """What loading the map of a frame's minified file gave: a view, or why not."""
 
-    view: View | None = None
+    loaded: _Loaded | None = None
     error: str | None = None
+
+
+#: How much of a minified file's end is read to find its ``sourceMappingURL`` (the whole
+#: file is read only when it is parsed for function names, or when the comment is not there).
+_TAIL = 64 * 1024
 
 
 class Symbolicator:
     """Resolves stack frames against a root directory and/or a source bundle, loading
-    each minified file and map once. Not thread-safe itself (the views it shares are)."""
+    each minified file and map once. Not thread-safe itself (the views it shares are).
+
+    ``cache_dir``: a directory of memdb caches (created if missing), shared safely by any
+    number of processes: maps found under ``root`` are cached there with their function
+    tables on first use and opened from there afterwards."""
 
     def __init__(
         self,
         root: StrPath | None = None,
         bundle: SourceBundle | StrPath | None = None,
         context_lines: int = 5,
+        cache_dir: StrPath | None = None,
     ) -> None:
         self.root = Path(root) if root is not None else None
         if self.root is not None and not self.root.is_dir():
@@ -93,20 +122,43 @@ class Symbolicator:
             bundle if isinstance(bundle, SourceBundle) or bundle is None else SourceBundle(bundle)
         )
         self.context_lines = context_lines
+        self.cache = MemdbCache(cache_dir) if cache_dir is not None else None
         self._artifacts: dict[str, _Artifact] = {}
-        self._views: dict[str, View] = {}
+        self._views: dict[str, _Loaded] = {}
 
     def symbolicate(
         self, text: str, progress: Callable[[int, int], None] | None = None
     ) -> list[SymbolicatedFrame]:
         """Every frame of the stack trace ``text``, in input order."""
-        frames = parse_stacktrace(text)
-        resolved = []
-        for done, frame in enumerate(frames, 1):
-            resolved.append(self.resolve(frame))
+        return self.resolve_all(parse_stacktrace(text), progress)
+
+    def resolve_all(
+        self,
+        frames: list[StackFrame],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[SymbolicatedFrame]:
+        """Every frame, in order; the frames of each map are resolved together."""
+        results: list[SymbolicatedFrame | None] = [None] * len(frames)
+        groups: dict[int, tuple[_Loaded, list[int]]] = {}
+        done = 0
+        for i, frame in enumerate(frames):
+            try:
+                loaded = self._loaded_for(frame)
+            except Unresolved as reason:
+                results[i] = SymbolicatedFrame(_minified(frame), error=str(reason))
+                done += 1
+                continue
+            groups.setdefault(id(loaded), (loaded, []))[1].append(i)
+        if progress is not None and done:
+            progress(done, len(frames))
+        for loaded, indexes in groups.values():
+            group = [frames[i] for i in indexes]
+            for i, resolved in zip(indexes, self._resolve_group(loaded, group)):
+                results[i] = resolved
+            done += len(indexes)
             if progress is not None:
                 progress(done, len(frames))
-        return resolved
+        return [r for r in results if r is not None]
 
     def resolve(self, frame: StackFrame | str) -> SymbolicatedFrame:
         """One frame (parsed, or a line of a stack trace)."""
@@ -115,48 +167,59 @@ class Symbolicator:
             if parsed is None:
                 raise ValueError(f"not a stack frame: {frame!r}")
             frame = parsed
-        minified = MinifiedFrame(frame.file, frame.line, frame.column, frame.function)
-        try:
-            return self._resolve(frame, minified)
-        except Unresolved as reason:
-            return SymbolicatedFrame(minified, error=str(reason))
+        return self.resolve_all([frame])[0]
 
-    def _resolve(self, frame: StackFrame, minified: MinifiedFrame) -> SymbolicatedFrame:
+    def _loaded_for(self, frame: StackFrame) -> _Loaded:
         if frame.file is None or frame.line is None:
             raise Unresolved("the frame has no file position (native or evaluated code)")
         if frame.column is None:
             raise Unresolved("the frame has no column")
-        view = self._view_for(frame.file)
-        found = view.resolve_frame(frame.line, frame.column, frame.function, self.context_lines)
-        if found is None:
-            raise Unresolved(f"{frame.line}:{frame.column} is not mapped by the source map")
-        return SymbolicatedFrame(
-            minified,
-            function=found.function,
-            source=found.source,
-            line=found.line,
-            column=found.column,
-            pre_context=found.pre_context,
-            context_line=found.context_line,
-            post_context=found.post_context,
-        )
+        artifact = self._artifacts.get(frame.file)
+        if artifact is None:
+            artifact = self._artifacts[frame.file] = self._load(frame.file)
+        if artifact.loaded is None:
+            raise Unresolved(artifact.error or "no source map")
+        return artifact.loaded
+
+    def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[SymbolicatedFrame]:
+        positions = [(f.line or 0, f.column or 0, f.function) for f in frames]
+        found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
+        loaded.minified = None
+        if loaded.cache_key is not None and self.cache is not None:
+            key, loaded.cache_key = loaded.cache_key, None
+            try:
+                self.cache.store(key, loaded.view, loaded.map_path)
+            except OSError:
+                pass  # an unwritable cache costs speed next time, not this answer
+        out = []
+        for frame, resolved in zip(frames, found):
+            minified = _minified(frame)
+            if resolved is None:
+                error = f"{frame.line}:{frame.column} is not mapped by the source map"
+                out.append(SymbolicatedFrame(minified, error=error))
+                continue
+            out.append(
+                SymbolicatedFrame(
+                    minified,
+                    function=resolved.function,
+                    source=resolved.source,
+                    line=resolved.line,
+                    column=resolved.column,
+                    pre_context=resolved.pre_context,
+                    context_line=resolved.context_line,
+                    post_context=resolved.post_context,
+                )
+            )
+        return out
 
     # -- finding the minified file and its map ----------------------------------------
-
-    def _view_for(self, url: str) -> View:
-        artifact = self._artifacts.get(url)
-        if artifact is None:
-            artifact = self._artifacts[url] = self._load(url)
-        if artifact.view is None:
-            raise Unresolved(artifact.error or "no source map")
-        return artifact.view
 
     def _load(self, url: str) -> _Artifact:
         try:
             if self.bundle is not None:
                 entry = self.bundle.find(url)
                 if entry is not None:
-                    return _Artifact(self._bundle_view(entry.url))
+                    return _Artifact(_Loaded(self._bundle_view(entry.url)))
             if url.startswith("node:"):
                 raise Unresolved(f"{url} is built into node, not a file of the build")
             path = self._local_file(url)
@@ -175,24 +238,55 @@ class Symbolicator:
         except SourceMapError as exc:
             raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
 
-    def _file_view(self, minified: Path) -> View:
+    def _file_view(self, minified: Path) -> _Loaded:
         try:
-            source = minified.read_bytes()
+            source, whole = _read_tail(minified)
+            reference = discovery.discover(source)
+            if not whole and (reference is None or reference.startswith("data:")):
+                source, whole = minified.read_bytes(), True
+                reference = discovery.discover(source)
         except OSError as exc:
             raise Unresolved(f"cannot read {minified}: {exc.strerror}") from None
-        reference = discovery.discover(source)
-        load: Callable[[], View | Index]
         if reference is not None and reference.startswith("data:"):
             key = f"{minified}#inline"
-            load = lambda: discovery.from_data_url(reference)  # noqa: E731
-        else:
-            map_path = self._map_path(minified, reference)
-            key = str(map_path)
-            load = lambda: from_json(map_path.read_bytes())  # noqa: E731
-        view = self._views.get(key)
-        if view is None:
-            view = self._views[key] = self._parse(load, key, source)
-        return view
+            if key not in self._views:
+                self._views[key] = self._parse_inline(reference, key, minified)
+            return self._views[key]
+        map_path = self._map_path(minified, reference)
+        key = str(map_path)
+        if key not in self._views:
+            self._views[key] = self._parse_file(map_path, minified)
+        return self._views[key]
+
+    def _parse_inline(self, url: str, key: str, minified: Path) -> _Loaded:
+        try:
+            parsed = discovery.from_data_url(url)
+        except SourceMapError as exc:
+            raise Unresolved(f"{key} is not a usable source map: {exc}") from None
+        return _Loaded(_as_view(parsed, key), minified=_read(minified))
+
+    def _parse_file(self, map_path: Path, minified: Path) -> _Loaded:
+        if self.cache is not None:
+            cached = self.cache.open_for_file(map_path)
+            if cached is not None:
+                return _Loaded(cached)
+        try:
+            data = map_path.read_bytes()
+            view = _as_view(from_json(data), str(map_path))
+        except OSError as exc:
+            raise Unresolved(f"cannot read {map_path}: {exc.strerror}") from None
+        except SourceMapError as exc:
+            raise Unresolved(f"{map_path} is not a usable source map: {exc}") from None
+        cache_key = None
+        if self.cache is not None:
+            cache_key = self.cache.key_for(data, view)
+            cached = self.cache.open(cache_key)
+            if cached is not None and cached.has_function_table:
+                # The same build under another path: its cache serves this one too.
+                view.close()
+                self.cache.remember(map_path, cache_key)
+                return _Loaded(cached)
+        return _Loaded(view, minified=_read(minified), cache_key=cache_key, map_path=map_path)
 
     def _map_path(self, minified: Path, reference: str | None) -> Path:
         if reference is None:
@@ -216,22 +310,6 @@ class Symbolicator:
         if sibling.is_file():
             return sibling
         raise Unresolved(f"source map {reference!r} of {minified} not found")
-
-    @staticmethod
-    def _parse(load: Callable[[], View | Index], key: str, minified: bytes) -> View:
-        try:
-            parsed = load()
-        except OSError as exc:
-            raise Unresolved(f"cannot read {key}: {exc.strerror}") from None
-        except SourceMapError as exc:
-            raise Unresolved(f"{key} is not a usable source map: {exc}") from None
-        if isinstance(parsed, Index):
-            raise Unresolved(f"{key} is an index map with external sections")
-        try:
-            parsed.attach_minified_source(minified)
-        except SourceMapError:
-            pass  # unparsable minified source: names still come from sourcesContent
-        return parsed
 
     def _local_file(self, url: str) -> Path | None:
         """The file a frame's URL or path names: under the root (the URL's path, then
@@ -266,8 +344,8 @@ class Symbolicator:
 
     def close(self) -> None:
         """Releases the loaded views (and the bundle, if this symbolicator opened it)."""
-        for view in self._views.values():
-            view.close()
+        for loaded in self._views.values():
+            loaded.view.close()
         self._views.clear()
         self._artifacts.clear()
         if self._owns_bundle and self.bundle is not None:
@@ -285,9 +363,39 @@ def symbolicate(
     root: StrPath | None = None,
     bundle: SourceBundle | StrPath | None = None,
     context_lines: int = 5,
+    cache_dir: StrPath | None = None,
 ) -> list[SymbolicatedFrame]:
     """Every frame of ``stacktrace`` mapped to its original source (see the module
     documentation for how files and maps are found). Frames that cannot be resolved are
     returned with ``error`` set; nothing is raised for them."""
-    with Symbolicator(root=root, bundle=bundle, context_lines=context_lines) as symbolicator:
+    with Symbolicator(
+        root=root, bundle=bundle, context_lines=context_lines, cache_dir=cache_dir
+    ) as symbolicator:
         return symbolicator.symbolicate(stacktrace)
+
+
+def _minified(frame: StackFrame) -> MinifiedFrame:
+    return MinifiedFrame(frame.file, frame.line, frame.column, frame.function)
+
+
+def _as_view(parsed: View | Index, key: str) -> View:
+    if isinstance(parsed, Index):
+        raise Unresolved(f"{key} is an index map with external sections")
+    return parsed
+
+
+def _read(path: Path) -> bytes | None:
+    """The minified source for function names; ``None`` if it cannot be read (names then
+    come from ``sourcesContent``)."""
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_tail(path: Path) -> tuple[bytes, bool]:
+    """The last ``_TAIL`` bytes of ``path``, and whether that is the whole file."""
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        f.seek(max(size - _TAIL, 0))
+        return f.read(), size <= _TAIL

@@ -386,7 +386,7 @@ class View(RustObject):
         the original sources (``sourcesContent``) the frames land in; no other source is
         parsed. A ``minified_source`` that cannot be parsed is skipped (``BadSource`` is
         not raised): names then come from ``sourcesContent`` alone."""
-        items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]  # type: ignore[misc]
+        items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
         positions = array("I")
         for lineno, colno, _ in items:
             if not (isinstance(lineno, int) and isinstance(colno, int)):
@@ -406,7 +406,9 @@ class View(RustObject):
             )
         except BadSource:
             pass  # names still come from sourcesContent
-        return [self.resolve_frame(line, col, function, context_lines) for line, col, function in items]
+        return [
+            self.resolve_frame(line, col, function, context_lines) for line, col, function in items
+        ]
 
     def get_context_lines(
         self, src_id: int | None, line: int, size: int = 5
@@ -459,6 +461,8 @@ class View(RustObject):
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            # mkstemp makes the file private (0600); a cache is read by other processes.
+            os.chmod(tmp, 0o644)
             os.replace(tmp, target)
         except BaseException:
             os.unlink(tmp)

@@ -113,6 +113,15 @@ impl PendingFunctions {
         })
     }
 
+    /// The source id the innermost function around generated (`line`, `col`) is named
+    /// from (`NONE` if none).
+    pub fn first_source_at(&self, line: u32, col: u32) -> Result<u32> {
+        let found = innermost_record(self.records.len(), (line, col), |i| {
+            self.records.get(i).map(|r| (r.start, r.end, r.parent))
+        })?;
+        Ok(found.map_or(NONE, |i| self.records[i].first.0))
+    }
+
     /// Every function named, in the memdb layout (`RECORD_SIZE` bytes per record).
     pub fn resolve_all(&self, view: &View) -> Result<OwnedFunctions> {
         view.parse_originals(&self.sources())?;

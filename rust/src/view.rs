@@ -436,11 +436,12 @@ impl View {
         if let Some(source) = source.filter(|_| !self.has_function_table().unwrap_or(true)) {
             jobs.push(Job::Minified(source));
         }
+        let attaching = !jobs.is_empty();
         let mut wanted = Vec::new();
         for &(line, col) in positions {
-            if let Some((_, token)) = self.lookup(line, col)? {
-                if token.has_source() && !wanted.contains(&token.src_id) {
-                    wanted.push(token.src_id);
+            for id in self.originals_needed(line, col, attaching)? {
+                if id != NONE && !wanted.contains(&id) {
+                    wanted.push(id);
                 }
             }
         }
@@ -477,27 +478,46 @@ impl View {
         Ok(())
     }
 
+    /// The original sources naming the function at generated (`line`, `col`) will parse
+    /// (`NONE` for none): the one its function's code comes from and the one the position
+    /// maps into, less what a stored table answers by itself. `attaching`: a table is
+    /// about to be built, so both are needed.
+    fn originals_needed(&self, line: u32, col: u32, attaching: bool) -> Result<[u32; 2]> {
+        let mapped = self.mapped_token(line, col)?;
+        let mapped_src = mapped.as_ref().map_or(NONE, |t| t.src_id);
+        if attaching {
+            return Ok([mapped_src, NONE]);
+        }
+        if let Some(pending) = self.attached.get() {
+            return Ok([pending.first_source_at(line, col)?, mapped_src]);
+        }
+        if let Some(table) = self.stored_functions()? {
+            if table_answers(&table.lookup(line, col)?, mapped.as_ref()) {
+                return Ok([NONE, NONE]);
+            }
+        }
+        Ok([mapped_src, NONE])
+    }
+
+    /// The token at generated (`line`, `col`), if it has an original position.
+    fn mapped_token(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+        Ok(self
+            .lookup(line, col)?
+            .map(|(_, t)| t)
+            .filter(RawToken::has_source))
+    }
+
     /// The original name of the function around generated (`line`, `col`) (see
     /// `functions` for how it is found); `None` if there is none or it is anonymous.
     pub fn original_function_name(&self, line: u32, col: u32) -> Result<Option<Cow<'_, [u8]>>> {
-        let mapped = self
-            .lookup(line, col)?
-            .map(|(_, t)| t)
-            .filter(RawToken::has_source);
+        let mapped = self.mapped_token(line, col)?;
         let answer = match (self.attached.get(), self.stored_functions()?) {
             (Some(pending), _) => pending.lookup(self, line, col)?,
             (None, Some(table)) => table.lookup(line, col)?,
             (None, None) => Answer::Unknown,
         };
-        if let Answer::Name(name, (src_id, start, end)) = answer {
-            // The table's answer holds where the position maps into the function the
-            // name came from; code inlined from elsewhere is looked up below.
-            let inside = |t: &RawToken| {
-                t.src_id == src_id
-                    && start <= (t.src_line, t.src_col)
-                    && (t.src_line, t.src_col) < end
-            };
-            if src_id == NONE || mapped.as_ref().is_none_or(inside) {
+        if table_answers(&answer, mapped.as_ref()) {
+            if let Answer::Name(name, _) = answer {
                 return Ok(name);
             }
         }
@@ -622,6 +642,19 @@ impl View {
         tables::push_u32(&mut index, count);
         Ok((index, starts))
     }
+}
+
+/// Whether the function table's `answer` names the function at a position that maps to
+/// `mapped`: it must hold where the position maps into the original function the name
+/// came from; code inlined from elsewhere is named from its own original source.
+fn table_answers(answer: &Answer<'_>, mapped: Option<&RawToken>) -> bool {
+    let Answer::Name(_, (src_id, start, end)) = *answer else {
+        return false;
+    };
+    let inside = |t: &RawToken| {
+        t.src_id == src_id && start <= (t.src_line, t.src_col) && (t.src_line, t.src_col) < end
+    };
+    src_id == NONE || mapped.is_none_or(inside)
 }
 
 /// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
