@@ -151,6 +151,15 @@ int lsm_view_attach_minified_source(const lsm_view_t *view, const char *source, 
    LSM_ERR_BAD_SOURCE after the originals are parsed. Returns 1. */
 int lsm_view_prepare_frames(const lsm_view_t *view, const char *source, size_t len,
                             const uint32_t *positions, size_t count, lsm_error_t *err);
+/* A stack trace's frames resolved in one call: prepares as lsm_view_prepare_frames (a
+   minified source that cannot be parsed is skipped), then resolves each 0-based (line,
+   col) of `positions` with `context` lines each side. Returns an owned (lsm_buffer_free)
+   UTF-8 JSON array with, per position, null (not mapped) or {"src_id", "line", "col"
+   (0-based), "name", "function" (string or null), "pre_context", "post_context" (arrays
+   of strings), "context_line" (string or null)}. */
+char *lsm_view_resolve_frames(const lsm_view_t *view, const char *source, size_t len,
+                              const uint32_t *positions, size_t count, uint32_t context,
+                              size_t *len_out, lsm_error_t *err);
 /* 1 if the view has a function table (attached, or from a memdb). */
 int lsm_view_has_function_table(const lsm_view_t *view, lsm_error_t *err);
 /* The original name of the function around generated (line, col), 0-based: from the

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,16 @@ class Frame:
     context_line: str | None = None
     post_context: list[str] = field(default_factory=list)
     minified_function: str | None = None
+
+
+def frozen(cls: type[T], **fields: Any) -> T:
+    """An instance of the frozen dataclass ``cls`` with every field given, built without
+    its ``__init__``: a frozen dataclass sets each field through ``object.__setattr__``,
+    which makes building a frame cost more than resolving it natively. Callers pass every
+    field (no defaults are applied)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(fields)
+    return obj
 
 
 def split_context(

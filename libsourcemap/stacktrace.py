@@ -81,7 +81,8 @@ def _located(
     location = location.strip()
     if _NO_POSITION.match(location):
         return StackFrame(function, None, None, None, raw)
-    eval_origin = _FIREFOX_EVAL.match(location)
+    # (The cheap test first: the pattern's lazy prefix is slow on long locations.)
+    eval_origin = _FIREFOX_EVAL.match(location) if " line " in location else None
     if eval_origin:
         line = int(eval_origin.group("line"))
         return StackFrame(function, eval_origin.group("file"), line, None, raw)

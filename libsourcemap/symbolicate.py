@@ -26,6 +26,7 @@ from . import discovery
 from .bundle import SourceBundle
 from .cache import MemdbCache
 from .errors import SourceMapError
+from .frames import frozen
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
 from .view import View
@@ -199,8 +200,9 @@ class Symbolicator:
                 out.append(SymbolicatedFrame(minified, error=error))
                 continue
             out.append(
-                SymbolicatedFrame(
-                    minified,
+                frozen(
+                    SymbolicatedFrame,
+                    minified=minified,
                     function=resolved.function,
                     source=resolved.source,
                     line=resolved.line,
@@ -208,6 +210,7 @@ class Symbolicator:
                     pre_context=resolved.pre_context,
                     context_line=resolved.context_line,
                     post_context=resolved.post_context,
+                    error=None,
                 )
             )
         return out
@@ -375,7 +378,13 @@ def symbolicate(
 
 
 def _minified(frame: StackFrame) -> MinifiedFrame:
-    return MinifiedFrame(frame.file, frame.line, frame.column, frame.function)
+    return frozen(
+        MinifiedFrame,
+        file=frame.file,
+        line=frame.line,
+        column=frame.column,
+        function=frame.function,
+    )
 
 
 def _as_view(parsed: View | Index, key: str) -> View:

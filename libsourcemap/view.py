@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import tempfile
@@ -19,8 +20,8 @@ from ._native import (
     scratch,
     to_bytes,
 )
-from .errors import BadSource, InvalidArgument
-from .frames import Frame, split_context
+from .errors import InvalidArgument
+from .frames import Frame, frozen, split_context
 
 Buffer = Union[bytes, bytearray, memoryview, str]
 PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -350,26 +351,7 @@ class View(RustObject):
         ``context_lines`` lines of context each side; ``None`` if the position does not
         map. ``function`` is the frame's function name as printed, kept on the result as
         ``minified_function``."""
-        if not (isinstance(lineno, int) and isinstance(colno, int)):
-            raise TypeError("lineno and colno must be integers")
-        if lineno < 1 or colno < 1:
-            return None
-        token = self.lookup_token(lineno - 1, colno - 1)
-        if token is None or token.src_line is None or token.src_col is None:
-            return None
-        pre, line, post = self.get_context_lines(token.src_id, token.src_line, context_lines)
-        return Frame(
-            source=token.src,
-            line=token.src_line + 1,
-            column=token.src_col + 1,
-            function=self.get_original_function_name(lineno - 1, colno - 1),
-            name=token.name,
-            src_id=token.src_id,
-            pre_context=pre,
-            context_line=line,
-            post_context=post,
-            minified_function=function,
-        )
+        return self.resolve_frames([(lineno, colno, function)], None, context_lines)[0]
 
     def resolve_frames(
         self,
@@ -378,7 +360,7 @@ class View(RustObject):
         context_lines: int = 5,
     ) -> list[Frame | None]:
         """:meth:`resolve_frame` for many 1-based ``(lineno, colno[, function])`` frames
-        of this map, one result per frame, in order.
+        of this map in one native call, one result per frame, in order.
 
         First parses, at the same time on the machine's cores (at most four threads),
         what the frames' function names need: ``minified_source`` (attached as by
@@ -388,27 +370,57 @@ class View(RustObject):
         not raised): names then come from ``sourcesContent`` alone."""
         items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
         positions = array("I")
+        valid = []
         for lineno, colno, _ in items:
             if not (isinstance(lineno, int) and isinstance(colno, int)):
                 raise TypeError("lineno and colno must be integers")
-            if 1 <= lineno <= NONE and 1 <= colno <= NONE:
+            ok = 1 <= lineno <= NONE and 1 <= colno <= NONE
+            valid.append(ok)
+            if ok:
                 positions.extend((lineno - 1, colno - 1))
         source = None if minified_source is None else to_bytes(minified_source, "minified_source")
+        size = scratch.size
         ptr = self._get_ptr()
+        buf = rustcall(
+            lib.lsm_view_resolve_frames,
+            ptr,
+            ffi.NULL if source is None else source,
+            0 if source is None else len(source),
+            ffi.from_buffer("uint32_t[]", positions),
+            len(positions) // 2,
+            min(max(context_lines, 0), NONE),
+            size,
+        )
         try:
-            rustcall(
-                lib.lsm_view_prepare_frames,
-                ptr,
-                ffi.NULL if source is None else source,
-                0 if source is None else len(source),
-                ffi.from_buffer("uint32_t[]", positions),
-                len(positions) // 2,
+            resolved = iter(json.loads(ffi.unpack(buf, size[0])))
+        finally:
+            lib.lsm_buffer_free(buf)
+        out: list[Frame | None] = []
+        for (_, _, function), ok in zip(items, valid):
+            found = next(resolved) if ok else None
+            if found is None:
+                out.append(None)
+                continue
+            src_id = found["src_id"]
+            src = self._sources.get(src_id, _MISSING)
+            if src is _MISSING:
+                src = self._source(ptr, src_id)
+            out.append(
+                frozen(
+                    Frame,
+                    source=src,
+                    line=found["line"] + 1,
+                    column=found["col"] + 1,
+                    function=found["function"],
+                    name=found["name"],
+                    src_id=src_id,
+                    pre_context=found["pre_context"],
+                    context_line=found["context_line"],
+                    post_context=found["post_context"],
+                    minified_function=function,
+                )
             )
-        except BadSource:
-            pass  # names still come from sourcesContent
-        return [
-            self.resolve_frame(line, col, function, context_lines) for line, col, function in items
-        ]
+        return out
 
     def get_context_lines(
         self, src_id: int | None, line: int, size: int = 5

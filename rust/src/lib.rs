@@ -6,6 +6,7 @@
 pub mod bytes;
 pub mod cabi;
 pub mod error;
+pub mod frames;
 pub mod functions;
 pub mod index;
 pub mod json;

@@ -97,7 +97,10 @@ pub fn in_parallel<I: Sync, T: Send>(
     work: impl Fn(&I) -> Result<T> + Sync,
 ) -> Result<Vec<T>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    if items.len() <= 1 || threads <= 1 {
+    if items.is_empty() {
+        return Ok(Vec::new()); // no parser thread to start for nothing
+    }
+    if items.len() == 1 || threads <= 1 {
         return on_parser_stack(|| items.iter().map(&work).collect());
     }
     let next = AtomicUsize::new(0);

@@ -40,11 +40,45 @@ pub unsafe extern "C" fn lsm_view_prepare_frames(
             true => None,
             false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
         };
-        let pairs = u32_pairs(positions, count)?;
-        let positions: Vec<(u32, u32)> = pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect();
+        let positions = position_pairs(positions, count)?;
         view.prepare_frames(text.as_deref(), &positions)?;
         Ok(1)
     })
+}
+
+/// Resolves `count` generated (line, col) `positions` in one call (see `frames::resolve`):
+/// a JSON array with an object or `null` per position, as an owned buffer.
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_resolve_frames(
+    view: *const View,
+    source: *const c_char,
+    len: usize,
+    positions: *const u32,
+    count: usize,
+    context: u32,
+    len_out: *mut usize,
+    err: *mut LsmError,
+) -> *mut c_char {
+    landingpad(err, || {
+        let view = handle(view)?;
+        let text = match source.is_null() {
+            true => None,
+            false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
+        };
+        let positions = position_pairs(positions, count)?;
+        let frames = crate::frames::resolve(view, text.as_deref(), &positions, context)?;
+        let json = serde_json::to_vec(&frames)
+            .map_err(|e| crate::error::Error::new(crate::error::ErrorKind::Panic, e.to_string()))?;
+        Ok(out_buffer(Some(&json), len_out))
+    })
+}
+
+unsafe fn position_pairs(
+    positions: *const u32,
+    count: usize,
+) -> crate::error::Result<Vec<(u32, u32)>> {
+    let pairs = u32_pairs(positions, count)?;
+    Ok(pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect())
 }
 
 #[no_mangle]

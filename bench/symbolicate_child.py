@@ -1,0 +1,142 @@
+"""One symbolication measurement, in its own process. Run by bench/symbolicate.py with the
+interpreter of the environment that has the implementation installed.
+
+    python bench/symbolicate_child.py IMPL CASE_JSON
+
+IMPL is one of:
+
+ours          libsourcemap's Symbolicator over the root directory: reads the trace text,
+              finds each minified file and its map (sourceMappingURL), parses them, names
+              functions, reads 5 context lines per frame
+ours-cache    the same with ``cache_dir``: the case's cache directory was written by an
+              earlier run, so this opens memdb files and parses nothing
+symbolic      symbolic's SourceMapCache (what Sentry runs): reads each minified file and its
+              map, ``SourceMapCache.from_bytes``, then ``lookup`` per frame with 5 context
+              lines
+sourcemap-0.8.2  libsourcemap 0.8.2: ``View.from_json``, ``lookup_token`` and
+              ``get_original_function_name(line, col, minified_name, minified_source)`` per
+              frame, 5 context lines split from ``get_source_contents``
+
+Prints one JSON object: import_ms, cold_ms (the first symbolication in this process, from
+reading the files), warm_ms (median of repeats in the same process, each starting over
+from the files), rss_mb (peak RSS of the process after the cold run), and names: the function name each
+frame resolved to (``null`` if none), for scoring by the parent.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+CONTEXT = 5
+REPEATS = 5
+
+
+def run_ours(case: dict[str, Any], cache: bool) -> Callable[[], list[str | None]]:
+    from libsourcemap import Symbolicator
+
+    def job() -> list[str | None]:
+        text = Path(case["trace"]).read_text()
+        cache_dir = case["cache_dir"] if cache else None
+        with Symbolicator(root=case["root"], context_lines=CONTEXT, cache_dir=cache_dir) as sym:
+            frames = sym.symbolicate(text)
+        return [f.function for f in frames]
+
+    return job
+
+
+def run_symbolic(case: dict[str, Any]) -> Callable[[], list[str | None]]:
+    from symbolic.sourcemapcache import SourceMapCache
+
+    def job() -> list[str | None]:
+        caches: dict[str, Any] = {}
+        names: list[str | None] = []
+        for frame in case["frames"]:
+            files = case["files"].get(frame["file"] or "")
+            if files is None or frame["line"] is None or frame["column"] is None:
+                names.append(None)
+                continue
+            smcache = caches.get(files[0])
+            if smcache is None:
+                minified, sourcemap = (Path(p).read_bytes() for p in files)
+                smcache = caches[files[0]] = SourceMapCache.from_bytes(minified, sourcemap)
+            token = smcache.lookup(frame["line"], frame["column"], CONTEXT)
+            names.append(token.function_name if token is not None else None)
+        return names
+
+    return job
+
+
+def run_082(case: dict[str, Any]) -> Callable[[], list[str | None]]:
+    import libsourcemap  # 0.8.2, in the anchors environment
+
+    def job() -> list[str | None]:
+        views: dict[str, Any] = {}
+        names: list[str | None] = []
+        for frame in case["frames"]:
+            files = case["files"].get(frame["file"] or "")
+            if files is None or frame["line"] is None or frame["column"] is None:
+                names.append(None)
+                continue
+            loaded = views.get(files[0])
+            if loaded is None:
+                minified, sourcemap = (Path(p).read_bytes() for p in files)
+                loaded = views[files[0]] = (libsourcemap.View.from_json(sourcemap), minified, {})
+            view, minified, lines = loaded
+            line, col = frame["line"] - 1, frame["column"] - 1
+            token = view.lookup_token(line, col)
+            if token is None:
+                names.append(None)
+                continue
+            name = view.get_original_function_name(line, col, frame["function"], minified)
+            if token.src_id not in lines:
+                contents = view.get_source_contents(token.src_id) or b""
+                lines[token.src_id] = contents.decode("utf-8", "replace").splitlines()
+            source_lines = lines[token.src_id]
+            start = max(token.src_line - CONTEXT, 0)
+            _context = source_lines[start : token.src_line + CONTEXT + 1]
+            names.append(name)
+        return names
+
+    return job
+
+
+def main() -> None:
+    impl, case_path = sys.argv[1], sys.argv[2]
+    case = json.loads(Path(case_path).read_text())
+    started = time.perf_counter()
+    if impl in ("ours", "ours-cache"):
+        job = run_ours(case, cache=impl == "ours-cache")
+    elif impl == "symbolic":
+        job = run_symbolic(case)
+    elif impl == "sourcemap-0.8.2":
+        job = run_082(case)
+    else:
+        raise SystemExit(f"unknown implementation {impl}")
+    import_ms = (time.perf_counter() - started) * 1e3
+    started = time.perf_counter()
+    names = job()
+    cold_ms = (time.perf_counter() - started) * 1e3
+    cold_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    warm = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        job()
+        warm.append((time.perf_counter() - started) * 1e3)
+    result = {
+        "import_ms": import_ms,
+        "cold_ms": cold_ms,
+        "warm_ms": statistics.median(warm),
+        "rss_mb": cold_rss_mb,
+        "names": names,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
