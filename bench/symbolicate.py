@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import posixpath
 import statistics
 import subprocess
 import sys

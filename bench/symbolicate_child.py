@@ -19,8 +19,8 @@ sourcemap-0.8.2  libsourcemap 0.8.2: ``View.from_json``, ``lookup_token`` and
 
 Prints one JSON object: import_ms, cold_ms (the first symbolication in this process, from
 reading the files), warm_ms (median of repeats in the same process, each starting over
-from the files), rss_mb (peak RSS of the process after the cold run), and names: the function name each
-frame resolved to (``null`` if none), for scoring by the parent.
+from the files), rss_mb (peak RSS of the process after the cold run), and names: the
+function name each frame resolved to (``null`` if none), for scoring by the parent.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ def run_082(case: dict[str, Any]) -> Callable[[], list[str | None]]:
             if token is None:
                 names.append(None)
                 continue
-            name = view.get_original_function_name(line, col, frame["function"], minified)
+            minified_name = frame["function"] or ""  # 0.8.2 requires a str
+            name = view.get_original_function_name(line, col, minified_name, minified)
             if token.src_id not in lines:
                 contents = view.get_source_contents(token.src_id) or b""
                 lines[token.src_id] = contents.decode("utf-8", "replace").splitlines()

@@ -444,6 +444,11 @@ impl OriginalSource {
         })
     }
 
+    /// The source text and its line index.
+    pub fn text(&self) -> (&str, &LineIndex) {
+        (&self.text, &self.lines)
+    }
+
     /// The innermost function around original (`line`, `col`).
     pub fn innermost(&self, line: u32, col: u32) -> Option<&Scope> {
         let offset = self.lines.offset(&self.text, line, col)?;

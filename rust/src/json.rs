@@ -107,8 +107,91 @@ pub fn locate_str(base: &[u8], raw: &RawValue) -> Option<RawStr> {
 }
 
 /// Unescapes a JSON string literal (quotes included).
+///
+/// `sourcesContent` entries run to megabytes with an escape on every line, and unescaping
+/// one is on the path of a stack trace's first function name: the text between escapes
+/// is copied in bulk (found with memchr). `literal` comes from a document serde_json has
+/// already checked (no raw control characters, no unescaped quote inside); anything
+/// unusual (a lone surrogate, a malformed escape) goes to serde_json, which gives the
+/// same result or error it always did.
 pub fn unescape(literal: &[u8]) -> Result<String> {
-    serde_json::from_slice(literal).map_err(|err| bad_json(format!("bad string: {err}")))
+    match fast_unescape(literal) {
+        Some(text) => Ok(text),
+        None => {
+            serde_json::from_slice(literal).map_err(|err| bad_json(format!("bad string: {err}")))
+        }
+    }
+}
+
+fn fast_unescape(literal: &[u8]) -> Option<String> {
+    let mut rest = literal.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    let mut out = Vec::with_capacity(rest.len());
+    while let Some(at) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..at]);
+        let after = &rest[at + 1..];
+        // The common escapes are one byte: no char decoding for them.
+        let byte = match after.first() {
+            Some(b'n') => b'\n',
+            Some(b'"') => b'"',
+            Some(b'\\') => b'\\',
+            Some(b't') => b'\t',
+            Some(b'r') => b'\r',
+            Some(b'/') => b'/',
+            _ => 0,
+        };
+        if byte != 0 {
+            out.push(byte);
+            rest = &after[1..];
+            continue;
+        }
+        let (decoded, used) = escape_at(after)?;
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(decoded.encode_utf8(&mut buf).as_bytes());
+        rest = &after[used..];
+    }
+    out.extend_from_slice(rest);
+    String::from_utf8(out).ok()
+}
+
+/// The character an escape stands for (`after` starts just after the backslash) and how
+/// many bytes of `after` it used; `None` for anything but a well-formed escape.
+fn escape_at(after: &[u8]) -> Option<(char, usize)> {
+    let simple = match *after.first()? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(after.get(1..5)?)?;
+            if !(0xD800..0xE000).contains(&unit) {
+                return Some((char::from_u32(unit)?, 5));
+            }
+            // A surrogate pair: a high surrogate followed by `\\u` and a low one.
+            let low = match after.get(5..7)? {
+                b"\\u" => hex4(after.get(7..11)?)?,
+                _ => return None,
+            };
+            if !(0xD800..0xDC00).contains(&unit) || !(0xDC00..0xE000).contains(&low) {
+                return None;
+            }
+            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            return Some((char::from_u32(code)?, 11));
+        }
+        _ => return None,
+    };
+    Some((simple, 1))
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(digits).ok()?;
+    if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(text, 16).ok()
 }
 
 /// A string field's value, borrowed when it has no escapes.
@@ -457,6 +540,28 @@ fn count(before: u32, added: usize, too_many: ErrorKind, what: &str) -> Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fast_unescape_agrees_with_serde_json() {
+        let cases = [
+            r#""""#,
+            r#""plain""#,
+            r#""a\nb\r\n\t\"q\" \\ \/ \b\f""#,
+            r#""\u00e9 \u2028 \ud83d\ude00 end""#,
+            r#""\ud83d alone""#,
+            r#""\udc00 low first""#,
+            r#""\u12""#,
+            r#""bad \x escape""#,
+            "\"caf\u{e9} \u{1f600}\"",
+            r#""trailing \""#,
+        ];
+        for case in cases {
+            let ours = unescape(case.as_bytes()).map_err(|e| e.message);
+            let serde: std::result::Result<String, String> =
+                serde_json::from_str(case).map_err(|e| format!("bad string: {e}"));
+            assert_eq!(ours, serde, "{case}");
+        }
+    }
 
     #[test]
     fn resolves_sources() {

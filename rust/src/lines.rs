@@ -137,6 +137,11 @@ impl LineIndex {
         &self.marks[self.line_marks[line] as usize..self.line_marks[line + 1] as usize]
     }
 
+    /// The byte offset where line `line` starts; `None` past the last line.
+    pub fn start(&self, line: usize) -> Option<u32> {
+        self.starts.get(line).copied()
+    }
+
     pub fn line_count(&self) -> u32 {
         self.starts.len() as u32
     }

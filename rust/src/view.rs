@@ -596,6 +596,18 @@ impl View {
             };
             return join_lines(stored.bytes, start_of, from, to).map(Some);
         }
+        // A source parsed for function names has its text and line starts already.
+        let parsed = self
+            .originals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+            .cloned()
+            .flatten();
+        if let Some(original) = parsed {
+            let (text, index) = original.text();
+            return join_lines(text.as_bytes(), |line| index.start(line), from, to).map(Some);
+        }
         let lined = self.lined_text(src_id, stored)?;
         let text = lined.unescaped.as_deref().unwrap_or(stored.bytes);
         join_lines(text, |line| lined.starts.get(line).copied(), from, to).map(Some)
