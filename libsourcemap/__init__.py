@@ -3,8 +3,8 @@
 The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
 """
 
-from .bundle import BadBundle, BundleFile, SourceBundle
-from .discovery import discover, from_data_url
+from __future__ import annotations
+
 from .errors import (
     AlreadyMemDb,
     BadIo,
@@ -25,12 +25,56 @@ from .errors import (
     TooManySources,
     UnsupportedMemDbVersion,
 )
-from .frames import Frame
 from .index import Index, Section, from_json
-from .proguard import JavaFrame, ProguardView
-from .stacktrace import StackFrame, parse_stacktrace
-from .symbolicate import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
 from .view import Token, View
+
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+
+# Names a `View` user does not need are imported on first use (PEP 562), so that
+# `import libsourcemap` stays cheap: bundles (zipfile), symbolication, ProGuard, frames
+# (dataclasses) and discovery load only when touched. The names are the same either way.
+_LAZY = {
+    "Frame": "frames",
+    "discover": "discovery",
+    "from_data_url": "discovery",
+    "ProguardView": "proguard",
+    "JavaFrame": "proguard",
+    "StackFrame": "stacktrace",
+    "parse_stacktrace": "stacktrace",
+    "symbolicate": "symbolication",
+    "Symbolicator": "symbolication",
+    "SymbolicatedFrame": "symbolication",
+    "MinifiedFrame": "symbolication",
+    "SourceBundle": "bundle",
+    "BundleFile": "bundle",
+    "BadBundle": "bundle",
+}
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .bundle import BadBundle, BundleFile, SourceBundle
+    from .discovery import discover, from_data_url
+    from .frames import Frame
+    from .proguard import JavaFrame, ProguardView
+    from .stacktrace import StackFrame, parse_stacktrace
+    from .symbolication import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'libsourcemap' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.9.0"
 

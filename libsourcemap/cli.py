@@ -22,7 +22,7 @@ from .errors import SourceMapError
 from .index import Index, from_json
 from .progress import Progress
 from .stacktrace import parse_frame
-from .symbolicate import SymbolicatedFrame, Symbolicator
+from .symbolication import SymbolicatedFrame, Symbolicator
 from .view import View
 
 EXIT_OK = 0

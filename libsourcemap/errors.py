@@ -5,7 +5,9 @@ The names and codes of libsourcemap 0.8.2 are kept, so existing ``except`` claus
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class SourceMapError(Exception):

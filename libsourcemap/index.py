@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from ._native import RustObject, ffi, lib, rule_flags, rustcall, scratch, to_bytes
 from .errors import IndexedSourceMap
-from .view import Buffer, View
+from .view import View
+
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+if TYPE_CHECKING:
+    from typing import Any, NamedTuple
+
+    from .view import Buffer
 
 
-class Section(NamedTuple):
-    """One section of an index map: its generated offset, and its ``url`` if the map is
+_SECTION_DOC = """One section of an index map: its generated offset, and its ``url`` if the map is
     external instead of embedded."""
 
-    line: int
-    column: int
-    url: str | None
+if TYPE_CHECKING:
+
+    class Section(NamedTuple):
+        line: int
+        column: int
+        url: str | None
+
+else:
+    Section = namedtuple("Section", "line column url")
+    Section.__doc__ = _SECTION_DOC
 
 
 class Index(RustObject):

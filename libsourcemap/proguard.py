@@ -7,7 +7,10 @@ import os
 from typing import Any, NamedTuple
 
 from ._native import RustObject, ffi, lib, rustcall, scratch, to_bytes
-from .view import PathLike
+
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+if TYPE_CHECKING:
+    from .view import PathLike
 
 _MAX_LINE = 2**32 - 1
 

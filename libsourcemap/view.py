@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import struct
-import tempfile
 from array import array
-from typing import Any, Iterable, Iterator, NamedTuple, Union
+from collections import namedtuple
 
 from ._native import (
     NONE,
@@ -21,10 +19,17 @@ from ._native import (
     to_bytes,
 )
 from .errors import InvalidArgument
-from .frames import Frame, frozen, split_context
 
-Buffer = Union[bytes, bytearray, memoryview, str]
-PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+# `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
+# __future__ import), so it is only needed by type checkers.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Iterable, Iterator, NamedTuple, Union
+
+    from .frames import Frame
+
+    Buffer = Union[bytes, bytearray, memoryview, str]
+    PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 
 _tuple_new = tuple.__new__
 _ZEROS = [0]
@@ -39,21 +44,29 @@ _get_name = lib.lsm_view_get_name
 _get_source_name = lib.lsm_view_get_source_name
 
 
-class Token(NamedTuple):
-    """One mapping: a generated (minified) position and the original position it maps to.
+_TOKEN_DOC = """One mapping: a generated (minified) position and the original position it maps to.
 
     All lines and columns are 0-based. ``src`` is the source resolved against the map's
     ``sourceRoot``. Tokens from unmapped segments (iteration only; lookups skip them) have
     ``src``, ``src_line``, ``src_col`` and ``src_id`` set to ``None``.
     """
 
-    dst_line: int
-    dst_col: int
-    src: str | None
-    src_line: int | None
-    src_col: int | None
-    src_id: int | None
-    name: str | None
+if TYPE_CHECKING:
+
+    class Token(NamedTuple):
+        dst_line: int
+        dst_col: int
+        src: str | None
+        src_line: int | None
+        src_col: int | None
+        src_id: int | None
+        name: str | None
+
+else:
+    # The same class typing.NamedTuple would make, without importing typing at run time
+    # (a fifth of `import libsourcemap`).
+    Token = namedtuple("Token", "dst_line dst_col src src_line src_col src_id name")
+    Token.__doc__ = _TOKEN_DOC
 
 
 class View(RustObject):
@@ -368,6 +381,10 @@ class View(RustObject):
         the original sources (``sourcesContent``) the frames land in; no other source is
         parsed. A ``minified_source`` that cannot be parsed is skipped (``BadSource`` is
         not raised): names then come from ``sourcesContent`` alone."""
+        import json
+
+        from .frames import Frame, frozen  # dataclasses: imported on first use
+
         items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
         positions = array("I")
         valid = []
@@ -429,6 +446,8 @@ class View(RustObject):
         ``src_id``'s contents and up to ``size`` lines each side; empty when the source
         has no contents or ``line`` is past its end. Read from the core's line index:
         no whole-source work in Python."""
+        from .frames import split_context
+
         if src_id is None or not (_valid_id(src_id) and _valid_id(line)):
             return [], None, []
         size = max(size, 0)
@@ -468,6 +487,8 @@ class View(RustObject):
         directory, then renamed over ``path``. Views that have the old file mapped keep
         reading it; a cache must never be rewritten in place (see README "Caches")."""
         data = self.dump_memdb(with_source_contents, with_names)
+        import tempfile
+
         target = os.fsdecode(path)
         fd, tmp = tempfile.mkstemp(prefix=".memdb-", dir=os.path.dirname(target) or ".")
         try:
