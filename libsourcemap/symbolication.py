@@ -23,13 +23,16 @@ from typing import Any, Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from . import discovery
-from .bundle import SourceBundle
-from .cache import MemdbCache
 from .errors import SourceMapError
 from .frames import frozen
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
 from .view import View
+
+TYPE_CHECKING = False  # bundles and caches load only when a Symbolicator uses them
+if TYPE_CHECKING:
+    from .bundle import SourceBundle
+    from .cache import MemdbCache
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -118,12 +121,19 @@ class Symbolicator:
         self.root = Path(root) if root is not None else None
         if self.root is not None and not self.root.is_dir():
             raise NotADirectoryError(f"{self.root}: not a directory")
-        self._owns_bundle = bundle is not None and not isinstance(bundle, SourceBundle)
-        self.bundle = (
-            bundle if isinstance(bundle, SourceBundle) or bundle is None else SourceBundle(bundle)
-        )
+        self.bundle: SourceBundle | None = None
+        self._owns_bundle = False
+        if bundle is not None:
+            from .bundle import SourceBundle
+
+            self._owns_bundle = not isinstance(bundle, SourceBundle)
+            self.bundle = bundle if isinstance(bundle, SourceBundle) else SourceBundle(bundle)
         self.context_lines = context_lines
-        self.cache = MemdbCache(cache_dir) if cache_dir is not None else None
+        self.cache: MemdbCache | None = None
+        if cache_dir is not None:
+            from .cache import MemdbCache
+
+            self.cache = MemdbCache(cache_dir)
         self._artifacts: dict[str, _Artifact] = {}
         self._views: dict[str, _Loaded] = {}
 
