@@ -23,7 +23,7 @@ from typing import Any, Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from . import discovery
-from .errors import SourceMapError
+from .errors import InternalError, SourceMapError
 from .frames import frozen
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
@@ -88,6 +88,9 @@ class _Loaded:
     #: Where to write the cache once the first frames are resolved.
     cache_key: str | None = None
     map_path: Path | None = None
+    #: For a view opened from the cache: loads the map again, bypassing the cache (a
+    #: cache file can be damaged in ways that only show on use).
+    rebuild: Callable[[], _Loaded] | None = None
 
 
 @dataclass
@@ -194,7 +197,23 @@ class Symbolicator:
 
     def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[SymbolicatedFrame]:
         positions = [(f.line or 0, f.column or 0, f.function) for f in frames]
-        found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
+        try:
+            found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
+        except InternalError:
+            raise  # a bug, not bad input: never turned into an unresolved frame
+        except SourceMapError as exc:
+            if loaded.rebuild is None:
+                reason = f"the source map cannot resolve these frames: {exc}"
+                return [SymbolicatedFrame(_minified(f), error=reason) for f in frames]
+            # A damaged cache: the map is parsed again and the cache rewritten.
+            try:
+                fresh = loaded.rebuild()
+            except Unresolved as reason:
+                return [SymbolicatedFrame(_minified(f), error=str(reason)) for f in frames]
+            loaded.view.close()
+            loaded.view, loaded.minified, loaded.rebuild = fresh.view, fresh.minified, None
+            loaded.cache_key, loaded.map_path = fresh.cache_key, fresh.map_path
+            return self._resolve_group(loaded, frames)
         loaded.minified = None
         if loaded.cache_key is not None and self.cache is not None:
             key, loaded.cache_key = loaded.cache_key, None
@@ -278,11 +297,14 @@ class Symbolicator:
             raise Unresolved(f"{key} is not a usable source map: {exc}") from None
         return _Loaded(_as_view(parsed, key), minified=_read(minified))
 
-    def _parse_file(self, map_path: Path, minified: Path) -> _Loaded:
-        if self.cache is not None:
+    def _parse_file(self, map_path: Path, minified: Path, use_cache: bool = True) -> _Loaded:
+        def rebuild() -> _Loaded:
+            return self._parse_file(map_path, minified, use_cache=False)
+
+        if self.cache is not None and use_cache:
             cached = self.cache.open_for_file(map_path)
             if cached is not None:
-                return _Loaded(cached)
+                return _Loaded(cached, rebuild=rebuild)
         try:
             data = map_path.read_bytes()
             view = _as_view(from_json(data), str(map_path))
@@ -293,12 +315,12 @@ class Symbolicator:
         cache_key = None
         if self.cache is not None:
             cache_key = self.cache.key_for(data, view)
-            cached = self.cache.open(cache_key)
+            cached = self.cache.open(cache_key) if use_cache else None
             if cached is not None and cached.has_function_table:
                 # The same build under another path: its cache serves this one too.
                 view.close()
                 self.cache.remember(map_path, cache_key)
-                return _Loaded(cached)
+                return _Loaded(cached, rebuild=rebuild)
         return _Loaded(view, minified=_read(minified), cache_key=cache_key, map_path=map_path)
 
     def _map_path(self, minified: Path, reference: str | None) -> Path:

@@ -8,6 +8,7 @@ import importlib
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -105,6 +106,22 @@ def test_a_damaged_cache_is_rebuilt(build: Path, tmp_path: Path) -> None:
     assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
     for pointer in (cache / "by-file").iterdir():
         pointer.write_text("../../etc/passwd")
+    assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
+
+
+def test_a_cache_damaged_inside_is_rebuilt_on_use(build: Path, tmp_path: Path) -> None:
+    """A cache whose header is fine but whose line index is garbage opens, then fails on
+    the first frame: the map is parsed again and the cache rewritten, with no frame lost."""
+    cache = tmp_path / "cache"
+    expected = as_dicts(symbolicate(TRACE, root=build, cache_dir=cache))
+    (memdb,) = cache.glob("*.memdb")
+    data = bytearray(memdb.read_bytes())
+    index_at, index_len = struct.unpack_from("<QQ", data, 24 + 16 * 15)  # ContentLinesIndex
+    for at in range(index_at, index_at + index_len, 4):
+        struct.pack_into("<I", data, at, 0x7FFFFFF0)
+    memdb.write_bytes(bytes(data))
+    assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
+    assert memdb.read_bytes() != bytes(data)  # rewritten
     assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
 
 
