@@ -13,16 +13,23 @@ a view keeps the file it mapped even if another process replaces it.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
-import tempfile
 from pathlib import Path
+
+try:  # hashlib would load OpenSSL first (milliseconds); BLAKE2 is built in either way
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - Python builds without the _blake2 module
+    from hashlib import blake2b
 
 from .errors import SourceMapError
 from .view import View
 
-_KEY = re.compile(r"^[0-9A-Za-z_-]{1,128}$")
+_KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
+
+
+def _valid_key(key: str) -> bool:
+    """Keys name files in the directory: letters, digits, `_` and `-` only."""
+    return 0 < len(key) <= 128 and set(key) <= _KEY_CHARS
 
 
 class MemdbCache:
@@ -51,9 +58,9 @@ class MemdbCache:
     def key_for(map_bytes: bytes, view: View) -> str:
         """The cache key of a map: its debug id, else a hash of its bytes."""
         debug_id = view.debug_id
-        if debug_id is not None and _KEY.match(debug_id.replace("-", "")):
+        if debug_id is not None and _valid_key(debug_id.replace("-", "")):
             return "debugid-" + debug_id.replace("-", "").lower()
-        return "blake2b-" + hashlib.blake2b(map_bytes, digest_size=20).hexdigest()
+        return "blake2b-" + blake2b(map_bytes, digest_size=20).hexdigest()
 
     def store(self, key: str, view: View, map_path: Path | None = None) -> None:
         """Writes ``view`` (with its function table, if attached) as the cache for
@@ -72,7 +79,7 @@ class MemdbCache:
         except OSError:
             return None
         identity = f"{map_path.resolve()}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}"
-        name = hashlib.blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=16)
+        name = blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=16)
         return self.directory / "by-file" / name.hexdigest()
 
     @staticmethod
@@ -83,12 +90,14 @@ class MemdbCache:
             key = pointer.read_text("ascii").strip()
         except (OSError, UnicodeDecodeError):
             return None
-        return key if _KEY.match(key) else None
+        return key if _valid_key(key) else None
 
     @staticmethod
     def _write(pointer: Path | None, key: str) -> None:
         if pointer is None:
             return
+        import tempfile
+
         fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=pointer.parent)
         try:
             with os.fdopen(fd, "w", encoding="ascii") as f:

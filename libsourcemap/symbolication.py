@@ -16,6 +16,7 @@ open that cache and parse nothing.
 
 from __future__ import annotations
 
+import json  # noqa: F401  (what View.resolve_frames needs, loaded with this module)
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -23,16 +24,16 @@ from typing import Any, Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from . import discovery
+from .cache import MemdbCache
 from .errors import InternalError, SourceMapError
 from .frames import frozen
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
 from .view import View
 
-TYPE_CHECKING = False  # bundles and caches load only when a Symbolicator uses them
+TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
     from .bundle import SourceBundle
-    from .cache import MemdbCache
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -134,8 +135,6 @@ class Symbolicator:
         self.context_lines = context_lines
         self.cache: MemdbCache | None = None
         if cache_dir is not None:
-            from .cache import MemdbCache
-
             self.cache = MemdbCache(cache_dir)
         self._artifacts: dict[str, _Artifact] = {}
         self._views: dict[str, _Loaded] = {}
