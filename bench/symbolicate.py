@@ -14,8 +14,8 @@ the implementations; tables show medians. "cold" is the first symbolication in a
 (from reading the files; the import is reported apart), "warm" the median of five repeats
 in that process, each starting over from the files. ``ours-cache`` opens the memdb caches
 an earlier, unmeasured run wrote (``Symbolicator(cache_dir=...)``). Names right: frames
-whose original function name (its last dotted segment, as V8 prints ``Class.method``)
-matches the original run's, out of the frames in the bundle. Written to
+whose original function name matches the original run's (see ``own_name``), out of the
+frames in the bundle. Written to
 bench/symbolicate_results.md.
 """
 
@@ -55,7 +55,15 @@ def ensure_traces() -> None:
 
 
 def own_name(name: str | None) -> str | None:
-    return name.rsplit(".", 1)[-1] if name else None
+    """A function name as compared: its last dotted segment (V8 prints `Class.method`),
+    without the `$N` a bundler appends to tell apart functions of the same name (node ran
+    Babel's Rollup bundle, where `visit` is `visit$1`; the map leads to Babel's TypeScript
+    sources, where it is `visit`)."""
+    if not name:
+        return None
+    last = name.rsplit(".", 1)[-1]
+    stem, dollar, suffix = last.rpartition("$")
+    return stem if dollar and stem and suffix.isdigit() else last
 
 
 def trace_case(name: str, bundle: str, scenario: str, keep: int, work: Path) -> dict[str, Any]:
