@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from . import discovery
-from .errors import BadJson, SourceMapError
+from .errors import BadJson, BadSource, InvalidArgument, SourceMapError
 from .index import Index, from_json
 from .view import View
 
@@ -218,8 +218,8 @@ class SourceBundle:
         if minified is not None and not view.has_function_table:
             try:
                 view.attach_minified_source(self.read(minified))
-            except SourceMapError:  # InvalidArgument: attached by another thread
-                pass  # or unparsable (BadSource): names come from sourcesContent
+            except (InvalidArgument, BadSource):  # attached by another thread, or
+                pass  # unparsable: names come from sourcesContent (a panic is raised)
         return view
 
     def _resolve(self, file: BundleFile | str) -> BundleFile:

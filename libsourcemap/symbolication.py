@@ -198,8 +198,10 @@ class Symbolicator:
         positions = [(f.line or 0, f.column or 0, f.function) for f in frames]
         try:
             found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
-        except InternalError:
-            raise  # a bug, not bad input: never turned into an unresolved frame
+        except InternalError as exc:
+            # A caught panic is a bug, not bad input: said so, never retried or hidden.
+            reason = f"internal error in libsourcemap (a bug, please report it): {exc}"
+            return [SymbolicatedFrame(_minified(f), error=reason) for f in frames]
         except SourceMapError as exc:
             if loaded.rebuild is None:
                 reason = f"the source map cannot resolve these frames: {exc}"

@@ -9,6 +9,25 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+
+@pytest.fixture(autouse=True)
+def panics_fail_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caught Rust panic (`InternalError`) is a bug, never a clean error: wherever one is
+    raised, even inside a test that expects some `SourceMapError`, the test fails."""
+    from libsourcemap import _native
+    from libsourcemap.errors import InternalError
+
+    raise_error = _native.raise_error
+
+    def failing(err: Any) -> None:
+        try:
+            raise_error(err)  # resets the thread's error struct, then raises
+        except InternalError as exc:
+            pytest.fail(f"caught Rust panic: {exc}")
+
+    monkeypatch.setattr(_native, "raise_error", failing)
+
+
 #: Real bundler output (see fixtures/generate.mjs): map file -> minified file.
 REAL_MAPS = {
     "esbuild-lodash.min.js.map": "esbuild-lodash.min.js",

@@ -4,8 +4,10 @@ that a crash fails that test instead of killing the test run.
     python tests/fuzz_child.py SEED ITERATIONS
 
 Feeds mutated real maps, mutated caches, random bytes and random arguments to every entry
-point. Only SourceMapError subclasses, TypeError, ValueError, IndexError and KeyError (where
-the API documents them) may come out; anything else is printed and exits 1.
+point. Loading mutated bytes may only raise SourceMapError subclasses; calls with random
+arguments also TypeError, ValueError, IndexError and KeyError where the API documents them.
+A caught Rust panic (InternalError) is a bug like any other: it, or anything else, is
+printed and exits 1.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ import tempfile
 from pathlib import Path
 
 import libsourcemap
-from libsourcemap import SourceMapError, View
+from libsourcemap import InternalError, SourceMapError, View
 from libsourcemap import compat as sourcemap
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: What loading bytes may raise (InternalError is re-raised before these are caught).
+LOAD_ERRORS = (SourceMapError,)
+#: What calls with random arguments may raise.
 ALLOWED = (SourceMapError, TypeError, ValueError, IndexError, KeyError)
 
 
@@ -59,10 +64,18 @@ def exercise(rng: random.Random, view: View) -> None:
         lambda: (view.file, view.source_root, view.debug_id, view.ignore_list, repr(view)),
         lambda: list(view)[:50],
         lambda: View.from_memdb(view.dump_memdb(rng.random() < 0.5, rng.random() < 0.5)),
+        lambda: view.get_context_lines(random_int(rng), random_int(rng), random_int(rng)),  # type: ignore[arg-type]
+        lambda: view.resolve_frames(
+            [(random_int(rng), random_int(rng)) for _ in range(rng.randrange(4))],  # type: ignore[misc]
+            rng.choice([None, b"function f(){return g()}", b"(((", "x=>{", bytes(range(256))]),
+        ),
+        lambda: view.get_original_function_name(random_int(rng), random_int(rng)),  # type: ignore[arg-type]
     ]
     for _ in range(10):
         try:
             rng.choice(calls)()
+        except InternalError:
+            raise
         except ALLOWED:
             pass
 
@@ -103,7 +116,11 @@ def main(seed: int, iterations: int) -> int:
                     except (IndexError, KeyError):
                         pass
                 continue
-        except ALLOWED:
+        except InternalError:
+            raise
+        except ALLOWED as exc:
+            if kind < 4 and not isinstance(exc, LOAD_ERRORS):
+                raise  # loading bytes raises SourceMapError subclasses, nothing else
             continue
         if isinstance(view, View):
             exercise(rng, view)

@@ -241,23 +241,47 @@ def test_lenient_out_of_range_indexes_are_skipped() -> None:
 
 
 MAX = 2**32 - 1
+I32 = 2**31 - 1
 
 
 @cases(
-    Case(base(mappings="AA" + vlq(MAX) + "A"), True),
-    Case(base(mappings=vlq(MAX) + "AAA"), True),
-    Case(base(mappings="AAA" + vlq(MAX)), True),
-    # A large delta that comes back in range, and a VLQ padded with zero digits.
-    Case(base(mappings="AA" + vlq(MAX) + "A,AA" + vlq(-MAX) + "A"), True),
+    # Values up to 2^32-1, reached in steps that each fit a 32-bit signed VLQ.
+    Case(base(mappings="AA" + vlq(I32) + "A,AA" + vlq(I32) + "A,AACA"), True),
+    Case(base(mappings=vlq(I32) + "AAA," + vlq(I32) + "AAA,CAAA"), True),
+    # A VLQ padded with zero digits decodes in range.
     Case(base(mappings="AAggggggAA"), True),
+    Case(base(mappings="AA" + vlq(-(2**31)) + "A"), False, ERROR, r"original line -2147483648"),
     Case(
         base(mappings="AAAD"), False, ERROR, r"original column -1 out of range at generated line 0"
     ),
     Case(base(mappings="D"), False, ERROR, r"generated column -1 out of range"),
-    Case(base(mappings="AA" + vlq(MAX + 1) + "A"), False, ERROR, r"original line 4294967296"),
-    Case(base(mappings="AAAA,AA" + vlq(MAX) + "A,AACA"), False, ERROR, r"out of range"),
+    Case(
+        base(mappings="AA" + vlq(I32) + "A,AA" + vlq(I32) + "A,AAEA"),
+        False,
+        ERROR,
+        r"original line 4294967296 out of range",
+    ),
 )
 def test_values_between_0_and_2_pow_32_minus_1(case: Case) -> None:
+    check(case)
+
+
+@cases(
+    # ECMA-426 decodes each VLQ as a 32-bit signed integer: larger deltas are invalid even
+    # where the running value stays in range. Lenient mode loads them (64-bit decode).
+    Case(base(mappings="AA" + vlq(I32 + 1) + "A"), False, LOAD, r"VLQ value 2147483648"),
+    Case(base(mappings="AA" + vlq(MAX) + "A"), False, LOAD, r"VLQ value 4294967295 \(byte 2\)"),
+    Case(base(mappings=vlq(MAX) + "AAA"), False, LOAD, r"at generated line 0"),
+    Case(base(mappings="AAA" + vlq(MAX)), False, LOAD, r"VLQ value 4294967295"),
+    Case(
+        base(mappings="AA" + vlq(MAX) + "A,AA" + vlq(-MAX) + "A"),
+        False,
+        LOAD,
+        r"VLQ value 4294967295",
+    ),
+    Case(base(mappings="AA" + vlq(-(2**31) - 1) + "A"), False, ERROR, r"VLQ value -2147483649"),
+)
+def test_vlq_values_are_32_bit_signed(case: Case) -> None:
     check(case)
 
 

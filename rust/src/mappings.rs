@@ -175,7 +175,15 @@ impl<'a> Decoder<'a> {
             if byte == b',' || byte == b';' {
                 break;
             }
+            let at = self.pos;
             let value = vlq::decode(self.bytes, &mut self.pos).map_err(|e| self.vlq_error(e))?;
+            // ECMA-426 decodes VLQs as 32-bit signed integers: a value outside that range
+            // is an error (strict); lenient parsing keeps what the 64-bit decode gives.
+            if self.rules.segments && i32::try_from(value).is_err() {
+                return Err(self.error(&format!(
+                    "VLQ value {value} (byte {at}) is outside the 32-bit signed range"
+                )));
+            }
             if count < 5 {
                 fields[count] = value;
             } else if self.rules.segments {
