@@ -28,6 +28,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable
 
+from report import result_file
 from run import DATA, ensure_inputs
 
 from libsourcemap import SourceBundle
@@ -132,4 +133,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    with result_file("bundles_results.md", "Reading a source bundle from many threads"):
+        main()

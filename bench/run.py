@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +26,7 @@ import libsourcemap
 BENCH = Path(__file__).parent
 DATA = BENCH / "data"
 ANCHORS = BENCH / "venvs" / "anchors"
-ANCHOR_PACKAGES = ["libsourcemap==0.8.2", "symbolic", "sourcemap==0.2.1"]
+ANCHOR_PACKAGES = ["libsourcemap==0.8.2", "symbolic==13.9.0", "sourcemap==0.2.1"]
 IMPLS = ["ours", "libsourcemap-0.8.2", "symbolic", "sourcemap-0.2.1"]
 METRICS = [
     ("parse_ms", "parse ms"),
@@ -67,11 +68,24 @@ def positions_for(map_path: Path, out: Path) -> None:
     out.write_text(json.dumps(positions))
 
 
+# Children may write and use bytecode caches, as installed packages have them: compiling
+# modules from source (PYTHONDONTWRITEBYTECODE) costs time and raises the peak RSS that the
+# memory figures are measured against.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_ours() -> None:
+    """Byte-compiles this checkout's package, as an install does (pip did the others')."""
+    package = Path(libsourcemap.__file__ or "").parent
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=CHILD_ENV)
+
+
 def measure(python: Path, impl: str, map_path: Path, positions: Path, work: str) -> dict:
     child = subprocess.run(
         [str(python), str(BENCH / "child.py"), impl, str(map_path), str(positions), work],
         capture_output=True,
         text=True,
+        env=CHILD_ENV,
     )
     lines = child.stdout.strip().splitlines()
     result = json.loads(lines[-1]) if lines else {}
@@ -97,6 +111,7 @@ def main() -> None:
     maps = args.maps.split(",")
     ensure_inputs(maps)
     anchors = ensure_anchors()
+    compile_ours()
     pythons = {impl: anchors for impl in IMPLS}
     pythons["ours"] = Path(sys.executable)
 

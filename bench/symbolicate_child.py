@@ -26,7 +26,6 @@ function name each frame resolved to (``null`` if none), for scoring by the pare
 from __future__ import annotations
 
 import json
-import resource
 import statistics
 import sys
 import time
@@ -35,6 +34,15 @@ from typing import Any, Callable
 
 CONTEXT = 5
 REPEATS = 5
+
+
+def peak_mb() -> float:
+    """Peak RSS in MB from VmHWM (ru_maxrss would include the parent's, carried over exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e6
+    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def run_ours(case: dict[str, Any], cache: bool) -> Callable[[], list[str | None]]:
@@ -123,7 +131,7 @@ def main() -> None:
     started = time.perf_counter()
     names = job()
     cold_ms = (time.perf_counter() - started) * 1e3
-    cold_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cold_rss_mb = peak_mb()
     warm = []
     for _ in range(REPEATS):
         started = time.perf_counter()

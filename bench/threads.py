@@ -1,7 +1,7 @@
 """Parsing in 2 threads at once against 1 thread: native work runs without the GIL and
 without any lock of libsourcemap's, so 2 threads on 2 cores should do ~2x the work.
 
-    python bench/threads.py [large]
+    python bench/threads.py [MAP ...]   (default: large huge)
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from report import result_file
 
 import libsourcemap
 
@@ -57,4 +59,6 @@ def main(name: str, pairs: int = 9) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "large")
+    with result_file("threads_results.md", "Parsing on two threads"):
+        for name in sys.argv[1:] or ["large", "huge"]:
+            main(name)

@@ -454,3 +454,54 @@ def test_javascript_is_not_confused_with_a_map() -> None:
     js = "x();\n//# sourceMappingURL=data:application/json;base64,e30=\n"
     with pytest.raises(libsourcemap.BadJson, match="looks like JavaScript.*discover"):
         libsourcemap.from_json(js)
+
+
+def lenient(doc: Any) -> View:
+    loaded = load(doc, strict=False)
+    assert isinstance(loaded, View)
+    return loaded
+
+
+def test_lenient_outcomes_are_what_the_readme_table_says() -> None:
+    """The "lenient" column of README "Standard conformance", one row at a time: not just
+    that the map loads, but what the loaded view then holds."""
+    # `version` ignored.
+    assert lenient(base(version=2)).lookup_token(0, 0) is not None
+    # `mappings` missing: no tokens.
+    assert len(lenient(base(mappings=...))) == 0
+    # bad `sources` entries: None (the token keeps its source id, with no name).
+    view = lenient(base(sources=["a.js", 1, {"x": 1}], mappings="AAAA,CCAA,CCAA"))
+    assert [view.get_source_name(i) for i in range(3)] == ["a.js", None, None]
+    assert view.lookup_token(0, 1) == libsourcemap.Token(0, 1, None, 0, 0, 1, None)
+    # bad `sourcesContent` field or entries: ignored.
+    assert lenient(base(sourcesContent="x")).get_source_contents(0) is None
+    assert lenient(base(sourcesContent=[1])).get_source_contents(0) is None
+    # bad `names` field ignored; bad entries: no name.
+    assert lenient(base(names="n", mappings="AAAAA")).lookup_token(0, 0).name is None
+    view = lenient(base(names=["n", None], mappings="AAAAA,CAAAC"))
+    assert view.lookup_token(0, 0).name == "n" and view.lookup_token(0, 1).name is None
+    # `file`, `sourceRoot`, `debugId` that are not strings: ignored.
+    view = lenient(base(file=1, sourceRoot=[2], debugId={}))
+    assert (view.file, view.source_root, view.debug_id) == (None, None, None)
+    assert view.get_source_name(0) == "a.js"
+    # `ignoreList`: bad entries dropped.
+    assert lenient(base(ignoreList=[0, 5, "x", -1])).ignore_list == [0]
+    # 2/3-field segments: unmapped; empty segments: skipped.
+    view = lenient(base(mappings="AAAA,CA,,CAAC"))
+    assert view.lookup_token(0, 1) is None
+    assert view.lookup_token(0, 2) == libsourcemap.Token(0, 2, "a.js", 0, 1, 0, None)
+    # out-of-range source / name indexes: unmapped / no name.
+    assert lenient(base(mappings="ACAA")).lookup_token(0, 0) is None
+    assert lenient(base(mappings="AAAAC")).lookup_token(0, 0).name is None
+    # VLQ values beyond 32-bit signed: decoded as 64-bit.
+    big = 2**32 - 1
+    view = lenient(base(mappings="AA" + vlq(big) + "A"))
+    assert view.lookup_token(0, 0) == libsourcemap.Token(0, 0, "a.js", big, 0, 0, None)
+    # `url` sections: an Index that cannot be flattened; equal offsets load.
+    index = load(index_map({"offset": {"line": 0, "column": 0}, "url": "a.map"}), strict=False)
+    assert isinstance(index, Index) and not index.can_flatten
+    both = lenient(index_map(section(0, 0), section(0, 0)))
+    assert both.lookup_token(0, 0) is not None
+    # `mappings` beside `sections`: ignored (the sections' tokens only).
+    view = lenient(index_map(section(1, 0), mappings="AAAA"))
+    assert view.lookup_token(0, 0) is None and view.lookup_token(1, 0) is not None

@@ -152,4 +152,6 @@ def test_without_sources_content_names_come_from_the_map(bundler: str) -> None:
         f"{result.positions} frames"
     )
     assert result.positions >= result.frames - result.inlined - 1
-    assert result.names > result.token_names
+    # The figures README "Function names" gives: esbuild records names only for what it
+    # renamed, terser for nearly everything.
+    assert (result.names, result.positions) == {"esbuild": (35, 149), "terser": (132, 146)}[bundler]
