@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from child import peak_mb
 from report import result_file
 
 DATA = Path(__file__).parent / "data"
@@ -27,15 +28,6 @@ def current_rss_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 1e6
 
 
-def peak_rss_mb() -> float:
-    """Peak RSS from VmHWM (ru_maxrss would include the parent's, carried over exec)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
 def measure(impl: str, name: str) -> dict[str, float]:
     """Runs in a child process: one implementation, one map."""
     if impl == "ours":
@@ -45,12 +37,12 @@ def measure(impl: str, name: str) -> dict[str, float]:
     text = (DATA / f"{name}.min.js.map").read_text("utf-8")
     # Peak growth misses what fits under the peak of reading the file; what the index
     # keeps alive afterwards (retained) is reported too.
-    before = peak_rss_mb()
+    before = peak_mb()
     rss_before = current_rss_mb()
     start = time.perf_counter()
     index = module.loads(text)
     first = time.perf_counter() - start
-    peak = peak_rss_mb() - before
+    peak = peak_mb() - before
     retained = current_rss_mb() - rss_before
     times = [first]
     for _ in range(ROUNDS - 1):

@@ -32,17 +32,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from child import peak_mb
+
 CONTEXT = 5
 REPEATS = 5
-
-
-def peak_mb() -> float:
-    """Peak RSS in MB from VmHWM (ru_maxrss would include the parent's, carried over exec)."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError("no VmHWM in /proc/self/status")
 
 
 def run_ours(case: dict[str, Any], cache: bool) -> Callable[[], list[str | None]]:
@@ -58,61 +51,61 @@ def run_ours(case: dict[str, Any], cache: bool) -> Callable[[], list[str | None]
     return job
 
 
-def run_symbolic(case: dict[str, Any]) -> Callable[[], list[str | None]]:
-    from symbolic.sourcemapcache import SourceMapCache
+def per_frame(
+    case: dict[str, Any], load: Callable[[bytes, bytes], Any], name: Callable[..., str | None]
+) -> Callable[[], list[str | None]]:
+    """A job that loads each bundle once (`load(minified, sourcemap)`) and names each
+    frame in it (`name(loaded, frame)`); frames outside the bundles get no name."""
 
     def job() -> list[str | None]:
-        caches: dict[str, Any] = {}
+        loaded: dict[str, Any] = {}
         names: list[str | None] = []
         for frame in case["frames"]:
             files = case["files"].get(frame["file"] or "")
             if files is None or frame["line"] is None or frame["column"] is None:
                 names.append(None)
                 continue
-            smcache = caches.get(files[0])
-            if smcache is None:
+            if files[0] not in loaded:
                 minified, sourcemap = (Path(p).read_bytes() for p in files)
-                smcache = caches[files[0]] = SourceMapCache.from_bytes(minified, sourcemap)
-            token = smcache.lookup(frame["line"], frame["column"], CONTEXT)
-            names.append(token.function_name if token is not None else None)
+                loaded[files[0]] = load(minified, sourcemap)
+            names.append(name(loaded[files[0]], frame))
         return names
 
     return job
+
+
+def run_symbolic(case: dict[str, Any]) -> Callable[[], list[str | None]]:
+    from symbolic.sourcemapcache import SourceMapCache
+
+    def name(smcache: Any, frame: dict[str, Any]) -> str | None:
+        token = smcache.lookup(frame["line"], frame["column"], CONTEXT)
+        return token.function_name if token is not None else None
+
+    return per_frame(case, SourceMapCache.from_bytes, name)
 
 
 def run_082(case: dict[str, Any]) -> Callable[[], list[str | None]]:
     import libsourcemap  # 0.8.2, in the anchors environment
 
-    def job() -> list[str | None]:
-        views: dict[str, Any] = {}
-        names: list[str | None] = []
-        for frame in case["frames"]:
-            files = case["files"].get(frame["file"] or "")
-            if files is None or frame["line"] is None or frame["column"] is None:
-                names.append(None)
-                continue
-            loaded = views.get(files[0])
-            if loaded is None:
-                minified, sourcemap = (Path(p).read_bytes() for p in files)
-                loaded = views[files[0]] = (libsourcemap.View.from_json(sourcemap), minified, {})
-            view, minified, lines = loaded
-            line, col = frame["line"] - 1, frame["column"] - 1
-            token = view.lookup_token(line, col)
-            if token is None:
-                names.append(None)
-                continue
-            minified_name = frame["function"] or ""  # 0.8.2 requires a str
-            name = view.get_original_function_name(line, col, minified_name, minified)
-            if token.src_id not in lines:
-                contents = view.get_source_contents(token.src_id) or b""
-                lines[token.src_id] = contents.decode("utf-8", "replace").splitlines()
-            source_lines = lines[token.src_id]
-            start = max(token.src_line - CONTEXT, 0)
-            _context = source_lines[start : token.src_line + CONTEXT + 1]
-            names.append(name)
-        return names
+    def load(minified: bytes, sourcemap: bytes) -> Any:
+        return libsourcemap.View.from_json(sourcemap), minified, {}
 
-    return job
+    def name(loaded: Any, frame: dict[str, Any]) -> str | None:
+        view, minified, lines = loaded
+        line, col = frame["line"] - 1, frame["column"] - 1
+        token = view.lookup_token(line, col)
+        if token is None:
+            return None
+        minified_name = frame["function"] or ""  # 0.8.2 requires a str
+        found = view.get_original_function_name(line, col, minified_name, minified)
+        if token.src_id not in lines:
+            contents = view.get_source_contents(token.src_id) or b""
+            lines[token.src_id] = contents.decode("utf-8", "replace").splitlines()
+        start = max(token.src_line - CONTEXT, 0)
+        _context = lines[token.src_id][start : token.src_line + CONTEXT + 1]
+        return found  # type: ignore[no-any-return]
+
+    return per_frame(case, load, name)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ try:  # hashlib would load OpenSSL first (milliseconds); BLAKE2 is built in eith
 except ImportError:  # pragma: no cover - Python builds without the _blake2 module
     from hashlib import blake2b
 
+from ._files import write_atomically
 from .errors import SourceMapError
 from .view import View
 
@@ -94,16 +95,5 @@ class MemdbCache:
 
     @staticmethod
     def _write(pointer: Path | None, key: str) -> None:
-        if pointer is None:
-            return
-        import tempfile
-
-        fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=pointer.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(key)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, pointer)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        if pointer is not None:
+            write_atomically(str(pointer), key.encode("ascii"), prefix=".pointer-")

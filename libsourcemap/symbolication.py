@@ -220,8 +220,8 @@ class Symbolicator:
             key, loaded.cache_key = loaded.cache_key, None
             try:
                 self.cache.store(key, loaded.view, loaded.map_path)
-            except OSError:
-                pass  # an unwritable cache costs speed next time, not this answer
+            except (OSError, SourceMapError):
+                pass  # a cache that cannot be written costs speed next time, not this answer
         out = []
         for frame, resolved in zip(frames, found):
             minified = _minified(frame)

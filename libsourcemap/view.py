@@ -486,20 +486,10 @@ class View(RustObject):
         """Writes the memdb cache to ``path`` atomically: to a temporary file in the same
         directory, then renamed over ``path``. Views that have the old file mapped keep
         reading it; a cache must never be rewritten in place (see README "Caches")."""
-        data = self.dump_memdb(with_source_contents, with_names)
-        import tempfile
+        from ._files import write_atomically
 
-        target = os.fsdecode(path)
-        fd, tmp = tempfile.mkstemp(prefix=".memdb-", dir=os.path.dirname(target) or ".")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            # mkstemp makes the file private (0600); a cache is read by other processes.
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        data = self.dump_memdb(with_source_contents, with_names)
+        write_atomically(os.fsdecode(path), data, prefix=".memdb-")
 
     def __repr__(self) -> str:
         if self._ptr is None:

@@ -401,9 +401,9 @@ impl View {
         Ok(self.attached.get().is_some() || self.stored_functions()?.is_some())
     }
 
-    /// The function table with every function named, for a memdb dump: the stored one,
-    /// or the attached one resolved (which parses every original source it needs, in
-    /// parallel). `None` without a table.
+    /// The attached function table with every function named, for a memdb dump (this
+    /// parses every original source it needs, in parallel); `None` without an attached
+    /// table. (A memdb's own table is stored resolved: see `stored_functions`.)
     pub fn resolved_functions(&self) -> Result<Option<functions::OwnedFunctions>> {
         match self.attached.get() {
             Some(pending) => pending.resolve_all(self).map(Some),

@@ -35,13 +35,8 @@ pub unsafe extern "C" fn lsm_view_prepare_frames(
     err: *mut LsmError,
 ) -> c_int {
     landingpad(err, || {
-        let view = handle(view)?;
-        let text = match source.is_null() {
-            true => None,
-            false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
-        };
-        let positions = position_pairs(positions, count)?;
-        view.prepare_frames(text.as_deref(), &positions)?;
+        let (text, positions) = frames_args(source, len, positions, count)?;
+        handle(view)?.prepare_frames(text.as_deref(), &positions)?;
         Ok(1)
     })
 }
@@ -60,25 +55,30 @@ pub unsafe extern "C" fn lsm_view_resolve_frames(
     err: *mut LsmError,
 ) -> *mut c_char {
     landingpad(err, || {
-        let view = handle(view)?;
-        let text = match source.is_null() {
-            true => None,
-            false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
-        };
-        let positions = position_pairs(positions, count)?;
-        let frames = crate::frames::resolve(view, text.as_deref(), &positions, context)?;
+        let (text, positions) = frames_args(source, len, positions, count)?;
+        let frames = crate::frames::resolve(handle(view)?, text.as_deref(), &positions, context)?;
         let json = serde_json::to_vec(&frames)
             .map_err(|e| crate::error::Error::new(crate::error::ErrorKind::Panic, e.to_string()))?;
         Ok(out_buffer(Some(&json), len_out))
     })
 }
 
-unsafe fn position_pairs(
+/// The minified source (NULL: none; invalid UTF-8 replaced) and the (line, col) pairs
+/// of the frame calls.
+type FramesArgs<'a> = (Option<std::borrow::Cow<'a, str>>, Vec<(u32, u32)>);
+
+unsafe fn frames_args<'a>(
+    source: *const c_char,
+    len: usize,
     positions: *const u32,
     count: usize,
-) -> crate::error::Result<Vec<(u32, u32)>> {
+) -> crate::error::Result<FramesArgs<'a>> {
+    let text = match source.is_null() {
+        true => None,
+        false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
+    };
     let pairs = u32_pairs(positions, count)?;
-    Ok(pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect())
+    Ok((text, pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect()))
 }
 
 #[no_mangle]
