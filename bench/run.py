@@ -6,7 +6,8 @@ Generates the inputs (npm + esbuild over real packages, bench/inputs/) and a vir
 with the alternatives (bench/venvs/anchors: libsourcemap 0.8.2, which shares our import
 name, symbolic and sourcemap 0.2.1) on first use. Every measurement runs in its own process
 (bench/child.py); rounds alternate the implementations; the table shows medians and the
-ratio best alternative / ours (above 1: ours is better). Written to bench/results.md too.
+ratio best alternative / ours (above 1: ours is better). Then the native comparison with
+the Rust parsers (rust/examples/native_parsers.rs). Written to bench/results.md too.
 Run it from an environment where this libsourcemap is installed.
 """
 
@@ -97,6 +98,19 @@ def measure(python: Path, impl: str, map_path: Path, positions: Path, work: str)
     return result
 
 
+def native_comparison(maps: list[str]) -> str:
+    """Our parser beside srcmap-sourcemap and rust-sourcemap, natively, same inputs, one
+    run (rust/examples/native_parsers.rs; the crates are dev-dependencies)."""
+    rust = BENCH.parent / "rust"
+    build = ["cargo", "build", "--release", "--quiet", "--example", "native_parsers"]
+    subprocess.run(build, cwd=rust, check=True)
+    binary = rust / "target" / "release" / "examples" / "native_parsers"
+    paths = [str(DATA / f"{m}.min.js.map") for m in maps]
+    done = subprocess.run([str(binary), *paths], capture_output=True, text=True, check=True)
+    command = "cargo run --release --example native_parsers -- MAPS"
+    return f"`{command}` (input in memory; 7 rounds)\n\n{done.stdout}"
+
+
 def fmt(value: float | None) -> str:
     if value is None:
         return "–"
@@ -159,6 +173,9 @@ def main() -> None:
             table.append("")
             print("\n".join(table), flush=True)
             lines += table
+    native = native_comparison([m for m in maps if m in ("large", "huge")] or maps)
+    print(native, flush=True)
+    lines += ["## Natively, beside the Rust parsers", "", native]
     (BENCH / "results.md").write_text("\n".join(lines) + "\n")
     print(f"written to {BENCH / 'results.md'}")
 

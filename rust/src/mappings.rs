@@ -334,7 +334,10 @@ pub struct Indexed {
 /// it); lookups need them sorted, so such a text is decoded, stably sorted and re-encoded.
 pub fn index(mappings: &[u8], limits: Limits, rules: Rules) -> Result<Indexed> {
     let mut decoder = Decoder::new(mappings, limits, rules);
-    let mut checkpoints = Vec::new();
+    // Sized for real minified maps (a segment takes ~5 bytes), so that growing the vector
+    // does not copy megabytes of checkpoints over and over; it is temporary either way.
+    let mut checkpoints =
+        Vec::with_capacity((mappings.len() / 5 / INTERVAL as usize + 1) * CHECKPOINT_SIZE);
     let mut count: u32 = 0;
     let mut prev = (0u32, 0u32);
     while let Some(token) = decoder.next_token()? {
