@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import pytest
 import sourcemap as theirs
-from conftest import FIXTURES, REAL_MAPS, encode_mappings
+from conftest import FIXTURES, REAL_MAPS, encode_mappings, vlq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -228,3 +228,39 @@ def test_custom_decoder_class() -> None:
 )
 def test_discover_matches(source: str) -> None:
     assert ours.discover(source) == theirs.discover(source)
+
+
+def test_documented_difference_non_base64_digits() -> None:
+    # 0.2.1 decodes a character outside the base64 alphabet as garbage or fails with
+    # IndexError; compat raises SourceMapDecodeError.
+    for mappings in ("AA*A", "AAA\u00e9"):
+        doc = json.dumps({"sources": ["a"], "names": [], "mappings": mappings})
+        assert outcome(lambda d=doc: theirs.loads(d)) is not ours.SourceMapDecodeError
+        assert outcome(lambda d=doc: ours.loads(d)) is ours.SourceMapDecodeError
+
+
+def test_documented_difference_last_source_mapping_url_wins() -> None:
+    source = "a();\n//# sourceMappingURL=first.map\nb();\n//# sourceMappingURL=second.map\n"
+    assert ours.discover(source) == "second.map"
+    # 0.2.1 collects the candidates in a set: either may come back.
+    assert theirs.discover(source) in ("first.map", "second.map")
+
+
+def test_documented_difference_out_of_order_segments() -> None:
+    # Segments written right to left on one line: compat answers every lookup by column,
+    # and iterates tokens in generated order.
+    segments = [vlq(d) + "AA" + vlq(d) for d in (10, 5, -10)]  # columns 10, 15, 5
+    doc = json.dumps({"sources": ["a"], "names": [], "mappings": ",".join(segments)})
+    index = ours.loads(doc)
+    assert [(t.dst_col, t.src_col) for t in index] == [(5, 5), (10, 10), (15, 15)]
+    for col, expected in [(5, 5), (7, 5), (10, 10), (12, 10), (15, 15), (99, 15)]:
+        assert index.lookup(0, col).src_col == expected
+    # The original keeps the written order, so its bisect may miss the right token.
+    assert [t.dst_col for t in theirs.loads(doc)] == [10, 15, 5]
+
+
+def test_documented_difference_non_string_names() -> None:
+    doc = json.dumps({"sources": ["a"], "names": [1, "n"], "mappings": "AAAAA,CAAAC"})
+    assert theirs.loads(doc).lookup(0, 0).name == "1"  # stringified
+    assert ours.loads(doc).lookup(0, 0).name is None
+    assert ours.loads(doc).lookup(0, 1).name == "n"
