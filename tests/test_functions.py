@@ -175,3 +175,17 @@ def test_function_whose_line_has_no_token_before_it_is_named() -> None:
     view.attach_minified_source(minified)
     cached = View.from_memdb(view.dump_memdb(with_source_contents=False))
     assert cached.get_original_function_name(0, 21) == "compute"
+
+
+def test_an_original_that_does_not_parse_gives_no_name_and_no_error() -> None:
+    # The original cannot be parsed (unbalanced): no function name, everything else works,
+    # with or without the minified source, and from a memdb.
+    text = "function broken( {\n  return a.value;\n}"
+    view = one_source_view(text, [(0, 1, 2), (5, 1, 9)])
+    frame = view.resolve_frame(1, 6)
+    assert frame is not None
+    assert (frame.function, frame.line, frame.column) == (None, 2, 10)
+    assert frame.context_line == "  return a.value;" and frame.pre_context == [text.split("\n")[0]]
+    attached = one_source_view(text, [(0, 1, 2), (5, 1, 9)])
+    assert attached.resolve_frames([(1, 6)], "function c(n){return n.value}") == [frame]
+    assert View.from_memdb(attached.dump_memdb()).resolve_frames([(1, 6)]) == [frame]

@@ -450,11 +450,27 @@ mod tests {
 
     #[test]
     fn bad_sources_are_errors_not_crashes() {
-        assert!(scopes(&"(".repeat(100_000), SourceType::unambiguous()).is_err());
-        // A syntax error either leaves the scopes the parser recovered or is a BadSource.
-        if let Err(err) = scopes("function f( {", SourceType::unambiguous()) {
-            assert_eq!(err.kind, ErrorKind::BadSource);
-        }
+        let deep = scopes(&"(".repeat(100_000), SourceType::unambiguous()).unwrap_err();
+        assert_eq!(deep.kind, ErrorKind::BadSource);
+        assert!(
+            deep.message.contains("nested more than 20000"),
+            "{}",
+            deep.message
+        );
+        // An unrecoverable syntax error is a BadSource naming the parser's complaint.
+        let broken = scopes("function f( {", SourceType::unambiguous()).unwrap_err();
+        assert_eq!(broken.kind, ErrorKind::BadSource);
+        assert!(
+            broken.message.starts_with("cannot parse the source: "),
+            "{}",
+            broken.message
+        );
+        // Errors the parser recovers from (`with` in strict code) keep the functions found.
+        let source = "'use strict'; function g() {} with (a) {}";
+        assert_eq!(
+            scopes(source, SourceType::unambiguous()).map(|s| s.len()),
+            Ok(1)
+        );
         assert!(source_type_for(Some("a/b.ts?x=1")).is_typescript());
     }
 }
