@@ -1,6 +1,6 @@
 """The benchmark against the alternatives, in one run:
 
-    python bench/run.py [--rounds 5] [--maps small,medium,large,huge]
+    python bench/run.py [--rounds 3] [--maps small,medium,large,huge]
 
 Generates the inputs (npm + esbuild over real packages, bench/inputs/) and a virtualenv
 with the alternatives (bench/venvs/anchors: libsourcemap 0.8.2, which shares our import
@@ -119,7 +119,7 @@ def fmt(value: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--maps", default="small,medium,large,huge")
     args = parser.parse_args()
     maps = args.maps.split(",")
