@@ -56,9 +56,11 @@ class MemdbCache:
             return None
 
     @staticmethod
-    def key_for(map_bytes: bytes, view: View) -> str:
-        """The cache key of a map: its debug id, else a hash of its bytes."""
-        debug_id = view.debug_id
+    def key_for(map_bytes: bytes, view: View | None = None, debug_id: str | None = None) -> str:
+        """The cache key of a map: its debug id (``debug_id``, else the parsed ``view``'s),
+        else a hash of its bytes."""
+        if debug_id is None and view is not None:
+            debug_id = view.debug_id
         if debug_id is not None and _valid_key(debug_id.replace("-", "")):
             return "debugid-" + debug_id.replace("-", "").lower()
         return "blake2b-" + blake2b(map_bytes, digest_size=20).hexdigest()

@@ -33,7 +33,7 @@ from .view import View
 
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
-    from .bundle import SourceBundle
+    from .bundle import BundleFile, SourceBundle
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -112,8 +112,8 @@ class Symbolicator:
     each minified file and map once. Not thread-safe itself (the views it shares are).
 
     ``cache_dir``: a directory of memdb caches (created if missing), shared safely by any
-    number of processes: maps found under ``root`` are cached there with their function
-    tables on first use and opened from there afterwards."""
+    number of processes: maps found under ``root`` or in the bundle are cached there with
+    their function tables on first use and opened from there afterwards."""
 
     def __init__(
         self,
@@ -252,7 +252,7 @@ class Symbolicator:
             if self.bundle is not None:
                 entry = self.bundle.find(url)
                 if entry is not None:
-                    return _Artifact(_Loaded(self._bundle_view(entry.url)))
+                    return _Artifact(self._bundle_loaded(entry))
             if url.startswith("node:"):
                 raise Unresolved(f"{url} is built into node, not a file of the build")
             path = self._local_file(url)
@@ -261,6 +261,36 @@ class Symbolicator:
             return _Artifact(self._file_view(path))
         except Unresolved as reason:
             return _Artifact(error=str(reason))
+
+    def _bundle_loaded(self, entry: BundleFile) -> _Loaded:
+        """The view of a bundle file's map: from the cache directory when it has one
+        (keyed by the manifest's debug id, else by the map's bytes: no parse), else parsed
+        by the bundle and written to the cache after its first frames."""
+        assert self.bundle is not None
+        if self.cache is None:
+            return _Loaded(self._bundle_view(entry.url))
+        map_entry = entry if entry.type == "source_map" else self.bundle.source_map_for(entry)
+        if map_entry is None:
+            return _Loaded(self._bundle_view(entry.url))  # says why, as without a cache
+        debug_id = map_entry.debug_id or entry.debug_id
+        try:
+            data = b"" if debug_id else self.bundle.read(map_entry)
+        except (KeyError, SourceMapError) as exc:
+            raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+        key = self.cache.key_for(data, debug_id=debug_id)
+        cached = self._views.get(f"bundle:{key}")
+        if cached is None:
+            view = self.cache.open(key)
+            if view is not None and view.has_function_table:
+                url = entry.url
+
+                def rebuild() -> _Loaded:  # a damaged cache: parse the map from the bundle
+                    return _Loaded(self._bundle_view(url), cache_key=key)
+
+                cached = self._views[f"bundle:{key}"] = _Loaded(view, rebuild=rebuild)
+        if cached is not None:
+            return cached
+        return _Loaded(self._bundle_view(entry.url), cache_key=key)
 
     def _bundle_view(self, url: str) -> View:
         assert self.bundle is not None

@@ -125,6 +125,29 @@ def test_a_cache_damaged_inside_is_rebuilt_on_use(build: Path, tmp_path: Path) -
     assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
 
 
+def test_bundles_use_the_cache_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source bundle's map is cached by its debug id (or bytes) on first use; later
+    symbolications, with a newly opened bundle, parse neither the map nor the minified
+    file."""
+    from libsourcemap import SourceBundle
+    from libsourcemap.bundle_writer import create_bundle
+
+    create_bundle(EXAMPLES / "dist", tmp_path / "release.zip")
+    cache = tmp_path / "cache"
+    with SourceBundle.open(tmp_path / "release.zip") as bundle:
+        expected = as_dicts(symbolicate(TRACE, bundle=bundle))
+    with SourceBundle.open(tmp_path / "release.zip") as bundle:
+        assert as_dicts(symbolicate(TRACE, bundle=bundle, cache_dir=cache)) == expected
+    assert len(list(cache.glob("*.memdb"))) == 1
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the bundle's map was parsed although a cache was there")
+
+    monkeypatch.setattr(SourceBundle, "get_view", refuse)
+    with SourceBundle.open(tmp_path / "release.zip") as bundle:
+        assert as_dicts(symbolicate(TRACE, bundle=bundle, cache_dir=cache)) == expected
+
+
 def test_debug_id_keys_the_cache(tmp_path: Path) -> None:
     view = View.from_json(
         b'{"version":3,"sources":[],"names":[],"mappings":"",'
