@@ -56,14 +56,19 @@ class MemdbCache:
             return None
 
     @staticmethod
-    def key_for(map_bytes: bytes, view: View | None = None, debug_id: str | None = None) -> str:
-        """The cache key of a map: its debug id (``debug_id``, else the parsed ``view``'s),
-        else a hash of its bytes."""
-        if debug_id is None and view is not None:
-            debug_id = view.debug_id
-        if debug_id is not None and _valid_key(debug_id.replace("-", "")):
-            return "debugid-" + debug_id.replace("-", "").lower()
-        return "blake2b-" + blake2b(map_bytes, digest_size=20).hexdigest()
+    def debug_id_key(debug_id: str | None) -> str | None:
+        """The cache key for a debug id; ``None`` if there is none or it is unusable as
+        a file name."""
+        if debug_id is None or not _valid_key(debug_id.replace("-", "")):
+            return None
+        return "debugid-" + debug_id.replace("-", "").lower()
+
+    @staticmethod
+    def key_for(map_bytes: bytes, view: View | None = None) -> str:
+        """The cache key of a map: its debug id (from the parsed ``view``), else a hash of
+        its bytes."""
+        key = MemdbCache.debug_id_key(view.debug_id if view is not None else None)
+        return key or "blake2b-" + blake2b(map_bytes, digest_size=20).hexdigest()
 
     def store(self, key: str, view: View, map_path: Path | None = None) -> None:
         """Writes ``view`` (with its function table, if attached) as the cache for

@@ -272,12 +272,12 @@ class Symbolicator:
         map_entry = entry if entry.type == "source_map" else self.bundle.source_map_for(entry)
         if map_entry is None:
             return _Loaded(self._bundle_view(entry.url))  # says why, as without a cache
-        debug_id = map_entry.debug_id or entry.debug_id
-        try:
-            data = b"" if debug_id else self.bundle.read(map_entry)
-        except (KeyError, SourceMapError) as exc:
-            raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
-        key = self.cache.key_for(data, debug_id=debug_id)
+        key = self.cache.debug_id_key(map_entry.debug_id or entry.debug_id)
+        if key is None:
+            try:
+                key = self.cache.key_for(self.bundle.read(map_entry))
+            except (KeyError, SourceMapError) as exc:
+                raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
         cached = self._views.get(f"bundle:{key}")
         if cached is None:
             view = self.cache.open(key)

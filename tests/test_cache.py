@@ -156,6 +156,8 @@ def test_debug_id_keys_the_cache(tmp_path: Path) -> None:
     assert MemdbCache.key_for(b"", view) == "debugid-85314830023f4cf1a267535f4e37bb17"
     odd = View.from_json(b'{"version":3,"sources":[],"names":[],"mappings":"","debugId":"a/b"}')
     assert MemdbCache.key_for(b"x", odd).startswith("blake2b-")
+    assert MemdbCache.key_for(b"x") != MemdbCache.key_for(b"y")
+    assert MemdbCache.debug_id_key("a/b") is None and MemdbCache.debug_id_key(None) is None
 
 
 def test_processes_share_one_cache_directory(build: Path, tmp_path: Path) -> None:
