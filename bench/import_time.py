@@ -11,16 +11,14 @@ bench/import_results.md.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
 
-from run import ensure_anchors
+from run import CHILD_ENV, compile_ours, ensure_anchors
 
 BENCH = Path(__file__).parent
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 # (label, environment: "ours" or "anchors", statement)
 CASES = [
     ("libsourcemap (ours): `import libsourcemap`", "ours", "import libsourcemap"),
@@ -50,7 +48,12 @@ def time_import(python: Path, statement: str) -> float:
     # Run from the bench directory, so that the anchors' `libsourcemap` is not shadowed by
     # this checkout's package directory.
     done = subprocess.run(
-        [str(python), "-c", code], capture_output=True, text=True, env=ENV, cwd=BENCH, check=True
+        [str(python), "-c", code],
+        capture_output=True,
+        text=True,
+        env=CHILD_ENV,
+        cwd=BENCH,
+        check=True,
     )
     return float(done.stdout.strip())
 
@@ -60,11 +63,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
     pythons = {"ours": Path(sys.executable), "anchors": ensure_anchors()}
-    # Byte-compile this checkout's package, as an install does (pip did the alternatives').
-    import libsourcemap
-
-    package = Path(libsourcemap.__file__ or "").parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=ENV)
+    compile_ours()  # as an install does (pip did the alternatives')
     samples: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
     for _ in range(args.rounds):
         for label, env, statement in CASES:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from run import DATA, ensure_anchors, ensure_inputs
+from run import CHILD_ENV, DATA, compile_ours, ensure_anchors, ensure_inputs
 
 from libsourcemap import parse_stacktrace
 
@@ -130,11 +129,6 @@ def fixture_case(bundler: str, work: Path) -> dict[str, Any]:
     }
 
 
-# Children may write and use bytecode caches, as installed packages have them: an import
-# compiled from source each time (PYTHONDONTWRITEBYTECODE) would measure the compiler.
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
 def measure(python: Path, impl: str, case_path: Path) -> dict[str, Any]:
     child = subprocess.run(
         [str(python), str(BENCH / "symbolicate_child.py"), impl, str(case_path)],
@@ -165,10 +159,7 @@ def main() -> None:
     ensure_inputs(["large", "huge"])
     ensure_traces()
     anchors = ensure_anchors()
-    import libsourcemap  # noqa: F401  (its directory, to byte-compile it like an install)
-
-    package = Path(sys.modules["libsourcemap"].__file__ or "").parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=CHILD_ENV)
+    compile_ours()
     pythons = {impl: anchors for impl in IMPLS}
     pythons["ours"] = pythons["ours-cache"] = Path(sys.executable)
     out = [

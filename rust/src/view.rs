@@ -433,8 +433,10 @@ impl View {
             Original(u32),
         }
         let mut jobs = Vec::new();
-        if let Some(source) = source.filter(|_| !self.has_function_table().unwrap_or(true)) {
-            jobs.push(Job::Minified(source));
+        if let Some(source) = source {
+            if !self.has_function_table()? {
+                jobs.push(Job::Minified(source));
+            }
         }
         let attaching = !jobs.is_empty();
         let mut wanted = Vec::new();
@@ -445,14 +447,7 @@ impl View {
                 }
             }
         }
-        let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
-        jobs.extend(
-            wanted
-                .into_iter()
-                .filter(|id| !cached.contains_key(id))
-                .map(Job::Original),
-        );
-        drop(cached);
+        jobs.extend(self.unparsed(&wanted).into_iter().map(Job::Original));
         let threads = crate::scopes::parser_threads();
         let results = crate::scopes::in_parallel(&jobs, threads, |job| match job {
             Job::Minified(source) => match self.attach_minified_source(source) {
@@ -466,16 +461,18 @@ impl View {
 
     /// Parses the original sources `ids` that are not parsed yet, in parallel.
     pub fn parse_originals(&self, ids: &[u32]) -> Result<()> {
-        let missing: Vec<u32> = {
-            let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
-            ids.iter()
-                .copied()
-                .filter(|id| !cached.contains_key(id))
-                .collect()
-        };
         let threads = crate::scopes::parser_threads();
-        crate::scopes::in_parallel(&missing, threads, |&id| self.original_source(id))?;
+        crate::scopes::in_parallel(&self.unparsed(ids), threads, |&id| self.original_source(id))?;
         Ok(())
+    }
+
+    /// Those of `ids` whose original source has not been parsed (or tried) yet.
+    fn unparsed(&self, ids: &[u32]) -> Vec<u32> {
+        let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .copied()
+            .filter(|id| !cached.contains_key(id))
+            .collect()
     }
 
     /// The original sources naming the function at generated (`line`, `col`) will parse
