@@ -131,8 +131,11 @@ class RustObject:
     also keeps the input buffer alive, because the native object borrows it.
     """
 
-    __slots__ = ("_ptr", "__weakref__")
+    __slots__ = ("_ptr", "_recipe", "__weakref__")
     _ptr: Any
+    #: How pickle rebuilds the object: a ``from_*`` function and its arguments (the
+    #: input bytes the object already keeps alive, or a path); ``None``: ``_pickled()``.
+    _recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None
     _free: Callable[[Any], None]
     _kind = "object"
 
@@ -140,7 +143,12 @@ class RustObject:
         raise TypeError(f"cannot create a {type(self).__name__} directly; use a from_* function")
 
     @classmethod
-    def _from_ptr(cls: type[T], ptr: Any, keepalive: bytes | None = None) -> T:
+    def _from_ptr(
+        cls: type[T],
+        ptr: Any,
+        keepalive: bytes | None = None,
+        recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+    ) -> T:
         obj = object.__new__(cls)
         free = cls._free
 
@@ -148,7 +156,18 @@ class RustObject:
             free(p)
 
         obj._ptr = ffi.gc(ptr, destroy, size=len(keepalive) if keepalive else 0)
+        obj._recipe = recipe
         return obj
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """Pickles by the recipe the object was made with (its input, or its file's
+        path: the file must be there, unchanged, where it is unpickled), else by
+        ``_pickled()``. A closed object raises :class:`ClosedError`."""
+        self._get_ptr()
+        return self._recipe if self._recipe is not None else self._pickled()
+
+    def _pickled(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        raise TypeError(f"cannot pickle a {type(self).__name__}")
 
     def _get_ptr(self) -> Any:
         ptr = self._ptr

@@ -13,7 +13,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import __version__
 from .bundle import BadBundle, SourceBundle
@@ -85,6 +85,28 @@ def _parser() -> argparse.ArgumentParser:
     _progress_flags(sym)
     sym.set_defaults(run=_symbolicate)
 
+    events = commands.add_parser(
+        "symbolicate-events",
+        help="symbolicate error events (JSON Lines, Sentry's event shape)",
+        description="Reads one event per line (exception.values[].stacktrace.frames[], "
+        "or a stack trace text under 'stacktrace') and writes each back with its frames "
+        "symbolicated, in input order. A line that is not an event becomes an error "
+        "record for that line; the run goes on.",
+    )
+    events.add_argument("events", help="events file (JSON Lines), or - (stdin)")
+    events.add_argument("--root", help="directory holding the minified files and maps")
+    events.add_argument("--bundle", help="source bundle (zip with manifest.json) to read from")
+    events.add_argument("--context", type=_count, default=5, help="context lines (default 5)")
+    events.add_argument(
+        "--cache-dir", metavar="DIR", help="memdb caches of the maps, shared by the workers"
+    )
+    events.add_argument(
+        "--jobs", type=_jobs, default=1, metavar="N", help="worker processes (default 1)"
+    )
+    events.add_argument("-o", "--output", default="-", metavar="OUT", help="output (default -)")
+    _progress_flags(events)
+    events.set_defaults(run=_symbolicate_events)
+
     lookup = commands.add_parser("lookup", help="map one 1-based LINE COL through a map")
     lookup.add_argument("map", help="source map (JSON) or memdb cache")
     lookup.add_argument("line", type=_position, help="1-based generated line")
@@ -137,6 +159,13 @@ def _count(text: str) -> int:
     return value
 
 
+def _jobs(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
 def _position(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 2**32:
@@ -167,6 +196,39 @@ def _symbolicate(args: argparse.Namespace) -> int:
     else:
         _print_stacktrace(text, iter(frames))
     return EXIT_OK
+
+
+def _symbolicate_events(args: argparse.Namespace) -> int:
+    from .events import EventConfig, symbolicate_lines
+
+    if args.root is not None and not Path(args.root).is_dir():
+        raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
+    if args.bundle is not None:
+        _open_bundle(args.bundle).close()  # a missing or broken bundle: said once, here
+    config = EventConfig.of(args.root, args.bundle, args.cache_dir, args.context)
+    source = sys.stdin if args.events == "-" else _open_text(args.events)
+    total = 0 if source is sys.stdin else _count_lines(args.events)
+    progress = Progress("symbolicating events", enabled=args.progress)
+    out = sys.stdout if args.output == "-" else _create_text(args.output)
+    try:
+        for line in symbolicate_lines(source, config, args.jobs, lambda n: progress(n, total)):
+            out.write(line + "\n")
+    finally:
+        progress.finish()
+        if out is not sys.stdout:
+            out.close()
+        if source is not sys.stdin:
+            source.close()
+    return EXIT_OK
+
+
+def _count_lines(path: str) -> int:
+    """Lines in a file (for the progress bar), counted without decoding it."""
+    count = 0
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            count += block.count(b"\n")
+    return count
 
 
 def _print_stacktrace(text: str, frames: Any) -> None:
@@ -369,6 +431,24 @@ def _read_bytes(path: str) -> bytes:
         raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
+
+
+def _open_text(path: str) -> TextIO:
+    try:
+        return open(path, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
+
+
+def _create_text(path: str) -> TextIO:
+    try:
+        return open(path, "w", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
 
 
 def _read_text(path: str) -> str:

@@ -48,7 +48,7 @@ class Index(RustObject):
 
     @staticmethod
     def _wrap(ptr: Any, data: bytes) -> Index:
-        index = Index._from_ptr(ptr, data)
+        index = Index._from_ptr(ptr, data, recipe=(Index.from_json, (data,)))
         index._input = data
         return index
 

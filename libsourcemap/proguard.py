@@ -44,9 +44,8 @@ class ProguardView(RustObject):
     def from_bytes(data: bytes | bytearray | memoryview | str) -> ProguardView:
         """Parses the contents of a mapping file."""
         raw = to_bytes(data, "data")
-        return ProguardView._from_ptr(
-            rustcall(lib.lsm_proguard_view_from_bytes, raw, len(raw)), raw
-        )
+        ptr = rustcall(lib.lsm_proguard_view_from_bytes, raw, len(raw))
+        return ProguardView._from_ptr(ptr, raw, recipe=(ProguardView.from_bytes, (raw,)))
 
     @staticmethod
     def from_path(path: PathLike) -> ProguardView:
@@ -55,7 +54,8 @@ class ProguardView(RustObject):
         raw = os.fsencode(path)
         if b"\0" in raw:
             raise ValueError("embedded null byte in path")
-        return ProguardView._from_ptr(rustcall(lib.lsm_proguard_view_from_path, raw, len(raw)))
+        ptr = rustcall(lib.lsm_proguard_view_from_path, raw, len(raw))
+        return ProguardView._from_ptr(ptr, recipe=(ProguardView.from_path, (os.fsdecode(path),)))
 
     @property
     def has_line_info(self) -> bool:

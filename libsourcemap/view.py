@@ -24,7 +24,7 @@ from .errors import InvalidArgument
 # __future__ import), so it is only needed by type checkers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Iterable, Iterator, NamedTuple, Union
+    from typing import Any, Callable, Iterable, Iterator, NamedTuple, Union
 
     from .frames import Frame
 
@@ -84,8 +84,13 @@ class View(RustObject):
     _kind = "view"
 
     @classmethod
-    def _from_ptr(cls, ptr: Any, keepalive: bytes | None = None) -> View:
-        view = super()._from_ptr(ptr, keepalive)
+    def _from_ptr(
+        cls,
+        ptr: Any,
+        keepalive: bytes | None = None,
+        recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
+    ) -> View:
+        view = super()._from_ptr(ptr, keepalive, recipe)
         # Source names and names, decoded once each, on first use.
         view._sources = {}
         view._names = {}
@@ -108,7 +113,8 @@ class View(RustObject):
         if isinstance(buffer, str):
             raise TypeError("memdb data must be bytes, not str")
         data = to_bytes(buffer, "buffer")
-        return View._from_ptr(rustcall(lib.lsm_view_from_memdb, data, len(data)), data)
+        ptr = rustcall(lib.lsm_view_from_memdb, data, len(data))
+        return View._from_ptr(ptr, data, recipe=(View.from_memdb, (data,)))
 
     @staticmethod
     def from_memdb_file(path: PathLike) -> View:
@@ -117,7 +123,8 @@ class View(RustObject):
         raw = os.fsencode(path)
         if b"\0" in raw:
             raise ValueError("embedded null byte in path")
-        return View._from_ptr(rustcall(lib.lsm_view_from_memdb_file, raw, len(raw)))
+        ptr = rustcall(lib.lsm_view_from_memdb_file, raw, len(raw))
+        return View._from_ptr(ptr, recipe=(View.from_memdb_file, (os.fsdecode(path),)))
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -490,6 +497,11 @@ class View(RustObject):
 
         data = self.dump_memdb(with_source_contents, with_names)
         write_atomically(os.fsdecode(path), data, prefix=".memdb-")
+
+    def _pickled(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        # A view made from JSON pickles as its memdb: opened in place when unpickled (no
+        # parse), with the function table of an attached minified source resolved.
+        return View.from_memdb, (self.dump_memdb(),)
 
     def __repr__(self) -> str:
         if self._ptr is None:
