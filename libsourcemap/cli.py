@@ -9,16 +9,18 @@ error. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 from . import __version__
 from .bundle import BadBundle, SourceBundle
 from .bundle_writer import create_bundle
 from .errors import SourceMapError
+from .events import EventConfig, symbolicate_file, symbolicate_lines
 from .index import Index, from_json
 from .progress import Progress
 from .stacktrace import parse_frame
@@ -199,26 +201,28 @@ def _symbolicate(args: argparse.Namespace) -> int:
 
 
 def _symbolicate_events(args: argparse.Namespace) -> int:
-    from .events import EventConfig, symbolicate_lines
-
     if args.root is not None and not Path(args.root).is_dir():
         raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
     if args.bundle is not None:
         _open_bundle(args.bundle).close()  # a missing or broken bundle: said once, here
     config = EventConfig.of(args.root, args.bundle, args.cache_dir, args.context)
-    source = sys.stdin if args.events == "-" else _open_text(args.events)
-    total = 0 if source is sys.stdin else _count_lines(args.events)
     progress = Progress("symbolicating events", enabled=args.progress)
-    out = sys.stdout if args.output == "-" else _create_text(args.output)
+    out = sys.stdout.buffer if args.output == "-" else _create_binary(args.output)
     try:
-        for line in symbolicate_lines(source, config, args.jobs, lambda n: progress(n, total)):
-            out.write(line + "\n")
+        if args.events != "-" and Path(args.events).is_file():
+            # Lines counted first only for the bar; the workers read their share themselves.
+            total = _count_lines(args.events) if progress.enabled else 0
+            symbolicate_file(args.events, out, config, args.jobs, lambda n: progress(n, total))
+        else:  # stdin, a pipe: read as a stream, lines handed to the workers
+            stream = sys.stdin.buffer if args.events == "-" else _open_binary(args.events)
+            lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+            for line in symbolicate_lines(lines, config, args.jobs, lambda n: progress(n, 0)):
+                out.write((line + "\n").encode())
+        out.flush()
     finally:
         progress.finish()
-        if out is not sys.stdout:
+        if out is not sys.stdout.buffer:
             out.close()
-        if source is not sys.stdin:
-            source.close()
     return EXIT_OK
 
 
@@ -433,9 +437,9 @@ def _read_bytes(path: str) -> bytes:
         raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
 
 
-def _open_text(path: str) -> TextIO:
+def _open_binary(path: str) -> BinaryIO:
     try:
-        return open(path, encoding="utf-8", errors="replace")
+        return open(path, "rb")
     except FileNotFoundError:
         raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
     except IsADirectoryError:
@@ -444,9 +448,9 @@ def _open_text(path: str) -> TextIO:
         raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
 
 
-def _create_text(path: str) -> TextIO:
+def _create_binary(path: str) -> BinaryIO:
     try:
-        return open(path, "w", encoding="utf-8")
+        return open(path, "wb")
     except OSError as exc:
         raise UserError(f"{path}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
 

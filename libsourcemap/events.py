@@ -24,10 +24,13 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
+import shutil
+import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
 from .stacktrace import StackFrame, parse_stacktrace
@@ -46,9 +49,9 @@ class BadEvent(ValueError):
 class EventConfig:
     """How to symbolicate: what a worker process needs to make its own Symbolicator."""
 
-    root: Optional[str] = None
-    bundle: Optional[str] = None
-    cache_dir: Optional[str] = None
+    root: str | None = None
+    bundle: str | None = None
+    cache_dir: str | None = None
     context_lines: int = 5
 
     @classmethod
@@ -81,15 +84,15 @@ def symbolicate_event(event: Any, symbolicator: Symbolicator) -> dict[str, Any]:
     module docs for the shape). Raises :class:`BadEvent` if it is not an event."""
     if not isinstance(event, dict):
         raise BadEvent(f"an event must be a JSON object, not {_kind(event)}")
-    event = dict(event)
-    traces = list(_stacktraces(event))
+    copy: dict[str, Any] = dict(event)
+    traces = list(_stacktraces(copy))
     frames: list[StackFrame] = []
     for trace in traces:
         frames.extend(trace.frames)
     resolved = iter(symbolicator.resolve_all(frames))
     for trace in traces:
         trace.write_back([next(resolved) for _ in trace.frames])
-    return event
+    return copy
 
 
 @dataclass
@@ -249,37 +252,84 @@ def symbolicate_lines(
                 if progress is not None:
                     progress(done)
         return
-    yield from _in_workers(numbered, config, jobs, progress)
+    for block in _in_workers(_chunk_task, _chunks(numbered, CHUNK), config, jobs, progress):
+        # Not splitlines(): JSON text may hold U+2028 and other line breaks unescaped.
+        yield from block.decode().split("\n")[:-1]
+
+
+def symbolicate_file(
+    path: StrPath,
+    out: BinaryIO,
+    config: EventConfig,
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """:func:`symbolicate_lines` from a JSON Lines file to ``out`` (UTF-8, a line per
+    event). With ``jobs`` > 1 each worker reads its share of the file (byte ranges cut at
+    newlines) and writes its output to a temporary file, which is then copied to ``out``
+    in order by the kernel: this process moves no event through Python, so the work
+    scales with the workers."""
+    if jobs <= 1:
+        with open(path, encoding="utf-8", errors="replace") as lines:
+            for line in symbolicate_lines(lines, config, 1, progress):
+                out.write((line + "\n").encode())
+        return
+    scratch = tempfile.mkdtemp(prefix="libsourcemap-events-")
+    try:
+        ranges = ((scratch, r) for r in _line_ranges(os.fspath(path), RANGE))
+        for written in _in_workers(_range_task, ranges, config, jobs, progress):
+            _append(out, written)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _append(out: BinaryIO, path: str) -> None:
+    """Copies the file at ``path`` to the end of ``out`` (in the kernel when ``out`` is
+    a real file or pipe), then deletes it."""
+    with open(path, "rb") as block:
+        try:
+            fd = out.fileno()
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation: BytesIO
+            shutil.copyfileobj(block, out)
+        else:
+            out.flush()
+            size, offset = os.fstat(block.fileno()).st_size, 0
+            while offset < size:
+                offset += os.sendfile(fd, block.fileno(), offset, size - offset)
+    os.unlink(path)
 
 
 def _in_workers(
-    numbered: Iterator[tuple[int, str]],
+    task: Callable[[Any], tuple[int, Any]],
+    items: Iterable[Any],
     config: EventConfig,
     jobs: int,
     progress: Callable[[int], None] | None,
-) -> Iterator[str]:
+) -> Iterator[Any]:
+    """``task(item)`` -> (lines done, result) for every item on ``jobs`` worker
+    processes; the results in item order."""
     # spawn, not fork: a forked child would inherit whatever threads and native state the
     # caller has (and Python 3.12+ warns about forking a threaded process).
     context = multiprocessing.get_context("spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(config,)) as pool:
         pending: deque[Any] = deque()
         done = 0
-        chunks = _chunks(numbered, CHUNK)
-        # At most a few chunks per worker in flight: memory stays bounded for any input.
-        for chunk in chunks:
-            pending.append(pool.apply_async(_worker_chunk, (chunk,)))
-            if len(pending) >= 4 * jobs:
-                out = pending.popleft().get()
-                done += len(out)
-                yield from out
-                if progress is not None:
-                    progress(done)
-        while pending:
-            out = pending.popleft().get()
-            done += len(out)
-            yield from out
+
+        def finished() -> Any:
+            nonlocal done
+            lines, result = pending.popleft().get()
+            done += lines
             if progress is not None:
                 progress(done)
+            return result
+
+        # At most a few items per worker in flight: memory stays bounded for any input.
+        for item in items:
+            pending.append(pool.apply_async(task, (item,)))
+            if len(pending) >= 4 * jobs:
+                yield finished()
+        while pending:
+            yield finished()
 
 
 def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
@@ -293,6 +343,27 @@ def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tup
         yield chunk
 
 
+def _line_ranges(path: str, size: int) -> Iterator[tuple[str, int, int, int]]:
+    """(path, first line number, offset, length) of blocks of about ``size`` bytes of
+    the file, each cut after a newline (the last may end without one)."""
+    with open(path, "rb") as f:
+        offset, number, rest = 0, 1, b""
+        while True:
+            block = f.read(size)
+            data = rest + block
+            cut = data.rfind(b"\n") + 1 if block else len(data)
+            if cut:
+                yield path, number, offset, cut
+                number += data.count(b"\n", 0, cut)
+                offset += cut
+            rest = data[cut:]
+            if not block:
+                return
+
+
+#: Bytes of input a worker reads at a time (a few hundred events).
+RANGE = 1 << 19
+
 _worker: Symbolicator | None = None
 
 
@@ -301,6 +372,24 @@ def _start_worker(config: EventConfig) -> None:
     _worker = config.symbolicator()
 
 
-def _worker_chunk(chunk: list[tuple[int, str]]) -> list[str]:
+def _chunk_task(chunk: list[tuple[int, str]]) -> tuple[int, bytes]:
     assert _worker is not None, "worker not started"
-    return [symbolicate_line(line, number, _worker) for number, line in chunk]
+    out = [symbolicate_line(line, number, _worker) for number, line in chunk]
+    return len(chunk), "".join(line + "\n" for line in out).encode()
+
+
+def _range_task(item: tuple[str, tuple[str, int, int, int]]) -> tuple[int, str]:
+    """Symbolicates one byte range of the input into a new file in ``scratch``."""
+    scratch, (path, first, offset, length) = item
+    with open(path, "rb") as f:
+        f.seek(offset)
+        data = f.read(length).decode("utf-8", "replace")
+    lines = data.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the range ends with a newline
+    numbered = [(n, line.rstrip("\r")) for n, line in enumerate(lines, first) if line.strip()]
+    block = _chunk_task(numbered)[1]
+    fd, written = tempfile.mkstemp(dir=scratch, suffix=f"-{first}.jsonl")
+    with os.fdopen(fd, "wb") as f:
+        f.write(block)
+    return len(lines), written
