@@ -32,9 +32,8 @@ from report import result_file
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from build_ffi import preprocessed_header  # noqa: E402
-
 import libsourcemap  # noqa: E402
+from build_ffi import preprocessed_header  # noqa: E402
 from libsourcemap import view as view_module  # noqa: E402
 
 

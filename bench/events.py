@@ -90,7 +90,9 @@ def timed_commands(commands: list[list[str]]) -> float:
     return time.perf_counter() - start
 
 
-def dask_case(events: Path, cache: Path, out_dir: Path, jobs: int) -> tuple[float, Callable[[], float]]:
+def dask_case(
+    events: Path, cache: Path, out_dir: Path, jobs: int
+) -> tuple[float, Callable[[], float]]:
     """(cluster start seconds, a function timing one run on the cluster)."""
     import dask.bag
     from distributed import Client, LocalCluster
@@ -135,10 +137,9 @@ def main() -> None:
             f"--jobs {args.jobs}": lambda: timed_commands(
                 [command(events, cache, scratch / "many.jsonl", args.jobs)]
             ),
-            "two separate processes": lambda: timed_commands(
-                [one, command(events, cache, scratch / "other.jsonl", 1)]
-            )
-            / 2,
+            "two separate processes": lambda: (
+                timed_commands([one, command(events, cache, scratch / "other.jsonl", 1)]) / 2
+            ),
         }
         dask_out = scratch / "dask"
         cluster_start, dask_run = dask_case(events, cache, dask_out, args.jobs)
@@ -148,9 +149,7 @@ def main() -> None:
             for name, run in cases.items():
                 times[name].append(run())
         same = (scratch / "many.jsonl").read_bytes() == (scratch / "one.jsonl").read_bytes()
-        dask_lines = sum(
-            len(p.read_bytes().splitlines()) for p in dask_out.glob("*.jsonl")
-        )
+        dask_lines = sum(len(p.read_bytes().splitlines()) for p in dask_out.glob("*.jsonl"))
     report(args, frames, size_mb, out_mb, times, cluster_start, same, dask_lines)
 
 
@@ -177,8 +176,7 @@ def report(
         for name, values in times.items():
             seconds = statistics.median(values)
             print(
-                f"{name:<34} {seconds:>8.2f} {args.events / seconds:>9.0f} "
-                f"{base / seconds:>12.2f}x"
+                f"{name:<34} {seconds:>8.2f} {args.events / seconds:>9.0f} {base / seconds:>12.2f}x"
             )
         print(
             '\n"two separate processes": two 1-process runs at once, seconds per run '
