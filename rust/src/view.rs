@@ -138,11 +138,6 @@ impl View {
             MappingsText::Input { offset, len } => &input.as_slice()[*offset..*offset + *len],
             MappingsText::Owned(text) => text,
         };
-        let indexed = mappings::index(text, limits, rules)?;
-        let own_text = match (&indexed.rewritten, &mappings) {
-            (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),
-            (None, MappingsText::Input { .. }) => None,
-        };
         let mut meta = StringTableBuilder::default();
         meta.push(asm.file.as_deref().map(str::as_bytes))?;
         meta.push(asm.source_root.as_deref().map(str::as_bytes))?;
@@ -153,11 +148,7 @@ impl View {
             .flat_map(|id| id.to_le_bytes())
             .collect();
         meta.push(Some(&ignore))?;
-
-        // Every table in one allocation of the right size: growing it piecemeal would copy
-        // megabytes and fault in pages twice on big maps.
-        let tables: [&[u8]; 10] = [
-            &indexed.checkpoints,
+        let tables: [&[u8]; 9] = [
             &asm.sources.index,
             &asm.sources.blob,
             &asm.names.index,
@@ -168,8 +159,23 @@ impl View {
             &asm.raw_sources.index,
             &asm.raw_sources.blob,
         ];
-        let size = tables.iter().map(|t| t.len()).sum::<usize>() + own_text.map_or(0, <[u8]>::len);
-        let mut built = Vec::with_capacity(size);
+        // Every table in one allocation: the checkpoints are written into it first, by
+        // the indexer, and the rest go after them. Building them apart and copying (or
+        // growing the buffer piecemeal) would copy megabytes and fault pages in twice.
+        let others = tables.iter().map(|t| t.len()).sum::<usize>();
+        let indexed = mappings::index_into(text, limits, rules, Vec::with_capacity(others))?;
+        let own_text = match (&indexed.rewritten, &mappings) {
+            (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),
+            (None, MappingsText::Input { .. }) => None,
+        };
+        let token_count = indexed.token_count;
+        let checkpoints = Span {
+            region: Region::Built,
+            start: 0,
+            len: indexed.checkpoints.len(),
+        };
+        let mut built = indexed.checkpoints;
+        built.reserve(others + own_text.map_or(0, <[u8]>::len));
         let mut place = |bytes: &[u8]| {
             let span = Span {
                 region: Region::Built,
@@ -188,7 +194,6 @@ impl View {
             },
             (None, MappingsText::Owned(_)) => unreachable!("owned mappings are placed"),
         };
-        let checkpoints = place(&indexed.checkpoints);
         let sources = (place(&asm.sources.index), place(&asm.sources.blob));
         let names = (place(&asm.names.index), place(&asm.names.blob));
         let contents_index = place(&asm.contents.index);
@@ -226,7 +231,7 @@ impl View {
                 nothing,
                 nothing,
             ],
-            token_count: indexed.token_count,
+            token_count,
             limits,
             from_memdb: false,
             attached: OnceLock::new(),
