@@ -296,24 +296,25 @@ impl Checkpoint {
             name_id: field(6)?,
         };
         let flags = field(7)?;
-        let has_source = flags & FLAG_SOURCE != 0;
+        let (has_source, has_name) = (flags & FLAG_SOURCE != 0, flags & FLAG_NAME != 0);
+        Some(Checkpoint::at(field(0)?, state, has_source, has_name))
+    }
+
+    /// The checkpoint after the token the decoder `state` ends with, at byte `offset`.
+    fn at(offset: u32, state: State, has_source: bool, has_name: bool) -> Checkpoint {
         let token = RawToken {
             dst_line: state.dst_line,
             dst_col: state.dst_col,
             src_id: if has_source { state.src_id } else { NONE },
             src_line: state.src_line,
             src_col: state.src_col,
-            name_id: if flags & FLAG_NAME != 0 {
-                state.name_id
-            } else {
-                NONE
-            },
+            name_id: if has_name { state.name_id } else { NONE },
         };
-        Some(Checkpoint {
-            offset: field(0)?,
+        Checkpoint {
+            offset,
             state,
             token,
-        })
+        }
     }
 
     /// Just the generated position, for the binary search.

@@ -9,7 +9,7 @@
 //! then indexes the text from the start, with the same results and errors as ever. On
 //! text this loop accepts, strict and lenient rules agree, so it serves both.
 
-use super::{Checkpoint, Limits, RawToken, State, INTERVAL, NONE};
+use super::{Checkpoint, Limits, State, INTERVAL};
 
 /// Per byte: its base64 digit value (0..=63), `COMMA`, `SEMICOLON`, or `OTHER`.
 const CLASS: [u8; 256] = {
@@ -139,22 +139,9 @@ pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) 
             return None; // a byte that is not base64
         }
         after_segment = true;
-        if count % INTERVAL == 0 {
-            let token = RawToken {
-                dst_line: s.dst_line,
-                dst_col: s.dst_col,
-                src_id: if has_source { s.src_id } else { NONE },
-                src_line: s.src_line,
-                src_col: s.src_col,
-                name_id: if has_name { s.name_id } else { NONE },
-            };
+        if count.is_multiple_of(INTERVAL) {
             let offset = u32::try_from(at.pos).ok()?;
-            Checkpoint {
-                offset,
-                state: s,
-                token,
-            }
-            .write(checkpoints);
+            Checkpoint::at(offset, s, has_source, has_name).write(checkpoints);
         }
         count = count.checked_add(1)?;
     }
