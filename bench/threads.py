@@ -2,11 +2,16 @@
 without any lock of libsourcemap's, so 2 threads on 2 cores should do ~2x the work.
 
     python bench/threads.py [MAP ...]   (default: large huge)
+
+Beside it, in the same paired rounds, the same work in 2 separate processes against 1
+(each process parses its share after all are ready): what this machine gives two
+CPU-bound workers that share nothing at all, the ceiling for the threads' figure.
 """
 
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -37,17 +42,50 @@ def timed(threads: int, data: bytes) -> float:
     return time.perf_counter() - start
 
 
+def in_processes(processes: int, name: str) -> float:
+    """Seconds from the first process starting its share of the parses to the last one
+    finishing, the processes started together once all have read the map."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, __file__, "--child", name, str(PARSES // processes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline() == "ready\n"
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    spans = [tuple(map(float, child.communicate()[0].split())) for child in children]
+    return max(end for _, end in spans) - min(start for start, _ in spans)
+
+
+def child(name: str, count: int) -> None:
+    data = (DATA / f"{name}.min.js.map").read_bytes()
+    parse(data, 1)  # warm up, as the threads are
+    print("ready", flush=True)
+    sys.stdin.readline()
+    start = time.perf_counter()  # CLOCK_MONOTONIC: comparable between processes
+    parse(data, count)
+    print(start, time.perf_counter())
+
+
 def main(name: str, pairs: int = 9) -> None:
     data = (DATA / f"{name}.min.js.map").read_bytes()
     parse(data, 1)  # warm up
     # Paired rounds (1 thread, then 2 threads, back to back) so that drift in this shared
     # machine's speed hits both sides of each ratio alike; the median ratio is reported.
-    ones, twos, ratios = [], [], []
+    ones, twos, ratios, process_ratios = [], [], [], []
     for _ in range(pairs):
         one, two = timed(1, data), timed(2, data)
         ones.append(one)
         twos.append(two)
         ratios.append(one / two)
+        process_ratios.append(in_processes(1, name) / in_processes(2, name))
     print(
         f"{name}: {PARSES} parses in 1 thread {statistics.median(ones) * 1000:.0f} ms, "
         f"in 2 threads {statistics.median(twos) * 1000:.0f} ms"
@@ -56,9 +94,16 @@ def main(name: str, pairs: int = 9) -> None:
         f"speed-up with 2 threads: median {statistics.median(ratios):.2f}x "
         f"(range {min(ratios):.2f}-{max(ratios):.2f}x over {pairs} pairs)"
     )
+    print(
+        f"speed-up with 2 separate processes (this machine's ceiling): median "
+        f"{statistics.median(process_ratios):.2f}x "
+        f"(range {min(process_ratios):.2f}-{max(process_ratios):.2f}x)"
+    )
 
 
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1:2] == ["--child"]:
+    child(sys.argv[2], int(sys.argv[3]))
+elif __name__ == "__main__":
     with result_file("threads_results.md", "Parsing on two threads"):
         for name in sys.argv[1:] or ["large", "huge"]:
             main(name)
