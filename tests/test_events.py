@@ -248,3 +248,53 @@ def test_cli_errors(tmp_path: Path) -> None:
     assert no_bundle.returncode == 3 and "no such file" in no_bundle.stderr
     no_root = cli(str(tmp_path / "e.jsonl"), "--root", str(tmp_path / "nowhere"))
     assert no_root.returncode == 3
+
+
+def test_file_to_any_binary_stream_and_the_last_line_without_newline(tmp_path: Path) -> None:
+    """symbolicate_file writes to objects without a file descriptor too (copied in
+    Python), and a last line without a newline is still an event."""
+    import io
+
+    from libsourcemap.events import symbolicate_file
+
+    lines = [json.dumps(e) for e in corpus_events("esbuild")]
+    events = tmp_path / "events.jsonl"
+    events.write_text("\n".join(lines))  # no newline at the end
+    expected = "".join(line + "\n" for line in run_lines(lines)).encode()
+    config = EventConfig.of(root=FIXTURES)
+    for jobs in (1, 2):
+        out = io.BytesIO()
+        symbolicate_file(events, out, config, jobs)
+        assert out.getvalue() == expected
+
+
+def test_cli_reads_stdin_with_workers(tmp_path: Path) -> None:
+    lines = [json.dumps(e) for e in corpus_events("terser")]
+    command = [sys.executable, "-m", "libsourcemap", "symbolicate-events", "-"]
+    args = ["--root", str(FIXTURES), "--jobs", "2"]
+    done = subprocess.run(
+        [*command, *args], input="\n".join(lines) + "\n", capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == run_lines(lines)
+
+
+def test_many_ranges_keep_order_and_line_numbers(tmp_path: Path, monkeypatch: Any) -> None:
+    """Workers get the file in byte ranges cut at newlines: with tiny ranges, every
+    line is still written once, in order, and error records carry the right line."""
+    from libsourcemap import events as events_module
+
+    monkeypatch.setattr(events_module, "RANGE", 700)  # a few lines a range
+    lines = [json.dumps(e) for e in corpus_events("esbuild")[:3]] * 4
+    lines[7] = "broken"
+    lines.insert(3, "")
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    with out.open("wb") as f:
+        events_module.symbolicate_file(path, f, EventConfig.of(root=FIXTURES), jobs=2)
+    written = out.read_text().splitlines()
+    assert written == run_lines(lines)
+    record = json.loads(written[7])  # input line 9: the blank line 4 writes nothing
+    assert (record["line"], record["input"]) == (9, "broken")
+    assert record["error"].startswith("not JSON")
