@@ -29,6 +29,7 @@ import shutil
 import tempfile
 from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
@@ -294,8 +295,13 @@ def _append(out: BinaryIO, path: str) -> None:
         else:
             out.flush()
             size, offset = os.fstat(block.fileno()).st_size, 0
-            while offset < size:
-                offset += os.sendfile(fd, block.fileno(), offset, size - offset)
+            try:
+                while offset < size:
+                    offset += os.sendfile(fd, block.fileno(), offset, size - offset)
+            except OSError:
+                if offset:
+                    raise  # part of the block is out: copying the rest again would not do
+                shutil.copyfileobj(block, out)  # a system whose sendfile wants a socket
     os.unlink(path)
 
 
@@ -309,15 +315,19 @@ def _in_workers(
     """``task(item)`` -> (lines done, result) for every item on ``jobs`` worker
     processes; the results in item order."""
     # spawn, not fork: a forked child would inherit whatever threads and native state the
-    # caller has (and Python 3.12+ warns about forking a threaded process).
+    # caller has (and Python 3.12+ warns about forking a threaded process). An executor,
+    # not a Pool: a worker that dies (killed, out of memory) raises BrokenProcessPool
+    # here, where a Pool would wait for its task forever.
     context = multiprocessing.get_context("spawn")
-    with context.Pool(jobs, initializer=_start_worker, initargs=(config,)) as pool:
-        pending: deque[Any] = deque()
+    with ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(config,)
+    ) as pool:
+        pending: deque[Future[tuple[int, Any]]] = deque()
         done = 0
 
         def finished() -> Any:
             nonlocal done
-            lines, result = pending.popleft().get()
+            lines, result = pending.popleft().result()
             done += lines
             if progress is not None:
                 progress(done)
@@ -325,7 +335,7 @@ def _in_workers(
 
         # At most a few items per worker in flight: memory stays bounded for any input.
         for item in items:
-            pending.append(pool.apply_async(task, (item,)))
+            pending.append(pool.submit(task, item))
             if len(pending) >= 4 * jobs:
                 yield finished()
         while pending:

@@ -5,6 +5,7 @@ recorded on the esbuild and terser bundles, in Sentry's event shape."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -298,3 +299,18 @@ def test_many_ranges_keep_order_and_line_numbers(tmp_path: Path, monkeypatch: An
     record = json.loads(written[7])  # input line 9: the blank line 4 writes nothing
     assert (record["line"], record["input"]) == (9, "broken")
     assert record["error"].startswith("not JSON")
+
+
+def _dies_on_three(item: int) -> tuple[int, int]:
+    if item == 3:
+        os._exit(1)  # a worker killed mid-run (out of memory, a signal)
+    return 1, item
+
+
+def test_a_dead_worker_is_an_error_not_a_hang() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from libsourcemap.events import _in_workers
+
+    with pytest.raises(BrokenProcessPool):
+        list(_in_workers(_dies_on_three, range(10), EventConfig.of(root=FIXTURES), 2, None))
