@@ -13,10 +13,12 @@ import io
 import json
 import sys
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from . import __version__
+from ._files import replacing
 from .bundle import BadBundle, SourceBundle
 from .bundle_writer import create_bundle
 from .errors import SourceMapError
@@ -207,23 +209,48 @@ def _symbolicate_events(args: argparse.Namespace) -> int:
         _open_bundle(args.bundle).close()  # a missing or broken bundle: said once, here
     config = EventConfig.of(args.root, args.bundle, args.cache_dir, args.context)
     progress = Progress("symbolicating events", enabled=args.progress)
-    out = sys.stdout.buffer if args.output == "-" else _create_binary(args.output)
-    try:
-        if args.events != "-" and Path(args.events).is_file():
-            # Lines counted first only for the bar; the workers read their share themselves.
-            total = _count_lines(args.events) if progress.enabled else 0
+    # A file is handed to the workers by byte ranges; stdin or a pipe is read as a stream.
+    from_file = args.events != "-" and Path(args.events).is_file()
+    stream = None if from_file else _input_stream(args.events)
+
+    def run(out: BinaryIO) -> None:
+        if stream is None:
+            total = _count_lines(args.events) if progress.enabled else 0  # for the bar
             symbolicate_file(args.events, out, config, args.jobs, lambda n: progress(n, total))
-        else:  # stdin, a pipe: read as a stream, lines handed to the workers
-            stream = sys.stdin.buffer if args.events == "-" else _open_binary(args.events)
-            lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
-            for line in symbolicate_lines(lines, config, args.jobs, lambda n: progress(n, 0)):
-                out.write((line + "\n").encode())
-        out.flush()
+            return
+        lines = io.TextIOWrapper(stream, encoding="utf-8", errors="replace")
+        for line in symbolicate_lines(lines, config, args.jobs, lambda n: progress(n, 0)):
+            out.write((line + "\n").encode())
+
+    try:
+        if args.output == "-":
+            run(sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+        else:
+            # The output appears whole when the run is done, or not at all.
+            with ExitStack() as stack:
+                try:
+                    out = stack.enter_context(replacing(args.output, prefix=".symbolicated-"))
+                except OSError as exc:
+                    message = f"{args.output}: cannot write: {exc.strerror}"
+                    raise UserError(message, EXIT_NO_INPUT) from None
+                run(out)
     finally:
         progress.finish()
-        if out is not sys.stdout.buffer:
-            out.close()
     return EXIT_OK
+
+
+def _input_stream(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
 
 
 def _count_lines(path: str) -> int:
@@ -435,24 +462,6 @@ def _read_bytes(path: str) -> bytes:
         raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
-
-
-def _open_binary(path: str) -> BinaryIO:
-    try:
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
-
-
-def _create_binary(path: str) -> BinaryIO:
-    try:
-        return open(path, "wb")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
 
 
 def _read_text(path: str) -> str:

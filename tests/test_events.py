@@ -314,3 +314,18 @@ def test_a_dead_worker_is_an_error_not_a_hang() -> None:
 
     with pytest.raises(BrokenProcessPool):
         list(_in_workers(_dies_on_three, range(10), EventConfig.of(root=FIXTURES), 2, None))
+
+
+def test_cli_output_appears_whole_or_not_at_all(tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n")
+    missing = cli(str(tmp_path / "nope.jsonl"), "--root", str(FIXTURES), "-o", str(out))
+    assert missing.returncode == 3
+    assert out.read_text() == "previous run\n"  # not truncated by a run that did not start
+    unwritable = cli(str(out), "-o", str(tmp_path / "no-such-dir" / "out.jsonl"))
+    assert unwritable.returncode == 3 and "cannot write" in unwritable.stderr
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps(corpus_events("esbuild")[0]) + "\n")
+    assert cli(str(events), "--root", str(FIXTURES), "-o", str(out)).returncode == 0
+    assert json.loads(out.read_text())["event_id"] == "acornUnexpectedToken"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
