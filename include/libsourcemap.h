@@ -76,6 +76,16 @@ int lsm_view_or_index_from_json(const char *bytes, size_t len, uint32_t flags,
                                 lsm_error_t *err);
 /* A view from JSON; an index map is flattened if it can be. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);
+/* lsm_view_from_json, and the minified JavaScript `source` the map belongs to parsed at
+   the same time on another thread and attached (as lsm_view_attach_minified_source);
+   a source that does not parse is skipped, not an error. Once the map is parsed, the
+   original sources that the `count` 0-based (line, col) pairs at `positions` map into
+   are parsed as well (NULL and 0: none), as lsm_view_prepare_frames would. Borrows
+   `bytes`; `source` is only read during the call. */
+lsm_view_t *lsm_view_from_json_with_source(const char *bytes, size_t len, uint32_t flags,
+                                           const char *source, size_t source_len,
+                                           const uint32_t *positions, size_t count,
+                                           lsm_error_t *err);
 /* A view over memdb bytes, read in place. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_memdb(const char *bytes, size_t len, lsm_error_t *err);
 /* A view over a memory-mapped memdb file; `path` is a file system path (bytes). */

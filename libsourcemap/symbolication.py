@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import discovery
 from .cache import MemdbCache
-from .errors import InternalError, SourceMapError
+from .errors import IndexedSourceMap, InternalError, SourceMapError
 from .frames import frozen
 from .index import Index, from_json
 from .stacktrace import StackFrame, parse_frame, parse_stacktrace
@@ -153,10 +153,15 @@ class Symbolicator:
         """Every frame, in order; the frames of each map are resolved together."""
         results: list[SymbolicatedFrame | None] = [None] * len(frames)
         groups: dict[int, tuple[_Loaded, list[int]]] = {}
+        # Each file's positions: a build parsed fresh parses what they need meanwhile.
+        positions: dict[str, list[tuple[int, int]]] = {}
+        for frame in frames:
+            if frame.file is not None and frame.line is not None and frame.column is not None:
+                positions.setdefault(frame.file, []).append((frame.line, frame.column))
         done = 0
         for i, frame in enumerate(frames):
             try:
-                loaded = self._loaded_for(frame)
+                loaded = self._loaded_for(frame, positions.get(frame.file or "", []))
             except Unresolved as reason:
                 results[i] = SymbolicatedFrame(_minified(frame), error=str(reason))
                 done += 1
@@ -182,14 +187,14 @@ class Symbolicator:
             frame = parsed
         return self.resolve_all([frame])[0]
 
-    def _loaded_for(self, frame: StackFrame) -> _Loaded:
+    def _loaded_for(self, frame: StackFrame, positions: list[tuple[int, int]]) -> _Loaded:
         if frame.file is None or frame.line is None:
             raise Unresolved("the frame has no file position (native or evaluated code)")
         if frame.column is None:
             raise Unresolved("the frame has no column")
         artifact = self._artifacts.get(frame.file)
         if artifact is None:
-            artifact = self._artifacts[frame.file] = self._load(frame.file)
+            artifact = self._artifacts[frame.file] = self._load(frame.file, positions)
         if artifact.loaded is None:
             raise Unresolved(artifact.error or "no source map")
         return artifact.loaded
@@ -247,7 +252,7 @@ class Symbolicator:
 
     # -- finding the minified file and its map ----------------------------------------
 
-    def _load(self, url: str) -> _Artifact:
+    def _load(self, url: str, positions: list[tuple[int, int]]) -> _Artifact:
         try:
             if self.bundle is not None:
                 entry = self.bundle.find(url)
@@ -258,7 +263,7 @@ class Symbolicator:
             path = self._local_file(url)
             if path is None:
                 raise Unresolved(self._not_found(url))
-            return _Artifact(self._file_view(path))
+            return _Artifact(self._file_view(path, positions))
         except Unresolved as reason:
             return _Artifact(error=str(reason))
 
@@ -301,7 +306,7 @@ class Symbolicator:
         except SourceMapError as exc:
             raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
 
-    def _file_view(self, minified: Path) -> _Loaded:
+    def _file_view(self, minified: Path, positions: list[tuple[int, int]]) -> _Loaded:
         try:
             source, whole = _read_tail(minified)
             reference = discovery.discover(source)
@@ -318,7 +323,7 @@ class Symbolicator:
         map_path = self._map_path(minified, reference)
         key = str(map_path)
         if key not in self._views:
-            self._views[key] = self._parse_file(map_path, minified)
+            self._views[key] = self._parse_file(map_path, minified, positions)
         return self._views[key]
 
     def _parse_inline(self, url: str, key: str, minified: Path) -> _Loaded:
@@ -328,9 +333,15 @@ class Symbolicator:
             raise Unresolved(f"{key} is not a usable source map: {exc}") from None
         return _Loaded(_as_view(parsed, key), minified=_read(minified))
 
-    def _parse_file(self, map_path: Path, minified: Path, use_cache: bool = True) -> _Loaded:
+    def _parse_file(
+        self,
+        map_path: Path,
+        minified: Path,
+        positions: list[tuple[int, int]],
+        use_cache: bool = True,
+    ) -> _Loaded:
         def rebuild() -> _Loaded:
-            return self._parse_file(map_path, minified, use_cache=False)
+            return self._parse_file(map_path, minified, positions, use_cache=False)
 
         if self.cache is not None and use_cache:
             cached = self.cache.open_for_file(map_path)
@@ -338,9 +349,18 @@ class Symbolicator:
                 return _Loaded(cached, rebuild=rebuild)
         try:
             data = map_path.read_bytes()
-            view = _as_view(from_json(data), str(map_path))
         except OSError as exc:
             raise Unresolved(f"cannot read {map_path}: {exc.strerror}") from None
+        source = _read(minified)
+        try:
+            if source is None:
+                view = _as_view(from_json(data), str(map_path))
+            else:
+                # Parsed at the same time: the map, the minified file (function names)
+                # and, once the map is there, the originals the frames land in.
+                view = View.from_json(data, minified_source=source, frames=positions)
+        except IndexedSourceMap:
+            raise Unresolved(f"{map_path} is an index map with external sections") from None
         except SourceMapError as exc:
             raise Unresolved(f"{map_path} is not a usable source map: {exc}") from None
         cache_key = None
@@ -352,7 +372,7 @@ class Symbolicator:
                 view.close()
                 self.cache.remember(map_path, cache_key)
                 return _Loaded(cached, rebuild=rebuild)
-        return _Loaded(view, minified=_read(minified), cache_key=cache_key, map_path=map_path)
+        return _Loaded(view, cache_key=cache_key, map_path=map_path)
 
     def _map_path(self, minified: Path, reference: str | None) -> Path:
         if reference is None:

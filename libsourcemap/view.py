@@ -97,14 +97,48 @@ class View(RustObject):
         return view
 
     @staticmethod
-    def from_json(buffer: Buffer, strict: bool = False) -> View:
+    def from_json(
+        buffer: Buffer,
+        strict: bool = False,
+        minified_source: Buffer | None = None,
+        frames: Iterable[tuple[int, int]] = (),
+    ) -> View:
         """Parses source map JSON. An index map is flattened when all its sections are
         embedded; otherwise :class:`IndexedSourceMap` is raised.
 
         ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
+
+        ``minified_source``: the minified file the map belongs to, parsed on another
+        thread while the map is, and attached as by :meth:`attach_minified_source`. A
+        source that cannot be parsed is skipped, as by :meth:`resolve_frames`:
+        ``has_function_table`` is then false and names come from ``sourcesContent``.
+        ``frames`` (with a ``minified_source``): the 1-based ``(lineno, colno)`` of frames
+        about to be resolved; the original sources they land in are parsed as soon as the
+        map is, while the minified source still may be. Together, everything a fresh
+        symbolication parses starts as soon as what it depends on is there.
         """
         data = to_bytes(buffer, "buffer")
-        ptr = rustcall(lib.lsm_view_from_json, data, len(data), rule_flags(strict))
+        flags = rule_flags(strict)
+        if minified_source is None:
+            ptr = rustcall(lib.lsm_view_from_json, data, len(data), flags)
+        else:
+            source = to_bytes(minified_source, "minified_source")
+            positions = array("I")
+            for lineno, colno in frames:
+                if not (isinstance(lineno, int) and isinstance(colno, int)):
+                    raise TypeError("lineno and colno must be integers")
+                if 1 <= lineno <= NONE and 1 <= colno <= NONE:
+                    positions.extend((lineno - 1, colno - 1))
+            ptr = rustcall(
+                lib.lsm_view_from_json_with_source,
+                data,
+                len(data),
+                flags,
+                source,
+                len(source),
+                ffi.from_buffer("uint32_t[]", positions),
+                len(positions) // 2,
+            )
         return View._from_ptr(ptr, data)
 
     @staticmethod

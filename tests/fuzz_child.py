@@ -93,7 +93,15 @@ def main(seed: int, iterations: int) -> int:
     for i in range(iterations):
         kind = rng.randrange(5)
         try:
-            if kind == 0:
+            if kind == 0 and rng.random() < 0.2:
+                # With a minified source parsed at the same time, and frames' originals.
+                view = View.from_json(
+                    mutate(rng, rng.choice(seeds)),
+                    strict=rng.random() < 0.3,
+                    minified_source=rng.choice([b"function f(){return g()}", b"(((", b"x=>{"]),
+                    frames=[(rng.randrange(1, 40), rng.randrange(1, 5000)) for _ in range(3)],
+                )
+            elif kind == 0:
                 view = libsourcemap.from_json(
                     mutate(rng, rng.choice(seeds)), strict=rng.random() < 0.3
                 )

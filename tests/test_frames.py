@@ -53,6 +53,51 @@ def test_resolve_frames_is_resolve_frame_for_every_frame(bundler: str) -> None:
     assert cached.resolve_frames(frames, context_lines=3) == expected
 
 
+@pytest.mark.parametrize("bundler", BUNDLERS)
+def test_map_minified_source_and_originals_parsed_together(bundler: str) -> None:
+    """View.from_json(minified_source=, frames=) parses the map and the minified source
+    at the same time, and the originals the frames need once the map is there: the
+    frames then resolve exactly as when everything is parsed one after the other."""
+    frames = corpus_frames(bundler)
+    expected = fresh_view(bundler).resolve_frames(frames, minified(bundler), context_lines=3)
+    data = (STACKS / "dist" / f"{bundler}.min.mjs.map").read_bytes()
+    positions = [(line, col) for line, col, _ in frames]
+    together = View.from_json(data, minified_source=minified(bundler), frames=positions)
+    assert together.has_function_table
+    assert together.resolve_frames(frames, context_lines=3) == expected
+    # Without frames: the map and the minified source only; originals parse on demand.
+    plain = View.from_json(data, minified_source=minified(bundler))
+    assert plain.resolve_frames(frames, context_lines=3) == expected
+    # Frames out of range are left out of the early parse, not an error.
+    View.from_json(data, minified_source=minified(bundler), frames=[(0, 1), (2**40, 1)])
+    with pytest.raises(TypeError):
+        View.from_json(data, minified_source=minified(bundler), frames=[("1", 2)])  # type: ignore[list-item]
+
+
+def test_a_minified_source_that_does_not_parse_is_skipped_with_the_map() -> None:
+    data = (STACKS / "dist" / "esbuild.min.mjs.map").read_bytes()
+    frames = corpus_frames("esbuild")
+    view = View.from_json(data, minified_source=b"function ((( {", frames=[(1, 1)])
+    assert not view.has_function_table  # names from the originals, as resolve_frames does
+    assert view.resolve_frames(frames) == fresh_view("esbuild").resolve_frames(frames)
+    with pytest.raises(SourceMapError):  # a bad map is still an error
+        View.from_json(b"{", minified_source=minified("esbuild"))
+
+
+def test_index_maps_with_a_minified_source() -> None:
+    from libsourcemap import IndexedSourceMap
+
+    flat = View.from_json(fixture_bytes("index-concat.flat.map"))
+    source = (FIXTURES / "index-concat.min.js").read_bytes()
+    index = View.from_json(fixture_bytes("index-concat.index.map"), minified_source=source)
+    assert index.has_function_table and list(index) == list(flat)
+    external = json.dumps(
+        {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "url": "a.map"}]}
+    )
+    with pytest.raises(IndexedSourceMap):
+        View.from_json(external, minified_source=source)
+
+
 def test_resolve_frames_without_a_minified_source_names_from_the_originals() -> None:
     frames = corpus_frames("esbuild")
     view = fresh_view("esbuild")

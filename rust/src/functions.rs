@@ -229,16 +229,40 @@ pub fn build(view: &View, source: &str) -> Result<PendingFunctions> {
 }
 
 fn build_here(view: &View, source: &str) -> Result<PendingFunctions> {
-    let lines = LineIndex::new(source);
-    let found = scopes::scopes(source, scopes::source_type_for(None))?;
+    table_from(view, source, &parse_minified(source)?)
+}
+
+/// A minified source's functions, found without its map (so that the parse can run while
+/// the map is being read: `View::from_json_with_source`).
+pub struct MinifiedFunctions {
+    lines: LineIndex,
+    found: Vec<Scope>,
+}
+
+/// Parses a minified source for its function table (on a parser stack: see `scopes`).
+pub fn parse_minified(source: &str) -> Result<MinifiedFunctions> {
+    Ok(MinifiedFunctions {
+        lines: LineIndex::new(source),
+        found: scopes::scopes(source, scopes::source_type_for(None))?,
+    })
+}
+
+/// The function table of a parsed minified `source`: where each function's code comes
+/// from in `view`'s map.
+pub fn table_from(
+    view: &View,
+    source: &str,
+    parsed: &MinifiedFunctions,
+) -> Result<PendingFunctions> {
+    let MinifiedFunctions { lines, found } = parsed;
     let mut records = Vec::with_capacity(found.len());
-    for scope in &found {
+    for scope in found {
         let start = lines.position(source, scope.start);
         let end = lines.position(source, scope.end);
         let first = first_token_in(view, start, end)?
             .map_or((NONE, 0, 0), |t| (t.src_id, t.src_line, t.src_col));
         let mapped_name = match scope.name {
-            Some(name) => mapped_name(view, source, &lines, name)?,
+            Some(name) => mapped_name(view, source, lines, name)?,
             None => NONE,
         };
         records.push(PendingRecord {

@@ -73,19 +73,31 @@ pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Resu
     if ON_PARSER_STACK.with(|on| on.get()) {
         return work();
     }
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .name("libsourcemap-parse".into())
-            .stack_size(PARSE_STACK)
-            .spawn_scoped(s, || {
-                ON_PARSER_STACK.with(|on| on.set(true));
-                work()
-            })
-            .map_err(|e| Error::new(ErrorKind::BadIo, format!("cannot start parser: {e}")))?
-            .join()
-            // A panic in the parser: re-raised here, where the landing pad catches it.
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
+    std::thread::scope(|s| joined(spawn_parser(s, work)?))
+}
+
+/// Starts `work` on a new thread of scope `s` with `PARSE_STACK` of stack (marked as a
+/// parser stack, so parses inside run right there); wait for it with `joined`.
+pub fn spawn_parser<'scope, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    work: impl FnOnce() -> T + Send + 'scope,
+) -> Result<std::thread::ScopedJoinHandle<'scope, T>> {
+    std::thread::Builder::new()
+        .name("libsourcemap-parse".into())
+        .stack_size(PARSE_STACK)
+        .spawn_scoped(s, || {
+            ON_PARSER_STACK.with(|on| on.set(true));
+            work()
+        })
+        .map_err(|e| Error::new(ErrorKind::BadIo, format!("cannot start parser: {e}")))
+}
+
+/// What a parser thread returned. A panic in it is re-raised here, on the calling
+/// thread, where the landing pad catches it.
+pub fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    thread
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Runs `work` on every item on up to `threads` parser-stack threads (at least one), and
@@ -109,26 +121,16 @@ pub fn in_parallel<I: Sync, T: Send>(
     std::thread::scope(|s| {
         let workers: Vec<_> = (0..threads.min(items.len()))
             .map(|_| {
-                std::thread::Builder::new()
-                    .name("libsourcemap-parse".into())
-                    .stack_size(PARSE_STACK)
-                    .spawn_scoped(s, || {
-                        ON_PARSER_STACK.with(|on| on.set(true));
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(item) = items.get(i) else { break };
-                            let result = work(item);
-                            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                        }
-                    })
+                spawn_parser(s, || loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let result = work(item);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                })
             })
-            .collect::<std::io::Result<_>>()
-            .map_err(|e| Error::new(ErrorKind::BadIo, format!("cannot start parser: {e}")))?;
+            .collect::<Result<_>>()?;
         for worker in workers {
-            // A panic in a parser: re-raised here, where the landing pad catches it.
-            worker
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            joined(worker);
         }
         Ok::<(), Error>(())
     })?;

@@ -416,6 +416,49 @@ impl View {
         }
     }
 
+    /// Parses map JSON (an index map flattened, see `ViewOrIndex::into_loadable`) and, at
+    /// the same time on a parser thread, the minified source the map belongs to, whose
+    /// function table is then attached as by `attach_minified_source`. Once the map is
+    /// parsed, and while the minified source still is, the original sources that the
+    /// generated `positions` (0-based; may be none) map into are parsed too: everything a
+    /// fresh symbolication of those frames needs, with each parse started as soon as what
+    /// it depends on is there. A source that does not parse is skipped, as in
+    /// `prepare_frames` (names then come from the original sources alone).
+    pub fn from_json_with_source(
+        input: SharedBytes,
+        rules: Rules,
+        source: &str,
+        positions: &[(u32, u32)],
+    ) -> Result<View> {
+        let (view, minified) = std::thread::scope(|s| -> Result<_> {
+            let minified = crate::scopes::spawn_parser(s, || functions::parse_minified(source))?;
+            let view = View::from_json(input, rules)
+                .and_then(ViewOrIndex::into_loadable)
+                .and_then(|view| {
+                    let mut wanted = Vec::new();
+                    for &(line, col) in positions {
+                        let src = view.mapped_token(line, col)?.map_or(NONE, |t| t.src_id);
+                        if src != NONE && !wanted.contains(&src) {
+                            wanted.push(src);
+                        }
+                    }
+                    view.parse_originals(&wanted)?;
+                    Ok(view)
+                });
+            Ok((view, crate::scopes::joined(minified)))
+        })?;
+        let view = view?;
+        match minified {
+            Ok(parsed) => {
+                let table = functions::table_from(&view, source, &parsed)?;
+                view.attached.set(table).map_err(|_| already_attached())?;
+            }
+            Err(e) if e.kind == ErrorKind::BadSource => {}
+            Err(e) => return Err(e),
+        }
+        Ok(view)
+    }
+
     /// Parses the minified source this map belongs to and keeps its function table, for
     /// `original_function_name` and for memdb dumps. Once per view.
     pub fn attach_minified_source(&self, source: &str) -> Result<()> {
@@ -696,6 +739,19 @@ fn join_lines(
 }
 
 impl ViewOrIndex {
+    /// The view to load from map JSON: an index map is flattened when all its sections
+    /// are embedded; one that references external maps is `IndexedSourceMap`.
+    pub fn into_loadable(self) -> Result<View> {
+        match self {
+            ViewOrIndex::View(view) => Ok(view),
+            ViewOrIndex::Index(index) if index.can_flatten() => index.flatten(),
+            ViewOrIndex::Index(_) => Err(Error::new(
+                ErrorKind::IndexedSourceMap,
+                "an index map with external sections cannot be loaded as a view",
+            )),
+        }
+    }
+
     /// The view, flattening an index map when it can be flattened.
     pub fn into_view(self) -> Result<View> {
         match self {

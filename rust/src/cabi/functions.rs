@@ -2,7 +2,7 @@
 
 use std::os::raw::{c_char, c_int};
 
-use super::view::u32_pairs;
+use super::view::positions;
 use super::{byte_slice, handle, landingpad, out_buffer, LsmError};
 use crate::view::View;
 
@@ -77,8 +77,7 @@ unsafe fn frames_args<'a>(
         true => None,
         false => Some(crate::lines::utf8_lossy(byte_slice(source, len)?)),
     };
-    let pairs = u32_pairs(positions, count)?;
-    Ok((text, pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect()))
+    Ok((text, self::positions(positions, count)?))
 }
 
 #[no_mangle]

@@ -106,14 +106,32 @@ pub unsafe extern "C" fn lsm_view_from_json(
     err: *mut LsmError,
 ) -> *mut View {
     landingpad(err, || {
-        match View::from_json(external(bytes, len)?, Rules::from_flags(flags))? {
-            ViewOrIndex::View(view) => Ok(boxed(view)),
-            ViewOrIndex::Index(index) if index.can_flatten() => Ok(boxed(index.flatten()?)),
-            ViewOrIndex::Index(_) => Err(Error::new(
-                ErrorKind::IndexedSourceMap,
-                "an index map with external sections cannot be loaded as a view",
-            )),
-        }
+        let parsed = View::from_json(external(bytes, len)?, Rules::from_flags(flags))?;
+        Ok(boxed(parsed.into_loadable()?))
+    })
+}
+
+/// `lsm_view_from_json` with the minified source the map belongs to, parsed at the same
+/// time on another thread and attached, and the original sources `count` generated
+/// (line, col) `positions` map into parsed once the map is (see
+/// `View::from_json_with_source`).
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_from_json_with_source(
+    bytes: *const c_char,
+    len: usize,
+    flags: u32,
+    source: *const c_char,
+    source_len: usize,
+    positions: *const u32,
+    count: usize,
+    err: *mut LsmError,
+) -> *mut View {
+    landingpad(err, || {
+        let text = crate::lines::utf8_lossy(byte_slice(source, source_len)?);
+        let pairs = self::positions(positions, count)?;
+        let input = external(bytes, len)?;
+        let view = View::from_json_with_source(input, Rules::from_flags(flags), &text, &pairs)?;
+        Ok(boxed(view))
     })
 }
 
@@ -367,6 +385,15 @@ pub(super) unsafe fn u32_pairs<'a>(
         .checked_mul(2)
         .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "too many positions"))?;
     Ok(std::slice::from_raw_parts(checked_array(ptr, len)?, len))
+}
+
+/// `count` (line, col) positions from the caller (see `u32_pairs`).
+pub(super) unsafe fn positions(
+    ptr: *const u32,
+    count: usize,
+) -> crate::error::Result<Vec<(u32, u32)>> {
+    let pairs = u32_pairs(ptr, count)?;
+    Ok(pairs.chunks_exact(2).map(|p| (p[0], p[1])).collect())
 }
 
 unsafe fn out_slice<'a>(
