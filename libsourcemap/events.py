@@ -355,20 +355,25 @@ def _chunks(numbered: Iterator[tuple[int, str]], size: int) -> Iterator[list[tup
 
 def _line_ranges(path: str, size: int) -> Iterator[tuple[str, int, int, int]]:
     """(path, first line number, offset, length) of blocks of about ``size`` bytes of
-    the file, each cut after a newline (the last may end without one)."""
+    the file, each cut after a newline (the last may end without one). A line longer
+    than ``size`` makes a longer block; nothing read is copied or read again."""
     with open(path, "rb") as f:
-        offset, number, rest = 0, 1, b""
+        start, number, position = 0, 1, 0
         while True:
             block = f.read(size)
-            data = rest + block
-            cut = data.rfind(b"\n") + 1 if block else len(data)
-            if cut:
-                yield path, number, offset, cut
-                number += data.count(b"\n", 0, cut)
-                offset += cut
-            rest = data[cut:]
             if not block:
+                if position > start:
+                    yield path, number, start, position - start
                 return
+            cut = block.rfind(b"\n")
+            if cut >= 0:
+                end = position + cut + 1
+                yield path, number, start, end - start
+                # Every newline of the range since `start` is in this block or counted:
+                # earlier blocks of the range had none.
+                number += block.count(b"\n")
+                start = end
+            position += len(block)
 
 
 #: Bytes of input a worker reads at a time (a few hundred events).

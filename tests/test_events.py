@@ -329,3 +329,20 @@ def test_cli_output_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     assert cli(str(events), "--root", str(FIXTURES), "-o", str(out)).returncode == 0
     assert json.loads(out.read_text())["event_id"] == "acornUnexpectedToken"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_line_ranges_cover_the_file_once_with_the_right_line_numbers(tmp_path: Path) -> None:
+    from libsourcemap.events import _line_ranges
+
+    path = tmp_path / "lines.txt"
+    for text in ["", "a", "a\n", "a\nbb\n\nccc", "x" * 50 + "\n" + "y\n" * 30 + "z" * 70]:
+        path.write_bytes(text.encode())
+        for size in (1, 3, 16, 1000):
+            ranges = list(_line_ranges(str(path), size))
+            data = text.encode()
+            assert b"".join(data[o : o + n] for _, _, o, n in ranges) == data
+            for _, first, offset, length in ranges:
+                assert first == data[:offset].count(b"\n") + 1
+                assert length > 0 and (
+                    offset + length == len(data) or data[offset + length - 1] == 10
+                )
