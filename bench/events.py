@@ -92,8 +92,9 @@ def timed_commands(commands: list[list[str]]) -> float:
 
 def dask_case(
     events: Path, cache: Path, out_dir: Path, jobs: int
-) -> tuple[float, Callable[[], float]]:
-    """(cluster start seconds, a function timing one run on the cluster)."""
+) -> tuple[float, Callable[[], float], Callable[[], None]]:
+    """(cluster start seconds, a function timing one run on the cluster, one that shuts
+    the cluster down)."""
     import dask.bag
     from distributed import Client, LocalCluster
 
@@ -103,8 +104,12 @@ def dask_case(
     cluster = LocalCluster(
         n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None
     )
-    Client(cluster)
+    client = Client(cluster)
     started = time.perf_counter() - start
+
+    def shut_down() -> None:
+        client.close()
+        cluster.close()
 
     def run() -> float:
         start = time.perf_counter()
@@ -114,7 +119,7 @@ def dask_case(
         )
         return time.perf_counter() - start
 
-    return started, run
+    return started, run, shut_down
 
 
 def main() -> None:
@@ -142,12 +147,15 @@ def main() -> None:
             ),
         }
         dask_out = scratch / "dask"
-        cluster_start, dask_run = dask_case(events, cache, dask_out, args.jobs)
+        cluster_start, dask_run, shut_down = dask_case(events, cache, dask_out, args.jobs)
         cases[f"Dask LocalCluster, {args.jobs} workers"] = dask_run
         times: dict[str, list[float]] = {name: [] for name in cases}
-        for _ in range(args.rounds):
-            for name, run in cases.items():
-                times[name].append(run())
+        try:
+            for _ in range(args.rounds):
+                for name, run in cases.items():
+                    times[name].append(run())
+        finally:
+            shut_down()
         same = (scratch / "many.jsonl").read_bytes() == (scratch / "one.jsonl").read_bytes()
         dask_lines = sum(len(p.read_bytes().splitlines()) for p in dask_out.glob("*.jsonl"))
     report(args, frames, size_mb, out_mb, times, cluster_start, same, dask_lines)
