@@ -14,7 +14,7 @@ use oxc_ast::ast::{
     PropertyDefinition, PropertyKey, VariableDeclarator,
 };
 use oxc_ast_visit::{walk, Visit};
-use oxc_parser::Parser;
+use oxc_parser::{ParseOptions, Parser};
 use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::scope::ScopeFlags;
 
@@ -184,7 +184,17 @@ fn nesting_bound(bytes: &[u8]) -> usize {
 
 fn collect(text: &str, source_type: SourceType) -> Result<Vec<Scope>> {
     let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, source_type).parse();
+    // Only spans are read from the tree: no identifier hashes (they serve semantic
+    // analysis, which never runs here) and no nodes for parentheses (names are found
+    // through `without_parentheses` either way).
+    let options = ParseOptions {
+        enable_ident_hashes: false,
+        preserve_parens: false,
+        ..ParseOptions::default()
+    };
+    let parsed = Parser::new(&allocator, text, source_type)
+        .with_options(options)
+        .parse();
     if parsed.panicked {
         let first = parsed.diagnostics.errors().next().map(|e| e.to_string());
         return Err(bad_source(format!(
