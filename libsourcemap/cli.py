@@ -245,12 +245,8 @@ def _input_stream(path: str) -> BinaryIO:
         return sys.stdin.buffer
     try:
         return open(path, "rb")
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
+        raise _cannot_read(path, exc) from None
 
 
 def _count_lines(path: str) -> int:
@@ -456,12 +452,17 @@ def _bundle_create(args: argparse.Namespace) -> int:
 def _read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file", EXIT_NO_INPUT) from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a directory", EXIT_NO_INPUT) from None
     except OSError as exc:
-        raise UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT) from None
+        raise _cannot_read(path, exc) from None
+
+
+def _cannot_read(path: str, exc: OSError) -> UserError:
+    """The one line an input file that cannot be read gets."""
+    if isinstance(exc, FileNotFoundError):
+        return UserError(f"{path}: no such file", EXIT_NO_INPUT)
+    if isinstance(exc, IsADirectoryError):
+        return UserError(f"{path}: is a directory", EXIT_NO_INPUT)
+    return UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT)
 
 
 def _read_text(path: str) -> str:

@@ -123,12 +123,7 @@ class View(RustObject):
             ptr = rustcall(lib.lsm_view_from_json, data, len(data), flags)
         else:
             source = to_bytes(minified_source, "minified_source")
-            positions = array("I")
-            for lineno, colno in frames:
-                if not (isinstance(lineno, int) and isinstance(colno, int)):
-                    raise TypeError("lineno and colno must be integers")
-                if 1 <= lineno <= NONE and 1 <= colno <= NONE:
-                    positions.extend((lineno - 1, colno - 1))
+            positions, _ = _frame_positions(frames)
             ptr = rustcall(
                 lib.lsm_view_from_json_with_source,
                 data,
@@ -427,15 +422,7 @@ class View(RustObject):
         from .frames import Frame, frozen  # dataclasses: imported on first use
 
         items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
-        positions = array("I")
-        valid = []
-        for lineno, colno, _ in items:
-            if not (isinstance(lineno, int) and isinstance(colno, int)):
-                raise TypeError("lineno and colno must be integers")
-            ok = 1 <= lineno <= NONE and 1 <= colno <= NONE
-            valid.append(ok)
-            if ok:
-                positions.extend((lineno - 1, colno - 1))
+        positions, valid = _frame_positions((lineno, colno) for lineno, colno, _ in items)
         source = None if minified_source is None else to_bytes(minified_source, "minified_source")
         size = scratch.size
         ptr = self._get_ptr()
@@ -544,6 +531,22 @@ class View(RustObject):
             f"<libsourcemap.View tokens={len(self)} sources={self.get_source_count()} "
             f"file={self.file!r}>"
         )
+
+
+def _frame_positions(frames: Iterable[tuple[int, int]]) -> tuple[array[int], list[bool]]:
+    """1-based ``(lineno, colno)`` frames as 0-based uint32 pairs for the native call,
+    leaving out those outside 1..2^32-1; and, per frame, whether it was kept.
+    ``TypeError`` for a position that is not an integer."""
+    positions: array[int] = array("I")
+    valid = []
+    for lineno, colno in frames:
+        if not (isinstance(lineno, int) and isinstance(colno, int)):
+            raise TypeError("lineno and colno must be integers")
+        ok = 1 <= lineno <= NONE and 1 <= colno <= NONE
+        valid.append(ok)
+        if ok:
+            positions.extend((lineno - 1, colno - 1))
+    return positions, valid
 
 
 def _clamped_pairs(pairs: list[tuple[int, int]]) -> tuple[array[int], set[int]]:

@@ -432,19 +432,10 @@ impl View {
     ) -> Result<View> {
         let (view, minified) = std::thread::scope(|s| -> Result<_> {
             let minified = crate::scopes::spawn_parser(s, || functions::parse_minified(source))?;
+            // No table yet: `prepare_frames` parses just the originals the positions map into.
             let view = View::from_json(input, rules)
                 .and_then(ViewOrIndex::into_loadable)
-                .and_then(|view| {
-                    let mut wanted = Vec::new();
-                    for &(line, col) in positions {
-                        let src = view.mapped_token(line, col)?.map_or(NONE, |t| t.src_id);
-                        if src != NONE && !wanted.contains(&src) {
-                            wanted.push(src);
-                        }
-                    }
-                    view.parse_originals(&wanted)?;
-                    Ok(view)
-                });
+                .and_then(|view| view.prepare_frames(None, positions).map(|()| view));
             Ok((view, crate::scopes::joined(minified)))
         })?;
         let view = view?;
