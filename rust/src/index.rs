@@ -2,11 +2,10 @@
 //! at a generated line/column offset. Flattening merges them into one view.
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::bytes::SharedBytes;
 use crate::error::{invalid_map, Error, ErrorKind, Result};
-use crate::json::{self, Assembly, Document, MappingsText};
+use crate::json::{self, Assembly, Document, MappingsText, Raw};
 use crate::mappings::{self, Limits, NONE};
 use crate::rules::Rules;
 use crate::view::View;
@@ -14,11 +13,11 @@ use crate::view::View;
 #[derive(Deserialize)]
 struct RawSection<'a> {
     #[serde(borrow, default)]
-    offset: Option<&'a RawValue>,
+    offset: Option<Raw<'a>>,
     #[serde(borrow, default)]
-    map: Option<&'a RawValue>,
+    map: Option<Raw<'a>>,
     #[serde(borrow, default)]
-    url: Option<&'a RawValue>,
+    url: Option<Raw<'a>>,
 }
 
 #[derive(Deserialize)]

@@ -11,19 +11,37 @@ use std::borrow::Cow;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+mod scan;
+
 use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
 use crate::rules::Rules;
 use crate::tables::StringTableBuilder;
 
+/// The raw JSON text of one value, checked to be valid JSON (by `scan` or serde_json).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Raw<'a>(&'a str);
+
+impl<'a> Raw<'a> {
+    pub fn get(self) -> &'a str {
+        self.0
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Raw<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <&'de RawValue>::deserialize(deserializer).map(|raw| Raw(raw.get()))
+    }
+}
+
 /// The top-level fields libsourcemap reads; unknown fields are ignored.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Debug, PartialEq)]
 pub struct Document<'a> {
     #[serde(borrow, default)]
-    pub version: Option<&'a RawValue>,
+    pub version: Option<Raw<'a>>,
     #[serde(borrow, default)]
-    pub file: Option<&'a RawValue>,
+    pub file: Option<Raw<'a>>,
     #[serde(borrow, default, rename = "sourceRoot")]
-    pub source_root: Option<&'a RawValue>,
+    pub source_root: Option<Raw<'a>>,
     #[serde(borrow, default)]
     pub sources: RawList<'a>,
     #[serde(borrow, default, rename = "sourcesContent")]
@@ -31,19 +49,19 @@ pub struct Document<'a> {
     #[serde(borrow, default)]
     pub names: RawList<'a>,
     #[serde(borrow, default)]
-    pub mappings: Option<&'a RawValue>,
+    pub mappings: Option<Raw<'a>>,
     #[serde(borrow, default)]
-    pub sections: Option<&'a RawValue>,
+    pub sections: Option<Raw<'a>>,
     #[serde(borrow, default, rename = "ignoreList")]
     pub ignore_list: RawList<'a>,
     /// The older Chrome DevTools spelling, read when `ignoreList` is absent.
     #[serde(borrow, default, rename = "x_google_ignoreList")]
     pub x_google_ignore_list: RawList<'a>,
     #[serde(borrow, default, rename = "debugId")]
-    pub debug_id: Option<&'a RawValue>,
+    pub debug_id: Option<Raw<'a>>,
     /// The spelling some tools write, read when `debugId` is absent.
     #[serde(borrow, default, rename = "debug_id")]
-    pub debug_id_snake: Option<&'a RawValue>,
+    pub debug_id_snake: Option<Raw<'a>>,
 }
 
 /// Strips a leading XSSI guard line (`)]}'` ...) as ECMA-426 allows.
@@ -70,6 +88,12 @@ pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
         }
         return Err(bad_json("a source map must be a JSON object"));
     }
+    // The scanner reads real maps several times faster than serde_json (most of their
+    // bytes are long strings with an escape every line); anything it does not handle
+    // plainly, serde_json parses, so results and errors are the same either way.
+    if let Some(doc) = scan::document(input) {
+        return Ok(doc);
+    }
     serde_json::from_slice(input).map_err(|err| bad_json(format!("invalid source map JSON: {err}")))
 }
 
@@ -85,7 +109,7 @@ pub struct RawStr {
 /// Locates a raw JSON string literal inside `base`. Literals without a backslash are
 /// referenced without their quotes, ready to use; others keep their quotes to be
 /// unescaped on demand.
-pub fn locate_str(base: &[u8], raw: &RawValue) -> Option<RawStr> {
+pub fn locate_str(base: &[u8], raw: Raw) -> Option<RawStr> {
     let text = raw.get().as_bytes();
     if text.first() != Some(&b'"') {
         return None;
@@ -195,7 +219,7 @@ fn hex4(digits: &[u8]) -> Option<u32> {
 }
 
 /// A string field's value, borrowed when it has no escapes.
-fn str_value<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
+fn str_value(raw: Raw<'_>) -> Option<Cow<'_, str>> {
     let text = raw.get();
     if !text.starts_with('"') {
         return None;
@@ -210,12 +234,12 @@ fn str_value<'a>(raw: &'a RawValue) -> Option<Cow<'a, str>> {
 /// A field that should be a list, captured in the same pass as the whole document: its
 /// items as raw JSON (capturing the field as one `&RawValue` and splitting it afterwards
 /// would scan megabytes of `sourcesContent` twice).
-#[derive(Default)]
+#[derive(Default, Debug, PartialEq)]
 pub enum RawList<'a> {
     /// The field is absent (`null` is `Other("null")`).
     #[default]
     Missing,
-    Items(Vec<&'a RawValue>),
+    Items(Vec<Raw<'a>>),
     /// Not a list: what it was instead, for error messages.
     Other(String),
 }
@@ -237,7 +261,7 @@ impl<'de: 'a, 'a> serde::de::Visitor<'de> for RawListVisitor<'a> {
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element::<&'de RawValue>()? {
+        while let Some(item) = seq.next_element::<Raw<'de>>()? {
             items.push(item);
         }
         Ok(RawList::Items(items))
@@ -283,7 +307,7 @@ fn list_field<'b, 'a>(
     raw: &'b RawList<'a>,
     strict: bool,
     required: bool,
-) -> Result<&'b [&'a RawValue]> {
+) -> Result<&'b [Raw<'a>]> {
     match raw {
         RawList::Missing if strict && required => Err(invalid_map(format!("`{field}` is missing"))),
         RawList::Missing => Ok(&[]),
@@ -298,7 +322,7 @@ fn list_field<'b, 'a>(
 /// `ignoreList`: source ids (integers in range). Lenient mode drops bad entries.
 fn ignore_list(field: &str, raw: &RawList, sources: usize, strict: bool) -> Result<Vec<u32>> {
     let mut ids = Vec::new();
-    for (i, item) in list_field(field, raw, strict, false)?.iter().enumerate() {
+    for (i, &item) in list_field(field, raw, strict, false)?.iter().enumerate() {
         match item.get().parse::<u32>() {
             Ok(id) if (id as usize) < sources => ids.push(id),
             _ if strict => {
@@ -313,7 +337,7 @@ fn ignore_list(field: &str, raw: &RawList, sources: usize, strict: bool) -> Resu
     Ok(ids)
 }
 
-fn describe(raw: &RawValue) -> String {
+fn describe(raw: Raw) -> String {
     let text = raw.get();
     if text.len() > 40 {
         format!(
@@ -326,7 +350,7 @@ fn describe(raw: &RawValue) -> String {
 }
 
 /// An optional string field (`file`, `sourceRoot`): lenient mode ignores a wrong type.
-pub fn optional_str(field: &str, raw: Option<&RawValue>, strict: bool) -> Result<Option<String>> {
+pub fn optional_str(field: &str, raw: Option<Raw>, strict: bool) -> Result<Option<String>> {
     let Some(raw) = raw else { return Ok(None) };
     match str_value(raw) {
         Some(value) => Ok(Some(value.into_owned())),
@@ -413,7 +437,7 @@ pub fn assemble_map(
     let root = optional_str("sourceRoot", doc.source_root, strict)?;
 
     let sources = list_field("sources", &doc.sources, strict, true)?;
-    for (i, item) in sources.iter().enumerate() {
+    for (i, &item) in sources.iter().enumerate() {
         let source = str_value(item);
         if source.is_none() && item.get() != "null" && strict {
             return Err(invalid_map(format!(
@@ -431,13 +455,13 @@ pub fn assemble_map(
         raw => list_field("sourcesContent", raw, strict, false)?,
     };
     for i in 0..sources.len() {
-        match contents.get(i).and_then(|item| locate_str(base, item)) {
+        match contents.get(i).and_then(|&item| locate_str(base, item)) {
             Some(found) => asm
                 .contents
                 .push_ref(found.offset, found.len, found.escaped)?,
             None => {
                 if strict {
-                    if let Some(item) = contents.get(i).filter(|item| item.get() != "null") {
+                    if let Some(&item) = contents.get(i).filter(|item| item.get() != "null") {
                         return Err(invalid_map(format!(
                             "`sourcesContent[{i}]` must be a string or null, got {}",
                             describe(item)
@@ -461,7 +485,7 @@ pub fn assemble_map(
         }
     }
     let names = list_field("names", &doc.names, strict, false)?;
-    for (i, item) in names.iter().enumerate() {
+    for (i, &item) in names.iter().enumerate() {
         let name = str_value(item);
         if name.is_none() && strict {
             return Err(invalid_map(format!(
