@@ -97,6 +97,16 @@ pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
     serde_json::from_slice(input).map_err(|err| bad_json(format!("invalid source map JSON: {err}")))
 }
 
+/// Whether the scanner reads `input` as serde_json does: `true` if it leaves the input to
+/// serde_json or reads the same document. For the fuzz target and tests.
+#[doc(hidden)]
+pub fn scanner_agrees_with_serde_json(input: &[u8]) -> bool {
+    match scan::document(input) {
+        None => true,
+        Some(doc) => serde_json::from_slice::<Document>(input).ok() == Some(doc),
+    }
+}
+
 /// Where a string lives in the input: the range of its raw JSON text.
 #[derive(Debug, Clone, Copy)]
 pub struct RawStr {

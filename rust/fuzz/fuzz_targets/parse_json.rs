@@ -1,5 +1,6 @@
 //! Arbitrary bytes as source map JSON, lenient and strict. Whatever loads must answer
-//! every query without panicking, and survive a memdb round trip token for token.
+//! every query without panicking, and survive a memdb round trip token for token; the
+//! JSON scanner must read every input as serde_json does.
 #![no_main]
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ fn exercise(view: &View) {
 }
 
 fuzz_target!(|data: &[u8]| {
+    assert!(sourcemap_native::json::scanner_agrees_with_serde_json(data));
     for rules in [Rules::LENIENT, Rules::STRICT] {
         match View::from_json(Arc::new(Bytes::Owned(data.to_vec())), rules) {
             Ok(ViewOrIndex::View(view)) => exercise(&view),
