@@ -5,8 +5,9 @@
 //! and `sourcesContent` (megabytes, an escape every line or so). serde_json looks at
 //! strings eight bytes at a time and starts over after every escape; here a string is
 //! scanned sixteen bytes at a time for the bytes that matter (quote, backslash, control
-//! characters), and an escape costs one step. The whole input is checked to be UTF-8 once,
-//! up front, which is faster than checking each string.
+//! characters), and an escape costs one step. The same pass notes bytes above 0x7f, and
+//! only a string that has one is checked to be UTF-8 (everything outside strings must be
+//! ASCII anyway): checking the whole input apart would read it from memory a second time.
 //!
 //! It gives up (`None`) on anything it does not handle plainly: invalid JSON, invalid
 //! UTF-8, a key with escapes, a duplicate field, a list field that is not a list, nesting
@@ -19,8 +20,10 @@ use super::{Document, Raw, RawList};
 const MAX_DEPTH: u32 = 100;
 
 pub(super) fn document(input: &[u8]) -> Option<Document<'_>> {
-    let text = std::str::from_utf8(input).ok()?;
-    let mut at = Scanner { text, pos: 0 };
+    let mut at = Scanner {
+        bytes: input,
+        pos: 0,
+    };
     let mut doc = Document::default();
     let mut seen = [false; FIELD_COUNT];
     at.whitespace();
@@ -82,14 +85,16 @@ impl Field {
     }
 }
 
+/// Reads JSON from `bytes`. Every byte it accepts outside a string is ASCII (it is
+/// compared with ASCII bytes), and every string it accepts is UTF-8 (`string_end`).
 struct Scanner<'a> {
-    text: &'a str,
+    bytes: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Scanner<'a> {
     fn bytes(&self) -> &'a [u8] {
-        self.text.as_bytes()
+        self.bytes
     }
 
     fn peek(&self) -> Option<u8> {
@@ -112,10 +117,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The raw text from `start` to the current position (both on ASCII bytes, so on
-    /// character boundaries).
+    /// The raw text of the value from `start` to the current position, which the scanner
+    /// has just accepted.
     fn raw_from(&self, start: usize) -> Option<Raw<'a>> {
-        self.text.get(start..self.pos).map(Raw)
+        Some(Raw(accepted_text(self.bytes.get(start..self.pos)?)))
     }
 
     /// An object key without escapes (a key with escapes goes to serde_json).
@@ -127,7 +132,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         self.pos = end + 1;
-        self.text.get(start..end)
+        Some(accepted_text(&self.bytes[start..end]))
     }
 
     /// A field of `Document`: `null` is absent for single values, as serde reads an
@@ -263,8 +268,19 @@ impl<'a> Scanner<'a> {
     }
 }
 
+/// Bytes the scanner has accepted as text: a value or a string's contents, which start
+/// and end on ASCII bytes (so whole characters) and are valid UTF-8 (see `Scanner`).
+fn accepted_text(bytes: &[u8]) -> &str {
+    // SAFETY: the caller passes only bytes the scanner accepted: ASCII outside strings,
+    // and strings `string_end` checked to be UTF-8 wherever they had a byte above 0x7f.
+    // A UTF-8 sequence never contains an ASCII byte, so joining them at ASCII bytes
+    // keeps them UTF-8.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
 /// The index of the quote that ends the string whose contents start at `from`, checking
-/// its escapes and that it has no control characters; `None` if it is not a valid string.
+/// its escapes, that it has no control characters, and that it is UTF-8; `None` if it is
+/// not a valid string.
 ///
 /// It steps through the special bytes of each 64-byte block by their mask, so an escape
 /// costs a few instructions instead of a new scan from the byte after it.
@@ -272,13 +288,18 @@ fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut block = from;
     // Bytes at the start of `block` that an escape in the previous block covered.
     let mut covered = 0;
+    // Whether a byte above 0x7f was seen (possibly past the end of the string: then it
+    // is checked for nothing).
+    let mut non_ascii = false;
     loop {
-        let (mut special, scanned) = special_bytes(bytes, block);
+        let (mut special, high, scanned) = special_bytes(bytes, block);
+        non_ascii |= high;
         special &= u64::MAX << covered;
         covered = 0;
         while special != 0 {
             let at = block + special.trailing_zeros() as usize;
             match bytes[at] {
+                b'"' if non_ascii => return std::str::from_utf8(&bytes[from..at]).ok().map(|_| at),
                 b'"' => return Some(at),
                 b'\\' => {
                     let next = at + 1 + escape_len(&bytes[at + 1..])? - block;
@@ -302,17 +323,21 @@ fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
 const BLOCK: usize = 64;
 
 /// A mask of the quotes, backslashes and control characters among the `BLOCK` bytes
-/// from `from` (bit i for byte `from + i`), and how many bytes were there to look at.
-fn special_bytes(bytes: &[u8], from: usize) -> (u64, usize) {
+/// from `from` (bit i for byte `from + i`), whether any of them is above 0x7f, and how
+/// many bytes were there to look at.
+fn special_bytes(bytes: &[u8], from: usize) -> (u64, bool, usize) {
     let rest = bytes.get(from..).unwrap_or_default();
     match rest.first_chunk::<BLOCK>() {
-        Some(block) => (special_in_block(block), BLOCK),
+        Some(block) => {
+            let (special, high) = special_in_block(block);
+            (special, high, BLOCK)
+        }
         None => {
             let mut mask = 0;
             for (i, &byte) in rest.iter().enumerate() {
                 mask |= (is_special(byte) as u64) << i;
             }
-            (mask, rest.len())
+            (mask, !rest.is_ascii(), rest.len())
         }
     }
 }
@@ -322,14 +347,16 @@ fn is_special(byte: u8) -> bool {
 }
 
 #[cfg(target_arch = "x86_64")]
-fn special_in_block(block: &[u8; BLOCK]) -> u64 {
+fn special_in_block(block: &[u8; BLOCK]) -> (u64, bool) {
     use std::arch::x86_64::*;
     let mut mask = 0;
+    let mut high = 0;
     for (i, chunk) in block.chunks_exact(16).enumerate() {
         // SAFETY: SSE2 is part of every x86_64 target; `_mm_loadu_si128` reads 16 bytes
         // from any address, and `chunk` has 16.
         let bits = unsafe {
             let bytes = _mm_loadu_si128(chunk.as_ptr().cast());
+            high |= _mm_movemask_epi8(bytes);
             let quote = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'"' as i8));
             let backslash = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\\' as i8));
             // Unsigned `byte <= 0x1f`: the maximum of the byte and 0x1f is 0x1f.
@@ -339,16 +366,16 @@ fn special_in_block(block: &[u8; BLOCK]) -> u64 {
         };
         mask |= (bits as u16 as u64) << (16 * i);
     }
-    mask
+    (mask, high != 0)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn special_in_block(block: &[u8; BLOCK]) -> u64 {
+fn special_in_block(block: &[u8; BLOCK]) -> (u64, bool) {
     let mut mask = 0;
     for (i, &byte) in block.iter().enumerate() {
         mask |= (is_special(byte) as u64) << i;
     }
-    mask
+    (mask, !block.is_ascii())
 }
 
 /// The length of the escape that `after` (the bytes after a backslash) starts with, as
@@ -428,6 +455,22 @@ mod tests {
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(150), "]".repeat(150));
         assert!(document(deep.as_bytes()).is_none());
         assert!(document(b"{\"file\":\"\xff\"}").is_none());
+        assert!(document(b"{\"x\":1\xc3\xa9}").is_none());
+        assert!(document("{\"é\":1}".as_bytes()).is_some());
+        for at in [0, 15, 16, 63, 64, 65, 200] {
+            let long = |middle: &[u8]| {
+                let mut doc = br#"{"sourcesContent":[""#.to_vec();
+                doc.extend(std::iter::repeat_n(b'a', at));
+                doc.extend_from_slice(middle);
+                doc.extend_from_slice(br#"x\n"]}"#);
+                doc
+            };
+            assert!(document(&long(b"\xe2\x82")).is_none(), "{at}");
+            assert!(document(&long(b"\xff")).is_none(), "{at}");
+            let valid = long("€😀".as_bytes());
+            assert!(document(&valid).is_some(), "{at}");
+            agrees(std::str::from_utf8(&valid).unwrap());
+        }
     }
 
     #[test]
