@@ -4,7 +4,8 @@
 //! 3-field segments, indexes out of range, values outside 32 bits, lines to re-sort), and
 //! its errors name the position; that generality cost ~250 instructions a token, most of
 //! a parse. Real maps have none of those cases, so `index` first runs this loop, which
-//! keeps the running state in locals, decodes each field with one table load per digit,
+//! keeps the running state in locals, decodes each field with one table load per digit
+//! (from a 64-byte window of the text where there is one, so without bounds checks),
 //! and gives up (`None`) at the first byte that is not plainly valid: the general decoder
 //! then indexes the text from the start, with the same results and errors as ever. On
 //! text this loop accepts, strict and lenient rules agree, so it serves both.
@@ -30,47 +31,100 @@ const OTHER: u8 = 0xff;
 /// `CLASS` of the position past the end of the text.
 const END: u8 = 0xfe;
 
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// Where the decoder reads bytes from: `Checked` anywhere in the text, `Window` in the
+/// `WINDOW` bytes from a segment's start, which hold every segment this loop decodes
+/// (5 fields of at most 7 digits and the byte after them), with no bounds checks.
+trait Read {
+    /// The class of the byte at `pos` (`END` past the text).
+    fn class(&self, pos: usize) -> u8;
 }
 
-impl Cursor<'_> {
-    #[inline(always)]
-    fn class(&self) -> u8 {
-        self.bytes.get(self.pos).map_or(END, |&b| CLASS[b as usize])
-    }
+const WINDOW: usize = 64;
 
-    /// One VLQ value that fits in 32 bits signed; `None` for anything else (a separator
-    /// or end where a digit must be, an unfinished value, more than 7 digits, overflow).
+struct Checked<'a>(&'a [u8]);
+
+impl Read for Checked<'_> {
     #[inline(always)]
-    fn vlq(&mut self) -> Option<i64> {
-        let mut digit = self.class();
-        if digit >= 64 {
+    fn class(&self, pos: usize) -> u8 {
+        self.0.get(pos).map_or(END, |&b| CLASS[b as usize])
+    }
+}
+
+struct Window<'a>(&'a [u8; WINDOW]);
+
+impl Read for Window<'_> {
+    #[inline(always)]
+    fn class(&self, pos: usize) -> u8 {
+        // `pos` stays below 36 (see `Read`); the mask only spares the bounds check.
+        CLASS[self.0[pos & (WINDOW - 1)] as usize]
+    }
+}
+
+/// One VLQ value at `*pos` that fits in 32 bits signed; `None` for anything else (a
+/// separator or end where a digit must be, an unfinished value, more than 7 digits,
+/// overflow).
+#[inline(always)]
+fn vlq(read: &impl Read, pos: &mut usize) -> Option<i64> {
+    let mut digit = read.class(*pos);
+    if digit >= 64 {
+        return None;
+    }
+    *pos += 1;
+    let mut value = (digit & 0x1f) as u64;
+    let mut shift = 5;
+    while digit & 0x20 != 0 {
+        digit = read.class(*pos);
+        if digit >= 64 || shift > 30 {
             return None;
         }
-        self.pos += 1;
-        let mut value = (digit & 0x1f) as u64;
-        let mut shift = 5;
-        while digit & 0x20 != 0 {
-            digit = self.class();
-            if digit >= 64 || shift > 30 {
-                return None;
-            }
-            self.pos += 1;
-            value |= ((digit & 0x1f) as u64) << shift;
-            shift += 5;
-        }
-        let magnitude = (value >> 1) as i64;
-        if magnitude > i32::MAX as i64 {
-            return None; // the general decoder decides (an error, or 64-bit when lenient)
-        }
-        Some(if value & 1 == 1 {
-            -magnitude
-        } else {
-            magnitude
-        })
+        *pos += 1;
+        value |= ((digit & 0x1f) as u64) << shift;
+        shift += 5;
     }
+    let magnitude = (value >> 1) as i64;
+    if magnitude > i32::MAX as i64 {
+        return None; // the general decoder decides (an error, or 64-bit when lenient)
+    }
+    Some(if value & 1 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
+/// One segment's fields as decoded (deltas), before they are applied to the state.
+struct Segment {
+    deltas: [i64; 5],
+    /// 1, 4 or 5.
+    fields: u8,
+    /// Where it ends (relative to where it started).
+    end: usize,
+}
+
+/// The segment at position 0 of `read`; `None` if it is not plainly valid.
+#[inline(always)]
+fn segment(read: &impl Read) -> Option<Segment> {
+    let mut pos = 0;
+    let mut deltas = [vlq(read, &mut pos)?, 0, 0, 0, 0];
+    let mut fields = 1;
+    if read.class(pos) < 64 {
+        for delta in &mut deltas[1..4] {
+            *delta = vlq(read, &mut pos)?;
+        }
+        fields = 4;
+        if read.class(pos) < 64 {
+            deltas[4] = vlq(read, &mut pos)?;
+            fields = 5;
+        }
+    }
+    if !matches!(read.class(pos), COMMA | SEMICOLON | END) {
+        return None; // a sixth field, or a byte that is not base64
+    }
+    Some(Segment {
+        deltas,
+        fields,
+        end: pos,
+    })
 }
 
 #[inline(always)]
@@ -82,65 +136,63 @@ fn add(field: u32, delta: i64) -> Option<u32> {
 /// count, or `None` if the text has anything but plainly valid, sorted segments of 1, 4
 /// or 5 fields (see the module docs; `checkpoints` then holds a partial index).
 pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) -> Option<u32> {
-    let mut at = Cursor {
-        bytes: mappings,
-        pos: 0,
-    };
+    let text = Checked(mappings);
+    let mut pos = 0;
     let mut s = State::default();
     let mut count: u32 = 0;
     // Whether the previous byte ended a segment (false at the start of the text and
     // after a separator): a `,` that does not follow one is an empty segment.
     let mut after_segment = false;
     loop {
-        match at.class() {
+        match text.class(pos) {
             SEMICOLON => {
                 s.dst_line = s.dst_line.checked_add(1)?;
                 s.dst_col = 0;
-                at.pos += 1;
+                pos += 1;
                 after_segment = false;
                 continue;
             }
             COMMA => {
-                let next = at.bytes.get(at.pos + 1).map_or(END, |&b| CLASS[b as usize]);
-                if !after_segment || next >= 64 {
+                if !after_segment || text.class(pos + 1) >= 64 {
                     return None; // an empty segment
                 }
-                at.pos += 1;
+                pos += 1;
                 after_segment = false;
                 continue;
             }
             END => break,
             _ => {}
         }
-        let col_delta = at.vlq()?;
-        if col_delta < 0 {
+        let rest = &mappings[pos..];
+        let segment = match rest.first_chunk::<WINDOW>() {
+            Some(window) => segment(&Window(window))?,
+            None => segment(&Checked(rest))?,
+        };
+        pos += segment.end;
+        let [col, src, line, src_col, name] = segment.deltas;
+        if col < 0 {
             return None; // out of column order (or below 0): the general path re-sorts
         }
-        s.dst_col = add(s.dst_col, col_delta)?;
-        let mut has_source = false;
-        let mut has_name = false;
-        if at.class() < 64 {
-            s.src_id = add(s.src_id, at.vlq()?)?;
-            s.src_line = add(s.src_line, at.vlq()?)?;
-            s.src_col = add(s.src_col, at.vlq()?)?;
+        s.dst_col = add(s.dst_col, col)?;
+        let has_source = segment.fields >= 4;
+        let has_name = segment.fields == 5;
+        if has_source {
+            s.src_id = add(s.src_id, src)?;
+            s.src_line = add(s.src_line, line)?;
+            s.src_col = add(s.src_col, src_col)?;
             if s.src_id >= limits.sources {
                 return None;
             }
-            has_source = true;
-            if at.class() < 64 {
-                s.name_id = add(s.name_id, at.vlq()?)?;
-                if s.name_id >= limits.names || at.class() < 64 {
-                    return None; // a bad name index, or more than 5 fields
+            if has_name {
+                s.name_id = add(s.name_id, name)?;
+                if s.name_id >= limits.names {
+                    return None;
                 }
-                has_name = true;
             }
-        }
-        if !matches!(at.class(), COMMA | SEMICOLON | END) {
-            return None; // a byte that is not base64
         }
         after_segment = true;
         if count.is_multiple_of(INTERVAL) {
-            let offset = u32::try_from(at.pos).ok()?;
+            let offset = u32::try_from(pos).ok()?;
             Checkpoint::at(offset, s, has_source, has_name).write(checkpoints);
         }
         count = count.checked_add(1)?;
