@@ -10,7 +10,7 @@
 //! then indexes the text from the start, with the same results and errors as ever. On
 //! text this loop accepts, strict and lenient rules agree, so it serves both.
 
-use super::{Checkpoint, Limits, State, INTERVAL};
+use super::{Checkpoint, Limits, RawToken, State, INTERVAL};
 
 /// Per byte: its base64 digit value (0..=63), `COMMA`, `SEMICOLON`, or `OTHER`.
 const CLASS: [u8; 256] = {
@@ -132,17 +132,54 @@ fn add(field: u32, delta: i64) -> Option<u32> {
     u32::try_from(field as i64 + delta).ok()
 }
 
-/// Appends the checkpoint index of `mappings` to `checkpoints` and returns the token
-/// count, or `None` if the text has anything but plainly valid, sorted segments of 1, 4
-/// or 5 fields (see the module docs; `checkpoints` then holds a partial index).
-pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) -> Option<u32> {
+/// Where the loop is in the text: the byte position, the running state, and whether
+/// the byte before ended a segment (a `,` that does not follow one is an empty segment).
+#[derive(Clone, Copy)]
+pub(super) struct Position {
+    pos: usize,
+    state: State,
+    after_segment: bool,
+}
+
+impl Position {
+    const START: Position = Position {
+        pos: 0,
+        state: State {
+            dst_line: 0,
+            dst_col: 0,
+            src_id: 0,
+            src_line: 0,
+            src_col: 0,
+            name_id: 0,
+        },
+        after_segment: false,
+    };
+
+    /// Just after the token of a checkpoint (which is where each checkpoint is taken).
+    pub(super) fn at_checkpoint(checkpoint: &Checkpoint) -> Position {
+        Position {
+            pos: checkpoint.offset as usize,
+            state: checkpoint.state,
+            after_segment: true,
+        }
+    }
+
+    /// The same place, for the general decoder to go on from.
+    pub(super) fn offset_and_state(&self) -> (usize, State) {
+        (self.pos, self.state)
+    }
+}
+
+/// The token after `at`: the position after it, and whether it has a source and a
+/// name. `Some(None)` at the end of the text, `None` at anything not plainly valid.
+#[inline(always)]
+fn step(mappings: &[u8], at: Position, limits: Limits) -> Option<Option<(Position, bool, bool)>> {
     let text = Checked(mappings);
-    let mut pos = 0;
-    let mut s = State::default();
-    let mut count: u32 = 0;
-    // Whether the previous byte ended a segment (false at the start of the text and
-    // after a separator): a `,` that does not follow one is an empty segment.
-    let mut after_segment = false;
+    let Position {
+        mut pos,
+        state: mut s,
+        mut after_segment,
+    } = at;
     loop {
         match text.class(pos) {
             SEMICOLON => {
@@ -150,7 +187,6 @@ pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) 
                 s.dst_col = 0;
                 pos += 1;
                 after_segment = false;
-                continue;
             }
             COMMA => {
                 if !after_segment || text.class(pos + 1) >= 64 {
@@ -158,44 +194,68 @@ pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) 
                 }
                 pos += 1;
                 after_segment = false;
-                continue;
             }
-            END => break,
-            _ => {}
+            END => return Some(None),
+            _ => break,
         }
-        let rest = &mappings[pos..];
-        let segment = match rest.first_chunk::<WINDOW>() {
-            Some(window) => segment(&Window(window))?,
-            None => segment(&Checked(rest))?,
-        };
-        pos += segment.end;
-        let [col, src, line, src_col, name] = segment.deltas;
-        if col < 0 {
-            return None; // out of column order (or below 0): the general path re-sorts
+    }
+    let rest = &mappings[pos..];
+    let segment = match rest.first_chunk::<WINDOW>() {
+        Some(window) => segment(&Window(window))?,
+        None => segment(&Checked(rest))?,
+    };
+    pos += segment.end;
+    let [col, src, line, src_col, name] = segment.deltas;
+    if col < 0 {
+        return None; // out of column order (or below 0): the general path re-sorts
+    }
+    s.dst_col = add(s.dst_col, col)?;
+    let has_source = segment.fields >= 4;
+    let has_name = segment.fields == 5;
+    if has_source {
+        s.src_id = add(s.src_id, src)?;
+        s.src_line = add(s.src_line, line)?;
+        s.src_col = add(s.src_col, src_col)?;
+        if s.src_id >= limits.sources {
+            return None;
         }
-        s.dst_col = add(s.dst_col, col)?;
-        let has_source = segment.fields >= 4;
-        let has_name = segment.fields == 5;
-        if has_source {
-            s.src_id = add(s.src_id, src)?;
-            s.src_line = add(s.src_line, line)?;
-            s.src_col = add(s.src_col, src_col)?;
-            if s.src_id >= limits.sources {
+        if has_name {
+            s.name_id = add(s.name_id, name)?;
+            if s.name_id >= limits.names {
                 return None;
             }
-            if has_name {
-                s.name_id = add(s.name_id, name)?;
-                if s.name_id >= limits.names {
-                    return None;
-                }
-            }
         }
-        after_segment = true;
+    }
+    let next = Position {
+        pos,
+        state: s,
+        after_segment: true,
+    };
+    Some(Some((next, has_source, has_name)))
+}
+
+/// Appends the checkpoint index of `mappings` to `checkpoints` and returns the token
+/// count, or `None` if the text has anything but plainly valid, sorted segments of 1, 4
+/// or 5 fields (see the module docs; `checkpoints` then holds a partial index).
+pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) -> Option<u32> {
+    let mut at = Position::START;
+    let mut count: u32 = 0;
+    while let Some((next, has_source, has_name)) = step(mappings, at, limits)? {
+        at = next;
         if count.is_multiple_of(INTERVAL) {
-            let offset = u32::try_from(pos).ok()?;
-            Checkpoint::at(offset, s, has_source, has_name).write(checkpoints);
+            let offset = u32::try_from(at.pos).ok()?;
+            Checkpoint::at(offset, at.state, has_source, has_name).write(checkpoints);
         }
         count = count.checked_add(1)?;
     }
     Some(count)
+}
+
+/// The token after `at`, moving `at` past it; `None` (with `at` unchanged) at the end or
+/// at anything not plainly valid, where the general decoder takes over from `at`.
+pub(super) fn next_token(mappings: &[u8], at: &mut Position, limits: Limits) -> Option<RawToken> {
+    let (next, has_source, has_name) = step(mappings, *at, limits)??;
+    *at = next;
+    let offset = u32::try_from(next.pos).ok()?;
+    Some(Checkpoint::at(offset, next.state, has_source, has_name).token)
 }
