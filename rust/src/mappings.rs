@@ -66,6 +66,20 @@ struct State {
     name_id: u32,
 }
 
+impl State {
+    /// The token of the segment that left the decoder in this state.
+    fn token(&self, has_source: bool, has_name: bool) -> RawToken {
+        RawToken {
+            dst_line: self.dst_line,
+            dst_col: self.dst_col,
+            src_id: if has_source { self.src_id } else { NONE },
+            src_line: self.src_line,
+            src_col: self.src_col,
+            name_id: if has_name { self.name_id } else { NONE },
+        }
+    }
+}
+
 /// Decodes segments one at a time.
 ///
 /// Lenient (`Rules::LENIENT`): empty segments are skipped; a segment with 2 or 3 fields,
@@ -303,18 +317,10 @@ impl Checkpoint {
 
     /// The checkpoint after the token the decoder `state` ends with, at byte `offset`.
     fn at(offset: u32, state: State, has_source: bool, has_name: bool) -> Checkpoint {
-        let token = RawToken {
-            dst_line: state.dst_line,
-            dst_col: state.dst_col,
-            src_id: if has_source { state.src_id } else { NONE },
-            src_line: state.src_line,
-            src_col: state.src_col,
-            name_id: if has_name { state.name_id } else { NONE },
-        };
         Checkpoint {
             offset,
             state,
-            token,
+            token: state.token(has_source, has_name),
         }
     }
 

@@ -9,6 +9,9 @@
 //! and gives up (`None`) at the first byte that is not plainly valid: the general decoder
 //! then indexes the text from the start, with the same results and errors as ever. On
 //! text this loop accepts, strict and lenient rules agree, so it serves both.
+//!
+//! Reading tokens back (lookups) takes the same steps from a checkpoint (`next_token`),
+//! and hands over to the general decoder where a segment is not plain.
 
 use super::{Checkpoint, Limits, RawToken, State, INTERVAL};
 
@@ -256,6 +259,5 @@ pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) 
 pub(super) fn next_token(mappings: &[u8], at: &mut Position, limits: Limits) -> Option<RawToken> {
     let (next, has_source, has_name) = step(mappings, *at, limits)??;
     *at = next;
-    let offset = u32::try_from(next.pos).ok()?;
-    Some(Checkpoint::at(offset, next.state, has_source, has_name).token)
+    Some(next.state.token(has_source, has_name))
 }
