@@ -97,6 +97,22 @@ def test_non_utf8_and_nul_input() -> None:
     assert view.get_source_name(0) == "a\x00b.js"
 
 
+def test_lone_surrogate_escapes_read_as_replacement_characters() -> None:
+    # Valid JSON that UTF-8 cannot hold (found by the parse_json fuzz target: the view
+    # parsed, then its contents, and so its memdb dump, failed). Read as U+FFFD, the way
+    # JavaScript's TextEncoder writes a lone surrogate.
+    data = (
+        b'{"version":3,"sources":["a.js"],"names":["n\\udc00"],'
+        b'"sourcesContent":["/[\\ud800-\\udfff]/ \\ud83d\\ude00"],"mappings":"AAAAA"}'
+    )
+    for strict in (False, True):
+        view = View.from_json(data, strict=strict)
+        assert view.get_source_contents(0) == "/[\ufffd-\ufffd]/ \U0001f600".encode()
+        assert view.get_name(0) == "n\ufffd"
+        cached = View.from_memdb(view.dump_memdb())
+        assert cached.get_source_contents(0) == view.get_source_contents(0)
+
+
 def test_wrong_argument_types() -> None:
     view = View.from_json(tiny_map())
     for call in (

@@ -144,10 +144,11 @@ pub fn locate_str(base: &[u8], raw: Raw) -> Option<RawStr> {
 ///
 /// `sourcesContent` entries run to megabytes with an escape on every line, and unescaping
 /// one is on the path of a stack trace's first function name: the text between escapes
-/// is copied in bulk (found with memchr). `literal` comes from a document serde_json has
-/// already checked (no raw control characters, no unescaped quote inside); anything
-/// unusual (a lone surrogate, a malformed escape) goes to serde_json, which gives the
-/// same result or error it always did.
+/// is copied in bulk (found with memchr). `literal` comes from a document already checked
+/// (no raw control characters, no unescaped quote inside). A lone surrogate escape, which
+/// JSON allows and UTF-8 cannot hold, becomes U+FFFD (as JavaScript's TextEncoder
+/// writes it), so a string the document parsed with can always be read. Anything else
+/// unusual (a malformed escape) goes to serde_json, for its error.
 pub fn unescape(literal: &[u8]) -> Result<String> {
     match fast_unescape(literal) {
         Some(text) => Ok(text),
@@ -188,7 +189,8 @@ fn fast_unescape(literal: &[u8]) -> Option<String> {
 }
 
 /// The character an escape stands for (`after` starts just after the backslash) and how
-/// many bytes of `after` it used; `None` for anything but a well-formed escape.
+/// many bytes of `after` it used (U+FFFD for a lone surrogate); `None` for anything but
+/// a well-formed escape.
 fn escape_at(after: &[u8]) -> Option<(char, usize)> {
     let simple = match *after.first()? {
         b'"' => '"',
@@ -205,15 +207,19 @@ fn escape_at(after: &[u8]) -> Option<(char, usize)> {
                 return Some((char::from_u32(unit)?, 5));
             }
             // A surrogate pair: a high surrogate followed by `\\u` and a low one.
-            let low = match after.get(5..7)? {
-                b"\\u" => hex4(after.get(7..11)?)?,
-                _ => return None,
+            let low = match after.get(5..7) {
+                Some(b"\\u") => after.get(7..11).and_then(hex4),
+                _ => None,
             };
-            if !(0xD800..0xDC00).contains(&unit) || !(0xDC00..0xE000).contains(&low) {
-                return None;
+            if let Some(low) = low.filter(|low| (0xDC00..0xE000).contains(low)) {
+                if (0xD800..0xDC00).contains(&unit) {
+                    let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                    return Some((char::from_u32(code)?, 11));
+                }
             }
-            let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-            return Some((char::from_u32(code)?, 11));
+            // A lone surrogate: valid JSON (a JavaScript string may hold one) that UTF-8
+            // cannot hold. U+FFFD in its place, as JavaScript's TextEncoder writes it.
+            return Some(('\u{FFFD}', 5));
         }
         _ => return None,
     };
@@ -235,7 +241,7 @@ fn str_value(raw: Raw<'_>) -> Option<Cow<'_, str>> {
         return None;
     }
     if text.contains('\\') {
-        serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+        unescape(text.as_bytes()).ok().map(Cow::Owned)
     } else {
         Some(Cow::Borrowed(&text[1..text.len() - 1]))
     }
@@ -582,8 +588,6 @@ mod tests {
             r#""plain""#,
             r#""a\nb\r\n\t\"q\" \\ \/ \b\f""#,
             r#""\u00e9 \u2028 \ud83d\ude00 end""#,
-            r#""\ud83d alone""#,
-            r#""\udc00 low first""#,
             r#""\u12""#,
             r#""bad \x escape""#,
             "\"caf\u{e9} \u{1f600}\"",
@@ -594,6 +598,21 @@ mod tests {
             let serde: std::result::Result<String, String> =
                 serde_json::from_str(case).map_err(|e| format!("bad string: {e}"));
             assert_eq!(ours, serde, "{case}");
+        }
+    }
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        let cases = [
+            (r#""\ud83d alone""#, "\u{FFFD} alone"),
+            (r#""\udc00 low first""#, "\u{FFFD} low first"),
+            (r#""\ud800\ud800\udc00""#, "\u{FFFD}\u{10000}"),
+            (r#""\ud800\u0041""#, "\u{FFFD}A"),
+            (r#""end \udbff""#, "end \u{FFFD}"),
+            (r#""/[\ud800-\udfff]/""#, "/[\u{FFFD}-\u{FFFD}]/"),
+        ];
+        for (literal, text) in cases {
+            assert_eq!(unescape(literal.as_bytes()).ok().as_deref(), Some(text));
         }
     }
 
