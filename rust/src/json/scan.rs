@@ -337,17 +337,21 @@ fn special_bytes(bytes: &[u8], from: usize) -> (u64, bool, usize) {
             (special, high, BLOCK)
         }
         None => {
-            let mut mask = 0;
-            for (i, &byte) in rest.iter().enumerate() {
-                mask |= (is_special(byte) as u64) << i;
-            }
-            (mask, !rest.is_ascii(), rest.len())
+            let (special, high) = special_in_bytes(rest);
+            (special, high, rest.len())
         }
     }
 }
 
-fn is_special(byte: u8) -> bool {
-    byte == b'"' || byte == b'\\' || byte < 0x20
+/// `special_in_block` a byte at a time, for up to `BLOCK` bytes: the end of the input,
+/// and whole blocks on targets without SSE2.
+fn special_in_bytes(bytes: &[u8]) -> (u64, bool) {
+    let mut mask = 0;
+    for (i, &byte) in bytes.iter().enumerate().take(BLOCK) {
+        let special = byte == b'"' || byte == b'\\' || byte < 0x20;
+        mask |= (special as u64) << i;
+    }
+    (mask, !bytes.is_ascii())
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -375,11 +379,7 @@ fn special_in_block(block: &[u8; BLOCK]) -> (u64, bool) {
 
 #[cfg(not(target_arch = "x86_64"))]
 fn special_in_block(block: &[u8; BLOCK]) -> (u64, bool) {
-    let mut mask = 0;
-    for (i, &byte) in block.iter().enumerate() {
-        mask |= (is_special(byte) as u64) << i;
-    }
-    (mask, !block.is_ascii())
+    special_in_bytes(block)
 }
 
 /// The length of the escape that `after` (the bytes after a backslash) starts with, as
@@ -521,6 +521,15 @@ mod tests {
     }
 
     proptest! {
+        /// The SIMD masks are the byte-at-a-time ones (which other targets use).
+        #[test]
+        fn block_masks_are_the_portable_masks(block in proptest::array::uniform32(any::<u8>()), other in proptest::array::uniform32(prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x20, 0x7fu8..=0x81, any::<u8>()])) {
+            let mut bytes = [0u8; BLOCK];
+            bytes[..32].copy_from_slice(&block);
+            bytes[32..].copy_from_slice(&other);
+            prop_assert_eq!(special_in_block(&bytes), special_in_bytes(&bytes));
+        }
+
         /// Documents made of JSON's own pieces, in any order: most are invalid, some are
         /// maps; the scanner must never read one differently from serde_json.
         #[test]
