@@ -1,16 +1,21 @@
 /* libsourcemap C ABI: the contract between the Rust core (rust/src/cabi) and Python.
  *
- * Conventions (see README "Design notes"):
+ * Conventions (see docs/design.md):
  * - Every fallible function takes `lsm_error_t *err` last. On failure it returns NULL/0
  *   and sets err->failed = 1, err->code (LSM_ERR_*) and err->message, a NUL-terminated
  *   string the caller frees with lsm_buffer_free. A Rust panic is reported the same way
- *   (LSM_ERR_PANIC); it never unwinds into C.
+ *   (LSM_ERR_PANIC, with its message and location; nothing is printed); it never unwinds
+ *   into C.
  * - Strings are (pointer, length) UTF-8. `const char *` results borrow from the view and
  *   stay valid while it lives; `char *` results are owned and freed with lsm_buffer_free.
  * - Lines, columns and ids are uint32_t, 0-based; sizes are size_t.
  * - Functions that take JSON or memdb bytes BORROW them: the caller keeps the buffer alive
- *   and unchanged until the returned view or index is freed (libsourcemap keeps a
- *   reference to the Python bytes object in the handle's destructor).
+ *   and unchanged until the returned view or index, and every resolver made from the
+ *   view, is freed (libsourcemap keeps a reference to the Python bytes object in the
+ *   handle's destructor).
+ * - Two layers: a view (lsm_view_*) is the map's tables and lookups; a resolver
+ *   (lsm_resolver_*) is the symbolication engine over a view: function names, context
+ *   lines, whole frames. A resolver shares its view: the view handle may be freed first.
  */
 #ifndef LIBSOURCEMAP_H_INCLUDED
 #define LIBSOURCEMAP_H_INCLUDED
@@ -29,6 +34,7 @@
 #define LSM_ERR_INVALID_ARGUMENT 9
 #define LSM_ERR_BAD_SOURCE 10
 #define LSM_ERR_INVALID_PROGUARD 11
+#define LSM_ERR_SYSTEM 12           /* the system refused a resource (a thread) */
 #define LSM_ERR_TOO_MANY_SOURCES 20
 #define LSM_ERR_TOO_MANY_NAMES 21
 #define LSM_ERR_LOCATION_OVERFLOW 22
@@ -45,6 +51,7 @@
 #define LSM_STRICT 7            /* all of ECMA-426 */
 
 typedef struct lsm_view_s lsm_view_t;
+typedef struct lsm_resolver_s lsm_resolver_t;
 typedef struct lsm_index_s lsm_index_t;
 typedef struct lsm_proguard_view_s lsm_proguard_view_t;
 
@@ -76,16 +83,6 @@ int lsm_view_or_index_from_json(const char *bytes, size_t len, uint32_t flags,
                                 lsm_error_t *err);
 /* A view from JSON; an index map is flattened if it can be. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);
-/* lsm_view_from_json, and the minified JavaScript `source` the map belongs to parsed at
-   the same time on another thread and attached (as lsm_view_attach_minified_source);
-   a source that does not parse is skipped, not an error. Once the map is parsed, the
-   original sources that the `count` 0-based (line, col) pairs at `positions` map into
-   are parsed as well (NULL and 0: none), as lsm_view_prepare_frames would. Borrows
-   `bytes`; `source` is only read during the call. */
-lsm_view_t *lsm_view_from_json_with_source(const char *bytes, size_t len, uint32_t flags,
-                                           const char *source, size_t source_len,
-                                           const uint32_t *positions, size_t count,
-                                           lsm_error_t *err);
 /* A view over memdb bytes, read in place. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_memdb(const char *bytes, size_t len, lsm_error_t *err);
 /* A view over a memory-mapped memdb file; `path` is a file system path (bytes). */
@@ -136,47 +133,67 @@ uint32_t lsm_view_has_source_contents(const lsm_view_t *view, uint32_t src_id,
    lsm_buffer_free. NULL if the source has no contents. */
 const char *lsm_view_get_source_contents(const lsm_view_t *view, uint32_t src_id,
                                          size_t *len_out, int *must_free, lsm_error_t *err);
+/* Owned memdb bytes; free with lsm_buffer_free. The function table is the one the view's
+   own memdb stored, if any (lsm_resolver_dump_memdb stores an attached one). */
+char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
+                          int with_names, lsm_error_t *err);
+
+/* Resolvers: the symbolication engine over a view. */
+
+/* A resolver over `view`'s view (shared: `view` may be freed first). */
+lsm_resolver_t *lsm_resolver_new(const lsm_view_t *view, lsm_error_t *err);
+/* A view from JSON (as lsm_view_from_json) and a resolver over it, with the minified
+   JavaScript `source` the map belongs to parsed at the same time on another thread and
+   attached (as lsm_resolver_attach_minified_source); a source that does not parse is
+   skipped, not an error. Once the map is parsed, the original sources that the `count`
+   0-based (line, col) pairs at `positions` map into are parsed as well (NULL and 0:
+   none). Borrows `bytes`; `source` is only read during the call. */
+lsm_resolver_t *lsm_resolver_from_json_with_source(const char *bytes, size_t len,
+                                                   uint32_t flags, const char *source,
+                                                   size_t source_len, const uint32_t *positions,
+                                                   size_t count, lsm_error_t *err);
+void lsm_resolver_free(lsm_resolver_t *resolver);
+/* A new handle to the resolver's view; free it with lsm_view_free. */
+lsm_view_t *lsm_resolver_get_view(const lsm_resolver_t *resolver, lsm_error_t *err);
+/* Function names. Parses the minified JavaScript the map belongs to (UTF-8; invalid bytes
+   are replaced) and keeps its function table in the resolver: each function's generated
+   range and the original name its name maps to. Once per resolver
+   (LSM_ERR_INVALID_ARGUMENT after, or if the view's memdb stored a table);
+   LSM_ERR_BAD_SOURCE if the source cannot be parsed. Returns 1. */
+int lsm_resolver_attach_minified_source(const lsm_resolver_t *resolver, const char *source,
+                                        size_t len, lsm_error_t *err);
+/* A stack trace's frames resolved in one call. First parses at once, on up to four
+   threads, what naming the frames' functions needs: the minified source (`source` NULL:
+   none, or the resolver has a table already; one that cannot be parsed is skipped) and the
+   original sources (sourcesContent) the positions map into; everything parsed is kept.
+   Then resolves each 0-based (line, col) of `positions` with `context` lines each side.
+   Returns an owned (lsm_buffer_free) buffer: first 8 native-endian uint32 per position,
+   [found (0: not mapped, the rest 0 too), src_id, line, col (0-based), name length,
+   function length, context length, index of the frame's line in the context], where a
+   length of LSM_NONE is null and an index of LSM_NONE means the source has no such line;
+   then, in position order, the UTF-8 bytes of each found frame's name, function and
+   context (its lines, each followed by '\n'). */
+char *lsm_resolver_resolve_frames(const lsm_resolver_t *resolver, const char *source,
+                                  size_t len, const uint32_t *positions, size_t count,
+                                  uint32_t context, size_t *len_out, lsm_error_t *err);
+/* 1 if the resolver has a function table (attached, or from the view's memdb). */
+int lsm_resolver_has_function_table(const lsm_resolver_t *resolver, lsm_error_t *err);
+/* The original name of the function around generated (line, col), 0-based: from the
+   function table, else from the original source (sourcesContent) parsed around the
+   mapped position. Owned (lsm_buffer_free); NULL if none or anonymous. */
+char *lsm_resolver_get_original_function_name(const lsm_resolver_t *resolver, uint32_t line,
+                                              uint32_t col, size_t *len_out, lsm_error_t *err);
 /* Context lines: lines [from, to) of a source's contents (as many as exist), each without
    its line terminator and followed by '\n'. Owned (lsm_buffer_free); NULL if the source
    has no contents. A memdb reads its stored line index; a JSON view scans a source on its
    first call and keeps the line starts. */
-char *lsm_view_get_source_lines(const lsm_view_t *view, uint32_t src_id, uint32_t from,
-                                uint32_t to, size_t *len_out, lsm_error_t *err);
-/* Owned memdb bytes; free with lsm_buffer_free. */
-char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
-                          int with_names, lsm_error_t *err);
-
-/* Function names. Parses the minified JavaScript the map belongs to (UTF-8; invalid bytes
-   are replaced) and keeps its function table in the view: each function's generated range
-   and the original name its name maps to. Once per view (LSM_ERR_INVALID_ARGUMENT after);
-   LSM_ERR_BAD_SOURCE if the source cannot be parsed. Not thread-safe against itself
-   only in that one of two concurrent calls fails. Returns 1. */
-int lsm_view_attach_minified_source(const lsm_view_t *view, const char *source, size_t len,
+char *lsm_resolver_get_source_lines(const lsm_resolver_t *resolver, uint32_t src_id,
+                                    uint32_t from, uint32_t to, size_t *len_out,
                                     lsm_error_t *err);
-/* Parses at once, on up to four threads, what naming the functions of the frames at
-   `count` 0-based generated (line, col) `positions` needs: the minified source (`source`
-   NULL: none, or the view already has a table; else as lsm_view_attach_minified_source)
-   and the original sources (sourcesContent) the positions map into. Everything parsed
-   is kept in the view. A minified source that cannot be parsed fails with
-   LSM_ERR_BAD_SOURCE after the originals are parsed. Returns 1. */
-int lsm_view_prepare_frames(const lsm_view_t *view, const char *source, size_t len,
-                            const uint32_t *positions, size_t count, lsm_error_t *err);
-/* A stack trace's frames resolved in one call: prepares as lsm_view_prepare_frames (a
-   minified source that cannot be parsed is skipped), then resolves each 0-based (line,
-   col) of `positions` with `context` lines each side. Returns an owned (lsm_buffer_free)
-   UTF-8 JSON array with, per position, null (not mapped) or {"src_id", "line", "col"
-   (0-based), "name", "function" (string or null), "pre_context", "post_context" (arrays
-   of strings), "context_line" (string or null)}. */
-char *lsm_view_resolve_frames(const lsm_view_t *view, const char *source, size_t len,
-                              const uint32_t *positions, size_t count, uint32_t context,
-                              size_t *len_out, lsm_error_t *err);
-/* 1 if the view has a function table (attached, or from a memdb). */
-int lsm_view_has_function_table(const lsm_view_t *view, lsm_error_t *err);
-/* The original name of the function around generated (line, col), 0-based: from the
-   function table, else from the original source (sourcesContent) parsed around the
-   mapped position. Owned (lsm_buffer_free); NULL if none or anonymous. */
-char *lsm_view_get_original_function_name(const lsm_view_t *view, uint32_t line, uint32_t col,
-                                          size_t *len_out, lsm_error_t *err);
+/* lsm_view_dump_memdb, storing the resolver's function table: an attached one with every
+   function named (this parses the original sources it needs), else the view's own. */
+char *lsm_resolver_dump_memdb(const lsm_resolver_t *resolver, size_t *len_out,
+                              int with_source_contents, int with_names, lsm_error_t *err);
 
 /* Index maps. Borrows `bytes`. */
 lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);

@@ -20,26 +20,27 @@ from .errors import (
     InvalidSourceMap,
     LocationOverflow,
     MemDbDumpError,
+    ResourceError,
     SourceMapError,
     TooManyNames,
     TooManySources,
     UnsupportedMemDbVersion,
 )
+from .frames import Frame, StackFrame
 from .index import Index, Section, from_json
+from .resolver import Resolver
 from .view import Token, View
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 
 # Names a `View` user does not need are imported on first use (PEP 562), so that
-# `import libsourcemap` stays cheap: bundles (zipfile), symbolication, ProGuard, frames
-# (dataclasses) and discovery load only when touched. The names are the same either way.
+# `import libsourcemap` stays cheap: bundles (zipfile), symbolication, ProGuard and
+# discovery load only when touched. The names are the same either way.
 _LAZY = {
-    "Frame": "frames",
     "discover": "discovery",
     "from_data_url": "discovery",
     "ProguardView": "proguard",
     "JavaFrame": "proguard",
-    "StackFrame": "stacktrace",
     "parse_stacktrace": "stacktrace",
     "symbolicate": "symbolication",
     "Symbolicator": "symbolication",
@@ -55,9 +56,8 @@ if TYPE_CHECKING:
 
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
-    from .frames import Frame
     from .proguard import JavaFrame, ProguardView
-    from .stacktrace import StackFrame, parse_stacktrace
+    from .stacktrace import parse_stacktrace
     from .symbolication import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
 
 
@@ -80,6 +80,7 @@ __version__ = "0.9.0"
 
 __all__ = [
     "View",
+    "Resolver",
     "Index",
     "Section",
     "Token",
@@ -115,5 +116,6 @@ __all__ = [
     "InternalError",
     "InvalidArgument",
     "InvalidProguardMapping",
+    "ResourceError",
     "ClosedError",
 ]

@@ -93,6 +93,14 @@ def decode_str(ptr: Any, size: int) -> str | None:
     return raw.decode("utf-8", "replace")
 
 
+def take_buffer(buf: Any, size: int) -> bytes:
+    """The bytes of an owned native buffer, which is freed here."""
+    try:
+        return ffi.unpack(buf, size)  # type: ignore[no-any-return]
+    finally:
+        lib.lsm_buffer_free(buf)
+
+
 def call_str(func: Callable[..., Any], *args: Any) -> str | None:
     """Calls a function returning a borrowed string through a ``size_t *len_out``.
 
@@ -146,16 +154,18 @@ class RustObject:
     def _from_ptr(
         cls: type[T],
         ptr: Any,
-        keepalive: bytes | None = None,
+        keepalive: object = None,
         recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
     ) -> T:
         obj = object.__new__(cls)
         free = cls._free
 
-        def destroy(p: Any, _keepalive: bytes | None = keepalive) -> None:
+        def destroy(p: Any, _keepalive: object = keepalive) -> None:
             free(p)
 
-        obj._ptr = ffi.gc(ptr, destroy, size=len(keepalive) if keepalive else 0)
+        # `size` tells CFFI how much memory the handle holds (for the GC's pacing).
+        size = len(keepalive) if isinstance(keepalive, bytes) else 0
+        obj._ptr = ffi.gc(ptr, destroy, size=size)
         obj._recipe = recipe
         return obj
 

@@ -271,14 +271,15 @@ def _print_stacktrace(text: str, frames: Any) -> None:
             continue
         where = f"{frame.source}:{frame.line}:{frame.column}"
         function = frame.function
-        if function and (frame.minified.function or "").startswith("new "):
+        printed = frame.minified.function if frame.minified is not None else None
+        if function and (printed or "").startswith("new "):
             function = "new " + function  # as V8 prints constructor calls
         out.write(f"    at {function} ({where})\n" if function else f"    at {where}\n")
         if frame.context_line is not None and frame.line is not None:
             _print_context(frame.line, frame.pre_context, frame.context_line, frame.post_context)
 
 
-def _print_context(line: int, pre: list[str], current: str, post: list[str]) -> None:
+def _print_context(line: int, pre: Sequence[str], current: str, post: Sequence[str]) -> None:
     first = line - len(pre)
     width = len(str(line + len(post)))
     for number, text in enumerate([*pre, current, *post], first):

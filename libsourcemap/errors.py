@@ -5,6 +5,8 @@ The names and codes of libsourcemap 0.8.2 are kept, so existing ``except`` claus
 
 from __future__ import annotations
 
+from ._lowlevel import ffi
+
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
     from typing import Any
@@ -94,20 +96,32 @@ class ClosedError(SourceMapError, RuntimeError):
     """The object was closed; it cannot be used any more."""
 
 
+class ResourceError(SourceMapError, OSError):
+    """The system refused a resource the work needs (a parser thread could not start)."""
+
+
+#: The class of each ``LSM_ERR_*`` constant of include/libsourcemap.h.
+ERRORS_BY_CONSTANT: dict[str, type[SourceMapError]] = {
+    "LSM_ERR_PANIC": InternalError,
+    "LSM_ERR_INDEXED_SOURCEMAP": IndexedSourceMap,
+    "LSM_ERR_BAD_JSON": BadJson,
+    "LSM_ERR_CANNOT_FLATTEN": CannotFlatten,
+    "LSM_ERR_UNSUPPORTED_MEMDB_VERSION": UnsupportedMemDbVersion,
+    "LSM_ERR_BAD_IO": BadIo,
+    "LSM_ERR_BAD_MEMDB": BadMemDb,
+    "LSM_ERR_INVALID_SOURCEMAP": InvalidSourceMap,
+    "LSM_ERR_INVALID_ARGUMENT": InvalidArgument,
+    "LSM_ERR_BAD_SOURCE": BadSource,
+    "LSM_ERR_INVALID_PROGUARD": InvalidProguardMapping,
+    "LSM_ERR_SYSTEM": ResourceError,
+    "LSM_ERR_TOO_MANY_SOURCES": TooManySources,
+    "LSM_ERR_TOO_MANY_NAMES": TooManyNames,
+    "LSM_ERR_LOCATION_OVERFLOW": LocationOverflow,
+    "LSM_ERR_ALREADY_MEMDB": AlreadyMemDb,
+}
+
+#: Error code -> class; the numbers are the header's (they cross the C ABI), read from the
+#: CFFI module generated from it, so they are written down once.
 ERRORS_BY_CODE: dict[int, type[SourceMapError]] = {
-    1: InternalError,
-    2: IndexedSourceMap,
-    3: BadJson,
-    4: CannotFlatten,
-    5: UnsupportedMemDbVersion,
-    6: BadIo,
-    7: BadMemDb,
-    8: InvalidSourceMap,
-    9: InvalidArgument,
-    10: BadSource,
-    11: InvalidProguardMapping,
-    20: TooManySources,
-    21: TooManyNames,
-    22: LocationOverflow,
-    23: AlreadyMemDb,
+    ffi.integer_const(name): cls for name, cls in ERRORS_BY_CONSTANT.items()
 }

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
-from .stacktrace import StackFrame, parse_stacktrace
+from .frames import StackFrame
+from .stacktrace import parse_stacktrace
 from .symbolication import StrPath, SymbolicatedFrame, Symbolicator
 
 #: Lines sent to a worker at a time: enough to make the hand-over cheap, few enough to
@@ -190,6 +191,8 @@ def _written(frame: dict[str, Any], resolved: SymbolicatedFrame) -> dict[str, An
 
 def _minified_fields(frame: SymbolicatedFrame) -> dict[str, Any]:
     m = frame.minified
+    if m is None:  # not from a symbolicator: nothing printed to report
+        return {}
     return {"abs_path": m.file, "lineno": m.line, "colno": m.column, "function": m.function}
 
 

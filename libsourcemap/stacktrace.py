@@ -4,21 +4,8 @@ SpiderMonkey (Firefox) and JavaScriptCore (Safari)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class StackFrame:
-    """One frame of a stack trace, as printed: ``file`` is the URL or path the engine
-    gave, ``line`` and ``column`` are 1-based. ``file``/``line``/``column`` are ``None``
-    for frames without a location (``at Array.map (<anonymous>)``, ``[native code]``)."""
-
-    function: str | None
-    file: str | None
-    line: int | None
-    column: int | None
-    raw: str
-
+from .frames import StackFrame
 
 # V8: `    at [async ]<function> (<location>)` or `    at [async ]<location>`, where the
 # location is `<file>:<line>:<column>`, `<file>:<line>`, `<anonymous>`, `native`, or an

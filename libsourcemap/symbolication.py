@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import json  # noqa: F401  (what View.resolve_frames needs, loaded with this module)
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Union
+from typing import Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from . import discovery
 from .cache import MemdbCache
 from .errors import IndexedSourceMap, InternalError, SourceMapError
-from .frames import frozen
+from .frames import Frame, StackFrame
 from .index import Index, from_json
-from .stacktrace import StackFrame, parse_frame, parse_stacktrace
+from .stacktrace import parse_frame, parse_stacktrace
 from .view import View
 
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
@@ -38,41 +38,10 @@ if TYPE_CHECKING:
 StrPath = Union[str, "os.PathLike[str]"]
 
 
-@dataclass(frozen=True)
-class MinifiedFrame:
-    """The frame as the stack trace printed it (``line``/``column`` 1-based)."""
-
-    file: str | None
-    line: int | None
-    column: int | None
-    function: str | None
-
-
-@dataclass(frozen=True)
-class SymbolicatedFrame:
-    """One input frame, resolved or not. ``line`` and ``column`` are 1-based in the
-    original source; ``error`` is ``None`` when resolved, else why it was not (the
-    original-source fields are then ``None`` or empty)."""
-
-    minified: MinifiedFrame
-    function: str | None = None
-    source: str | None = None
-    line: int | None = None
-    column: int | None = None
-    pre_context: list[str] = field(default_factory=list)
-    context_line: str | None = None
-    post_context: list[str] = field(default_factory=list)
-    error: str | None = None
-
-    @property
-    def resolved(self) -> bool:
-        return self.error is None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The frame as the JSON objects ``libsourcemap symbolicate --json`` prints."""
-        data = asdict(self)
-        minified = data.pop("minified")
-        return {**data, "minified": minified}
+#: Kept for code written against 0.9's separate types: a symbolicated frame is a
+#: :class:`Frame`, and the frame it came from a :class:`StackFrame`.
+SymbolicatedFrame = Frame
+MinifiedFrame = StackFrame
 
 
 class Unresolved(Exception):
@@ -141,7 +110,7 @@ class Symbolicator:
 
     def symbolicate(
         self, text: str, progress: Callable[[int, int], None] | None = None
-    ) -> list[SymbolicatedFrame]:
+    ) -> list[Frame]:
         """Every frame of the stack trace ``text``, in input order."""
         return self.resolve_all(parse_stacktrace(text), progress)
 
@@ -149,9 +118,9 @@ class Symbolicator:
         self,
         frames: list[StackFrame],
         progress: Callable[[int, int], None] | None = None,
-    ) -> list[SymbolicatedFrame]:
+    ) -> list[Frame]:
         """Every frame, in order; the frames of each map are resolved together."""
-        results: list[SymbolicatedFrame | None] = [None] * len(frames)
+        results: list[Frame | None] = [None] * len(frames)
         groups: dict[int, tuple[_Loaded, list[int]]] = {}
         # Each file's positions: a build parsed fresh parses what they need meanwhile.
         positions: dict[str, list[tuple[int, int]]] = {}
@@ -163,7 +132,7 @@ class Symbolicator:
             try:
                 loaded = self._loaded_for(frame, positions.get(frame.file or "", []))
             except Unresolved as reason:
-                results[i] = SymbolicatedFrame(_minified(frame), error=str(reason))
+                results[i] = Frame.unresolved(frame, str(reason))
                 done += 1
                 continue
             groups.setdefault(id(loaded), (loaded, []))[1].append(i)
@@ -178,7 +147,7 @@ class Symbolicator:
                 progress(done, len(frames))
         return [r for r in results if r is not None]
 
-    def resolve(self, frame: StackFrame | str) -> SymbolicatedFrame:
+    def resolve(self, frame: StackFrame | str) -> Frame:
         """One frame (parsed, or a line of a stack trace)."""
         if isinstance(frame, str):
             parsed = parse_frame(frame)
@@ -199,23 +168,23 @@ class Symbolicator:
             raise Unresolved(artifact.error or "no source map")
         return artifact.loaded
 
-    def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[SymbolicatedFrame]:
+    def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[Frame]:
         positions = [(f.line or 0, f.column or 0, f.function) for f in frames]
         try:
             found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
         except InternalError as exc:
             # A caught panic is a bug, not bad input: said so, never retried or hidden.
             reason = f"internal error in libsourcemap (a bug, please report it): {exc}"
-            return [SymbolicatedFrame(_minified(f), error=reason) for f in frames]
+            return [Frame.unresolved(f, reason) for f in frames]
         except SourceMapError as exc:
             if loaded.rebuild is None:
                 reason = f"the source map cannot resolve these frames: {exc}"
-                return [SymbolicatedFrame(_minified(f), error=reason) for f in frames]
+                return [Frame.unresolved(f, reason) for f in frames]
             # A damaged cache: the map is parsed again and the cache rewritten.
             try:
                 fresh = loaded.rebuild()
             except Unresolved as reason:
-                return [SymbolicatedFrame(_minified(f), error=str(reason)) for f in frames]
+                return [Frame.unresolved(f, str(reason)) for f in frames]
             loaded.view.close()
             loaded.view, loaded.minified, loaded.rebuild = fresh.view, fresh.minified, None
             loaded.cache_key, loaded.map_path = fresh.cache_key, fresh.map_path
@@ -229,25 +198,11 @@ class Symbolicator:
                 pass  # a cache that cannot be written costs speed next time, not this answer
         out = []
         for frame, resolved in zip(frames, found):
-            minified = _minified(frame)
             if resolved is None:
                 error = f"{frame.line}:{frame.column} is not mapped by the source map"
-                out.append(SymbolicatedFrame(minified, error=error))
-                continue
-            out.append(
-                frozen(
-                    SymbolicatedFrame,
-                    minified=minified,
-                    function=resolved.function,
-                    source=resolved.source,
-                    line=resolved.line,
-                    column=resolved.column,
-                    pre_context=resolved.pre_context,
-                    context_line=resolved.context_line,
-                    post_context=resolved.post_context,
-                    error=None,
-                )
-            )
+                out.append(Frame.unresolved(frame, error))
+            else:
+                out.append(resolved._replace(minified=frame))
         return out
 
     # -- finding the minified file and its map ----------------------------------------
@@ -450,7 +405,7 @@ def symbolicate(
     bundle: SourceBundle | StrPath | None = None,
     context_lines: int = 5,
     cache_dir: StrPath | None = None,
-) -> list[SymbolicatedFrame]:
+) -> list[Frame]:
     """Every frame of ``stacktrace`` mapped to its original source (see the module
     documentation for how files and maps are found). Frames that cannot be resolved are
     returned with ``error`` set; nothing is raised for them."""
@@ -458,16 +413,6 @@ def symbolicate(
         root=root, bundle=bundle, context_lines=context_lines, cache_dir=cache_dir
     ) as symbolicator:
         return symbolicator.symbolicate(stacktrace)
-
-
-def _minified(frame: StackFrame) -> MinifiedFrame:
-    return frozen(
-        MinifiedFrame,
-        file=frame.file,
-        line=frame.line,
-        column=frame.column,
-        function=frame.function,
-    )
 
 
 def _as_view(parsed: View | Index, key: str) -> View:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 from array import array
 from collections import namedtuple
 
@@ -19,6 +20,7 @@ from ._native import (
     to_bytes,
 )
 from .errors import InvalidArgument
+from .resolver import Resolver, dump_memdb, frame_positions
 
 # `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
 # __future__ import), so it is only needed by type checkers.
@@ -36,6 +38,7 @@ _ZEROS = [0]
 _TOKEN_FIELDS = 7  # uint32 fields in an lsm_token_t
 # Marks "not decoded yet" in the string caches, where None is a real value (a null source).
 _MISSING: Any = object()
+_resolver_lock = threading.Lock()  # one resolver per view, even when two threads ask
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
 _lookup_fast = lib.lsm_view_lookup_fast
 _lookup_token = lib.lsm_view_lookup_token
@@ -77,9 +80,10 @@ class View(RustObject):
     threads; native work runs without the GIL.
     """
 
-    __slots__ = ("_sources", "_names")
+    __slots__ = ("_sources", "_names", "_resolver")
     _sources: dict[int, str | None]
     _names: dict[int, str | None]
+    _resolver: Resolver | None
     _free = lib.lsm_view_free
     _kind = "view"
 
@@ -87,13 +91,14 @@ class View(RustObject):
     def _from_ptr(
         cls,
         ptr: Any,
-        keepalive: bytes | None = None,
+        keepalive: object = None,
         recipe: tuple[Callable[..., Any], tuple[Any, ...]] | None = None,
     ) -> View:
         view = super()._from_ptr(ptr, keepalive, recipe)
         # Source names and names, decoded once each, on first use.
         view._sources = {}
         view._names = {}
+        view._resolver = None
         return view
 
     @staticmethod
@@ -121,20 +126,27 @@ class View(RustObject):
         flags = rule_flags(strict)
         if minified_source is None:
             ptr = rustcall(lib.lsm_view_from_json, data, len(data), flags)
-        else:
-            source = to_bytes(minified_source, "minified_source")
-            positions, _ = _frame_positions(frames)
-            ptr = rustcall(
-                lib.lsm_view_from_json_with_source,
-                data,
-                len(data),
-                flags,
-                source,
-                len(source),
-                ffi.from_buffer("uint32_t[]", positions),
-                len(positions) // 2,
-            )
-        return View._from_ptr(ptr, data)
+            return View._from_ptr(ptr, data)
+        source = to_bytes(minified_source, "minified_source")
+        positions, _ = frame_positions(frames)
+        resolver_ptr = rustcall(
+            lib.lsm_resolver_from_json_with_source,
+            data,
+            len(data),
+            flags,
+            source,
+            len(source),
+            ffi.from_buffer("uint32_t[]", positions),
+            len(positions) // 2,
+        )
+        try:
+            view = View._from_ptr(rustcall(lib.lsm_resolver_get_view, resolver_ptr), data)
+        except BaseException:
+            lib.lsm_resolver_free(resolver_ptr)
+            raise
+        # The resolver that parsed the minified source is the view's own: it has the table.
+        view._resolver = Resolver._over(resolver_ptr, view._ptr, view._sources)
+        return view
 
     @staticmethod
     def from_memdb(buffer: bytes | bytearray | memoryview) -> View:
@@ -345,20 +357,31 @@ class View(RustObject):
             name = self._names[name_id] = call_str(_get_name, self._get_ptr(), name_id)
         return name  # type: ignore[no-any-return]
 
-    # -- function names and frames ------------------------------------------------------
+    # -- function names and frames (the view's resolver) --------------------------------
+
+    @property
+    def resolver(self) -> Resolver:
+        """This view's :class:`~libsourcemap.Resolver`, made on first use: what the
+        methods below use, and where an attached minified source's function table is
+        kept."""
+        self._get_ptr()
+        resolver = self._resolver
+        if resolver is None:
+            with _resolver_lock:
+                resolver = self._resolver
+                if resolver is None:
+                    resolver = self._resolver = Resolver.for_view(self)
+        return resolver
 
     def attach_minified_source(self, source: Buffer) -> None:
-        """Parses the minified JavaScript this map belongs to and keeps its function table
-        (each function's range and the original name its name maps to): later function
-        name lookups need no parsing, and :meth:`dump_memdb` stores the table. Once per
-        view; ``InvalidArgument`` after that, ``BadSource`` if it does not parse."""
-        data = to_bytes(source, "minified_source")
-        rustcall(lib.lsm_view_attach_minified_source, self._get_ptr(), data, len(data))
+        """Attaches the minified JavaScript this map belongs to; see
+        :meth:`Resolver.attach_minified_source`. Once per view."""
+        self.resolver.attach_minified_source(source)
 
     @property
     def has_function_table(self) -> bool:
         """Whether a minified source is attached (or the memdb stored its table)."""
-        return bool(rustcall(lib.lsm_view_has_function_table, self._get_ptr()))
+        return self.resolver.has_function_table
 
     def get_original_function_name(
         self,
@@ -376,31 +399,20 @@ class View(RustObject):
         from ``sourcesContent`` is parsed around the mapped position. ``minified_name`` is
         accepted for compatibility with 0.8.2 and not needed.
         """
-        if minified_source is not None and not self.has_function_table:
+        resolver = self.resolver
+        if minified_source is not None and not resolver.has_function_table:
             try:
-                self.attach_minified_source(minified_source)
+                resolver.attach_minified_source(minified_source)
             except InvalidArgument:
                 pass  # another thread attached it first
-        if not (_valid_id(line) and _valid_id(col)):
-            return None
-        size = scratch.size
-        buf = rustcall(lib.lsm_view_get_original_function_name, self._get_ptr(), line, col, size)
-        if buf == ffi.NULL:
-            return None
-        try:
-            return ffi.unpack(buf, size[0]).decode("utf-8", "replace")  # type: ignore[no-any-return]
-        finally:
-            lib.lsm_buffer_free(buf)
+        return resolver.get_original_function_name(line, col)
 
     def resolve_frame(
         self, lineno: int, colno: int, function: str | None = None, context_lines: int = 5
     ) -> Frame | None:
-        """Maps a stack frame's 1-based ``lineno``/``colno`` (as JS engines print them)
-        to a :class:`Frame` in the original source, with the original function name and
-        ``context_lines`` lines of context each side; ``None`` if the position does not
-        map. ``function`` is the frame's function name as printed, kept on the result as
-        ``minified_function``."""
-        return self.resolve_frames([(lineno, colno, function)], None, context_lines)[0]
+        """A stack frame's 1-based ``lineno``/``colno`` (as JS engines print them) as a
+        :class:`Frame` of the original source; see :meth:`Resolver.resolve_frame`."""
+        return self.resolver.resolve_frame(lineno, colno, function, context_lines)
 
     def resolve_frames(
         self,
@@ -408,116 +420,44 @@ class View(RustObject):
         minified_source: Buffer | None = None,
         context_lines: int = 5,
     ) -> list[Frame | None]:
-        """:meth:`resolve_frame` for many 1-based ``(lineno, colno[, function])`` frames
-        of this map in one native call, one result per frame, in order.
-
-        First parses, at the same time on the machine's cores (at most four threads),
-        what the frames' function names need: ``minified_source`` (attached as by
-        :meth:`attach_minified_source`, unless the view has a function table already) and
-        the original sources (``sourcesContent``) the frames land in; no other source is
-        parsed. A ``minified_source`` that cannot be parsed is skipped (``BadSource`` is
-        not raised): names then come from ``sourcesContent`` alone."""
-        import json
-
-        from .frames import Frame, frozen  # dataclasses: imported on first use
-
-        items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
-        positions, valid = _frame_positions((lineno, colno) for lineno, colno, _ in items)
-        source = None if minified_source is None else to_bytes(minified_source, "minified_source")
-        size = scratch.size
-        ptr = self._get_ptr()
-        buf = rustcall(
-            lib.lsm_view_resolve_frames,
-            ptr,
-            ffi.NULL if source is None else source,
-            0 if source is None else len(source),
-            ffi.from_buffer("uint32_t[]", positions),
-            len(positions) // 2,
-            min(max(context_lines, 0), NONE),
-            size,
-        )
-        try:
-            resolved = iter(json.loads(ffi.unpack(buf, size[0])))
-        finally:
-            lib.lsm_buffer_free(buf)
-        out: list[Frame | None] = []
-        for (_, _, function), ok in zip(items, valid):
-            found = next(resolved) if ok else None
-            if found is None:
-                out.append(None)
-                continue
-            src_id = found["src_id"]
-            src = self._sources.get(src_id, _MISSING)
-            if src is _MISSING:
-                src = self._source(ptr, src_id)
-            out.append(
-                frozen(
-                    Frame,
-                    source=src,
-                    line=found["line"] + 1,
-                    column=found["col"] + 1,
-                    function=found["function"],
-                    name=found["name"],
-                    src_id=src_id,
-                    pre_context=found["pre_context"],
-                    context_line=found["context_line"],
-                    post_context=found["post_context"],
-                    minified_function=function,
-                )
-            )
-        return out
+        """Many 1-based ``(lineno, colno[, function])`` frames of this map resolved in one
+        native call; see :meth:`Resolver.resolve_frames`."""
+        return self.resolver.resolve_frames(frames, minified_source, context_lines)
 
     def get_context_lines(
         self, src_id: int | None, line: int, size: int = 5
     ) -> tuple[list[str], str | None, list[str]]:
-        """``(pre_context, context_line, post_context)``: 0-based line ``line`` of source
-        ``src_id``'s contents and up to ``size`` lines each side; empty when the source
-        has no contents or ``line`` is past its end. Read from the core's line index:
-        no whole-source work in Python."""
-        from .frames import split_context
-
-        if src_id is None or not (_valid_id(src_id) and _valid_id(line)):
-            return [], None, []
-        size = max(size, 0)
-        first = max(line - size, 0)
-        last = min(line + size + 1, NONE)
-        out = scratch.size
-        buf = rustcall(lib.lsm_view_get_source_lines, self._get_ptr(), src_id, first, last, out)
-        if buf == ffi.NULL:
-            return [], None, []
-        try:
-            text: str = ffi.unpack(buf, out[0]).decode("utf-8", "replace")
-        finally:
-            lib.lsm_buffer_free(buf)
-        return split_context(text.split("\n")[:-1], line, size)
+        """``(pre_context, context_line, post_context)`` around 0-based line ``line`` of
+        source ``src_id``; see :meth:`Resolver.get_context_lines`."""
+        return self.resolver.get_context_lines(src_id, line, size)
 
     # -- cache --------------------------------------------------------------------------
 
     def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
-        """Serializes the view into the memdb cache format (see README "Caches")."""
-        size = scratch.size
-        buf = rustcall(
-            lib.lsm_view_dump_memdb,
-            self._get_ptr(),
-            size,
-            int(bool(with_source_contents)),
-            int(bool(with_names)),
-        )
-        try:
-            return ffi.unpack(buf, size[0])  # type: ignore[no-any-return]
-        finally:
-            lib.lsm_buffer_free(buf)
+        """Serializes the view into the memdb cache format (see docs/memdb.md), with the
+        function table of an attached minified source."""
+        resolver = self._resolver
+        if resolver is not None:
+            return resolver.dump_memdb(with_source_contents, with_names)
+        ptr = self._get_ptr()
+        return dump_memdb(lib.lsm_view_dump_memdb, ptr, with_source_contents, with_names)
 
     def dump_memdb_file(
         self, path: PathLike, with_source_contents: bool = True, with_names: bool = True
     ) -> None:
         """Writes the memdb cache to ``path`` atomically: to a temporary file in the same
         directory, then renamed over ``path``. Views that have the old file mapped keep
-        reading it; a cache must never be rewritten in place (see README "Caches")."""
+        reading it; a cache must never be rewritten in place (see docs/memdb.md)."""
         from ._files import write_atomically
 
         data = self.dump_memdb(with_source_contents, with_names)
         write_atomically(os.fsdecode(path), data, prefix=".memdb-")
+
+    def close(self) -> None:
+        """Releases the native memory (once no call is using it), with the view's
+        resolver. Idempotent."""
+        self._ptr = None
+        self._resolver = None
 
     def _pickled(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
         # A view made from JSON pickles as its memdb: opened in place when unpickled (no
@@ -531,22 +471,6 @@ class View(RustObject):
             f"<libsourcemap.View tokens={len(self)} sources={self.get_source_count()} "
             f"file={self.file!r}>"
         )
-
-
-def _frame_positions(frames: Iterable[tuple[int, int]]) -> tuple[array[int], list[bool]]:
-    """1-based ``(lineno, colno)`` frames as 0-based uint32 pairs for the native call,
-    leaving out those outside 1..2^32-1; and, per frame, whether it was kept.
-    ``TypeError`` for a position that is not an integer."""
-    positions: array[int] = array("I")
-    valid = []
-    for lineno, colno in frames:
-        if not (isinstance(lineno, int) and isinstance(colno, int)):
-            raise TypeError("lineno and colno must be integers")
-        ok = 1 <= lineno <= NONE and 1 <= colno <= NONE
-        valid.append(ok)
-        if ok:
-            positions.extend((lineno - 1, colno - 1))
-    return positions, valid
 
 
 def _clamped_pairs(pairs: list[tuple[int, int]]) -> tuple[array[int], set[int]]:

@@ -4,8 +4,6 @@
 //!     cargo run --release --example lookup_timing -- ../bench/data/large.min.js.map [ROUNDS]
 use std::time::Instant;
 
-use sourcemap_native::view::View;
-
 fn main() {
     let path = std::env::args().nth(1).expect("usage: lookup_timing MAP");
     let rounds: usize = std::env::args()
@@ -13,7 +11,7 @@ fn main() {
         .map_or(5, |r| r.parse().expect("ROUNDS"));
     let data = std::fs::read(&path).expect("cannot read the map");
     let parse = || {
-        View::from_json_slice(&data)
+        sourcemap_native::load::from_json_slice(&data)
             .and_then(|v| v.into_view())
             .expect("not a map")
     };

@@ -37,7 +37,7 @@ fn parse(which: usize, input: &Arc<Bytes>, text: &str) -> Parsed {
     match which {
         // The view borrows its input (as from Python); sharing the buffer costs nothing.
         0 => Parsed::Ours(Box::new(
-            View::from_json(input.clone(), Rules::LENIENT)
+            sourcemap_native::load::from_json(input.clone(), Rules::LENIENT)
                 .and_then(|v| v.into_view())
                 .expect("libsourcemap parses the map"),
         )),

@@ -9,7 +9,8 @@
 
 use std::time::Instant;
 
-use sourcemap_native::{functions, lines, scopes, view};
+use sourcemap_native::engine::{function_scopes as scopes, functions};
+use sourcemap_native::{lines, load};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -21,8 +22,8 @@ fn main() {
     let minified = std::fs::read_to_string(&minified).expect("the minified source");
 
     let t = Instant::now();
-    let view = view::View::from_json_slice(&map)
-        .and_then(view::ViewOrIndex::into_view)
+    let view = load::from_json_slice(&map)
+        .and_then(load::ViewOrIndex::into_view)
         .expect("a usable map");
     println!("map parsed              {:?}", t.elapsed());
     // The largest original: what a frame in it costs.

@@ -20,6 +20,8 @@ pub enum ErrorKind {
     BadSource = 10,
     /// Input that is not a ProGuard/R8 mapping file.
     InvalidProguardMapping = 11,
+    /// The system refused a resource the work needs (a thread could not be started).
+    System = 12,
     TooManySources = 20,
     TooManyNames = 21,
     LocationOverflow = 22,

@@ -1,21 +1,28 @@
-//! Core of libsourcemap: a source map reader designed to be driven through a C ABI.
+//! Core of libsourcemap: a source map library designed to be driven through a C ABI.
 //!
-//! The core modules know nothing about C or Python; `cabi` is the only layer with
-//! `extern "C"` functions and raw pointers.
+//! The library (views, lookups, loading, caches) is the top-level modules; the
+//! symbolication engine built on it is `engine`. Neither knows about C or Python: `cabi`
+//! is the only layer with `extern "C"` functions and raw pointers.
 
+// The library.
 pub mod bytes;
-pub mod cabi;
 pub mod error;
-pub mod frames;
-pub mod functions;
+pub mod function_table;
 pub mod index;
 pub mod json;
 pub mod lines;
+pub mod load;
 pub mod mappings;
 pub mod memdb;
 pub mod proguard;
+pub mod quiet_panics;
 pub mod rules;
-pub mod scopes;
 pub mod tables;
 pub mod view;
 pub mod vlq;
+
+// The engine.
+pub mod engine;
+
+// The C ABI.
+pub mod cabi;

@@ -18,6 +18,8 @@
 
 use crate::bytes::SharedBytes;
 use crate::error::{bad_memdb, Error, ErrorKind, Result};
+use crate::function_table::FunctionTable;
+use crate::lines;
 use crate::mappings::{self, INTERVAL};
 use crate::tables::{le_u32, push_u32, StringTableBuilder};
 use crate::view::{Part, Region, Span, View, PART_COUNT};
@@ -34,28 +36,13 @@ pub struct DumpOptions {
     pub with_names: bool,
 }
 
-const ALL_PARTS: [Part; PART_COUNT] = [
-    Part::Mappings,
-    Part::Checkpoints,
-    Part::SourcesIndex,
-    Part::SourcesBlob,
-    Part::NamesIndex,
-    Part::NamesBlob,
-    Part::ContentsIndex,
-    Part::ContentsBlob,
-    Part::MetaIndex,
-    Part::MetaBlob,
-    Part::RawSourcesIndex,
-    Part::RawSourcesBlob,
-    Part::FunctionRecords,
-    Part::FunctionNamesIndex,
-    Part::FunctionNamesBlob,
-    Part::ContentLinesIndex,
-    Part::ContentLines,
-];
-
-/// Serializes a view (from JSON or from another memdb).
-pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
+/// Serializes a view (from JSON or from another memdb) with the function table to store
+/// (`None`: none; see `engine::Resolver::functions_to_store`).
+pub fn dump(
+    view: &View,
+    functions: Option<FunctionTable<'_>>,
+    options: DumpOptions,
+) -> Result<Vec<u8>> {
     let mut contents = StringTableBuilder::default();
     if options.with_source_contents {
         for id in 0..view.source_count() {
@@ -67,13 +54,8 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
         false => Some(mappings::without_names(view.part(Part::Checkpoints))),
     };
     let (lines_index, lines) = match options.with_source_contents {
-        true => view.line_index_parts()?,
+        true => line_index_parts(view)?,
         false => Default::default(),
-    };
-    let resolved = view.resolved_functions()?;
-    let functions = match &resolved {
-        Some(owned) => Some(owned.table()?),
-        None => view.stored_functions()?,
     };
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
@@ -82,7 +64,7 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
     push_u32(&mut out, INTERVAL);
     push_u32(&mut out, 0);
     out.resize(HEADER_SIZE, 0);
-    for (i, part) in ALL_PARTS.iter().enumerate() {
+    for (i, part) in Part::ALL.iter().enumerate() {
         let bytes: &[u8] = match part {
             Part::ContentsIndex => &contents.index,
             Part::ContentsBlob => &contents.blob,
@@ -102,6 +84,29 @@ pub fn dump(view: &View, options: DumpOptions) -> Result<Vec<u8>> {
         out[at + 8..at + 16].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
     }
     Ok(out)
+}
+
+/// The line index of every source's contents: (`ContentLinesIndex`, `ContentLines`) as
+/// bytes, so that a memdb reads context lines without scanning a source.
+fn line_index_parts(view: &View) -> Result<(Vec<u8>, Vec<u8>)> {
+    let (mut index, mut starts) = (Vec::new(), Vec::new());
+    let mut count = 0u32;
+    for id in 0..view.source_count() {
+        push_u32(&mut index, count);
+        if let Some(text) = view.source_contents(id)? {
+            for start in lines::line_starts(&text) {
+                push_u32(&mut starts, start);
+                count = count.checked_add(1).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::LocationOverflow,
+                        "too many source lines for a memdb",
+                    )
+                })?;
+            }
+        }
+    }
+    push_u32(&mut index, count);
+    Ok((index, starts))
 }
 
 fn le_u64(bytes: &[u8], at: usize) -> u64 {

@@ -27,5 +27,5 @@ fuzz_target!(|data: &[u8]| {
     let _ = view.file();
     let _ = view.debug_id();
     let _ = view.ignore_list_bytes();
-    let _ = memdb::dump(&view, DumpOptions { with_source_contents: true, with_names: false });
+    let _ = memdb::dump(&view, view.stored_functions().ok().flatten(), DumpOptions { with_source_contents: true, with_names: false });
 });

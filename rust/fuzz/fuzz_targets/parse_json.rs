@@ -9,7 +9,8 @@ use libfuzzer_sys::fuzz_target;
 use sourcemap_native::bytes::Bytes;
 use sourcemap_native::memdb::{self, DumpOptions};
 use sourcemap_native::rules::Rules;
-use sourcemap_native::view::{View, ViewOrIndex};
+use sourcemap_native::load::{self, ViewOrIndex};
+use sourcemap_native::view::View;
 
 fn exercise(view: &View) {
     let count = view.token_count().min(2000);
@@ -26,7 +27,7 @@ fn exercise(view: &View) {
         let _ = view.source_name(id);
     }
     let options = DumpOptions { with_source_contents: true, with_names: true };
-    let dumped = memdb::dump(view, options).expect("dump");
+    let dumped = memdb::dump(view, view.stored_functions().expect("stored functions"), options).expect("dump");
     let loaded = memdb::load(Arc::new(Bytes::Owned(dumped))).expect("a dump loads");
     for (i, token) in tokens.iter().enumerate() {
         assert_eq!(loaded.get_token(i as u32).unwrap().as_ref(), Some(token));
@@ -36,7 +37,7 @@ fn exercise(view: &View) {
 fuzz_target!(|data: &[u8]| {
     assert!(sourcemap_native::json::scanner_agrees_with_serde_json(data));
     for rules in [Rules::LENIENT, Rules::STRICT] {
-        match View::from_json(Arc::new(Bytes::Owned(data.to_vec())), rules) {
+        match load::from_json(Arc::new(Bytes::Owned(data.to_vec())), rules) {
             Ok(ViewOrIndex::View(view)) => exercise(&view),
             Ok(ViewOrIndex::Index(index)) => {
                 if let Ok(view) = index.flatten() {

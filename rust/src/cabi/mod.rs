@@ -1,14 +1,12 @@
 //! The C ABI. Every export has the same shape: convert arguments, call the core inside
 //! `landingpad`, convert the result. No logic lives here.
 
-mod functions;
 mod index;
 mod proguard;
+mod resolver;
 mod view;
 
-use std::any::Any;
 use std::os::raw::{c_char, c_int};
-use std::panic::{self, AssertUnwindSafe};
 use std::ptr;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -43,17 +41,36 @@ macro_rules! zero_fail_value {
 }
 zero_fail_value!(u32, i32, usize);
 
+/// Declares a C export whose body runs in the landing pad: the last parameter is the
+/// `lsm_error_t` out-parameter, and the body is a block that returns `Result<T>`.
+macro_rules! ffi_fn {
+    ($(#[$attr:meta])* fn $name:ident($($arg:ident: $ty:ty),* $(,)?) -> $ret:ty $body:block) => {
+        $(#[$attr])*
+        ///
+        /// # Safety
+        /// Pointers must be NULL or valid as include/libsourcemap.h describes.
+        #[no_mangle]
+        pub unsafe extern "C" fn $name($($arg: $ty,)* err: *mut $crate::cabi::LsmError) -> $ret {
+            $crate::cabi::landingpad(err, || $body)
+        }
+    };
+}
+pub(crate) use ffi_fn;
+
 /// Runs `body`, turning an `Err` or a panic into `*err` and the fail value.
+///
+/// A panic is not printed (the process's stderr is not ours to write to): its message
+/// and location go into the error, which Python raises as `InternalError`.
 ///
 /// # Safety
 /// `err` must be NULL or point to a writable `lsm_error_t`.
 pub unsafe fn landingpad<T: FailValue>(err: *mut LsmError, body: impl FnOnce() -> Result<T>) -> T {
-    let error = match panic::catch_unwind(AssertUnwindSafe(body)) {
+    let error = match crate::quiet_panics::catch(body) {
         Ok(Ok(value)) => return value,
         Ok(Err(error)) => error,
-        Err(payload) => Error::new(
+        Err(message) => Error::new(
             ErrorKind::Panic,
-            format!("internal error (panic): {}", panic_message(&*payload)),
+            format!("internal error (panic): {message}"),
         ),
     };
     if let Some(err) = err.as_mut() {
@@ -62,16 +79,6 @@ pub unsafe fn landingpad<T: FailValue>(err: *mut LsmError, body: impl FnOnce() -
         err.message = c_string(error.message.as_bytes());
     }
     T::fail_value()
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "unknown panic payload"
-    }
 }
 
 /// Bytes in front of every buffer we hand out, holding its allocation size, so that
@@ -212,9 +219,10 @@ mod tests {
             (value, err.failed, err.code),
             (0, 1, ErrorKind::Panic as i32)
         );
-        assert_eq!(
-            unsafe { take_message(&mut err) },
-            "internal error (panic): boom 42"
+        let message = unsafe { take_message(&mut err) };
+        assert!(
+            message.starts_with("internal error (panic): boom 42 at src/cabi/mod.rs:"),
+            "{message}"
         );
     }
 

@@ -4,36 +4,25 @@ use std::fmt::Write;
 use std::os::raw::{c_char, c_int};
 use std::sync::Arc;
 
-use super::view::external;
-use super::{byte_slice, handle, landingpad, open_path, out_buffer, LsmError};
+use super::view::{boxed, external};
+use super::{byte_slice, ffi_fn, handle, open_path, out_buffer};
 use crate::error::{Error, ErrorKind, Result};
 use crate::proguard::ProguardView;
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_proguard_view_from_bytes(
-    bytes: *const c_char,
-    len: usize,
-    err: *mut LsmError,
-) -> *mut ProguardView {
-    landingpad(err, || {
-        Ok(Box::into_raw(Box::new(ProguardView::new(external(
-            bytes, len,
-        )?)?)))
-    })
+ffi_fn! {
+    fn lsm_proguard_view_from_bytes(bytes: *const c_char, len: usize) -> *mut ProguardView {
+        Ok(boxed(ProguardView::new(external(bytes, len)?)?))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_proguard_view_from_path(
-    path: *const c_char,
-    path_len: usize,
-    err: *mut LsmError,
-) -> *mut ProguardView {
-    landingpad(err, || {
-        let bytes = Arc::new(open_path(path, path_len)?);
-        Ok(Box::into_raw(Box::new(ProguardView::new(bytes)?)))
-    })
+ffi_fn! {
+    fn lsm_proguard_view_from_path(path: *const c_char, path_len: usize) -> *mut ProguardView {
+        Ok(boxed(ProguardView::new(Arc::new(open_path(path, path_len)?))?))
+    }
 }
 
+/// # Safety
+/// `view` must be NULL or a handle not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn lsm_proguard_view_free(view: *mut ProguardView) {
     if !view.is_null() {
@@ -41,58 +30,48 @@ pub unsafe extern "C" fn lsm_proguard_view_free(view: *mut ProguardView) {
     }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_proguard_view_has_line_info(
-    view: *const ProguardView,
-    err: *mut LsmError,
-) -> c_int {
-    landingpad(err, || Ok(handle(view)?.has_line_info() as c_int))
+ffi_fn! {
+    fn lsm_proguard_view_has_line_info(view: *const ProguardView) -> c_int {
+        Ok(handle(view)?.has_line_info() as c_int)
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_proguard_view_convert_dotted_path(
-    view: *const ProguardView,
-    path: *const c_char,
-    path_len: usize,
-    line: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *mut c_char {
-    landingpad(err, || {
+ffi_fn! {
+    fn lsm_proguard_view_convert_dotted_path(
+        view: *const ProguardView,
+        path: *const c_char,
+        path_len: usize,
+        line: u32,
+        len_out: *mut usize,
+    ) -> *mut c_char {
         let converted = handle(view)?.convert_dotted_path(utf8(path, path_len)?, line);
         Ok(out_buffer(Some(converted.as_bytes()), len_out))
-    })
+    }
 }
 
-/// The original frames as text: one line per frame, innermost first, with the fields
-/// `class \t method \t line \t file` (line and file empty when unknown). Java names
-/// cannot hold tabs or line breaks.
-#[no_mangle]
-pub unsafe extern "C" fn lsm_proguard_view_remap_frame(
-    view: *const ProguardView,
-    class: *const c_char,
-    class_len: usize,
-    method: *const c_char,
-    method_len: usize,
-    line: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *mut c_char {
-    landingpad(err, || {
+ffi_fn! {
+    /// The original frames as text: one line per frame, innermost first, with the fields
+    /// `class \t method \t line \t file` (line and file empty when unknown). Java names
+    /// cannot hold tabs or line breaks.
+    fn lsm_proguard_view_remap_frame(
+        view: *const ProguardView,
+        class: *const c_char,
+        class_len: usize,
+        method: *const c_char,
+        method_len: usize,
+        line: u32,
+        len_out: *mut usize,
+    ) -> *mut c_char {
         let frames =
             handle(view)?.remap_frame(utf8(class, class_len)?, utf8(method, method_len)?, line);
         let mut text = String::new();
         for frame in frames {
             let line = frame.line.map(|l| l.to_string()).unwrap_or_default();
             let file = frame.file.unwrap_or_default();
-            let _ = writeln!(
-                text,
-                "{}\t{}\t{}\t{}",
-                frame.class, frame.method, line, file
-            );
+            let _ = writeln!(text, "{}\t{}\t{}\t{}", frame.class, frame.method, line, file);
         }
         Ok(out_buffer(Some(text.as_bytes()), len_out))
-    })
+    }
 }
 
 unsafe fn utf8<'a>(ptr: *const c_char, len: usize) -> Result<&'a str> {

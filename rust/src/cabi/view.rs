@@ -5,15 +5,16 @@ use std::os::raw::{c_char, c_int};
 use std::sync::Arc;
 
 use super::{
-    byte_slice, checked_array, handle, landingpad, open_path, out_buffer, out_str, LsmError,
+    byte_slice, checked_array, ffi_fn, handle, landingpad, open_path, out_buffer, out_str, LsmError,
 };
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
 use crate::index::Index;
+use crate::load::{self, ViewOrIndex};
 use crate::mappings::{RawToken, NONE};
 use crate::memdb::{self, DumpOptions};
 use crate::rules::Rules;
-use crate::view::{View, ViewOrIndex};
+use crate::view::View;
 
 /// See `lsm_token_t` in include/libsourcemap.h.
 #[repr(C)]
@@ -68,8 +69,24 @@ pub(super) unsafe fn external(
     Ok(Arc::new(Bytes::external(slice.as_ptr(), slice.len())))
 }
 
-fn boxed<T>(value: T) -> *mut T {
+pub(super) fn boxed<T>(value: T) -> *mut T {
     Box::into_raw(Box::new(value))
+}
+
+/// A view handle: the view is shared (`Arc`), because a resolver made from it holds it
+/// too; `lsm_view_free` drops this handle's share.
+pub(super) fn shared_view(view: View) -> *mut View {
+    Arc::into_raw(Arc::new(view)) as *mut View
+}
+
+/// Another share of the view behind a handle.
+///
+/// # Safety
+/// `view` must be a live handle from `shared_view`.
+pub(super) unsafe fn view_share(view: *const View) -> crate::error::Result<Arc<View>> {
+    handle(view)?;
+    Arc::increment_strong_count(view);
+    Ok(Arc::from_raw(view))
 }
 
 #[no_mangle]
@@ -85,9 +102,9 @@ pub unsafe extern "C" fn lsm_view_or_index_from_json(
         let (Some(view_out), Some(index_out)) = (view_out.as_mut(), index_out.as_mut()) else {
             return Err(Error::new(ErrorKind::InvalidArgument, "NULL out-pointer"));
         };
-        match View::from_json(external(bytes, len)?, Rules::from_flags(flags))? {
+        match load::from_json(external(bytes, len)?, Rules::from_flags(flags))? {
             ViewOrIndex::View(view) => {
-                *view_out = boxed(view);
+                *view_out = shared_view(view);
                 Ok(1)
             }
             ViewOrIndex::Index(index) => {
@@ -98,223 +115,159 @@ pub unsafe extern "C" fn lsm_view_or_index_from_json(
     })
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_from_json(
-    bytes: *const c_char,
-    len: usize,
-    flags: u32,
-    err: *mut LsmError,
-) -> *mut View {
-    landingpad(err, || {
-        let parsed = View::from_json(external(bytes, len)?, Rules::from_flags(flags))?;
-        Ok(boxed(parsed.into_loadable()?))
-    })
-}
-
-/// `lsm_view_from_json` with the minified source the map belongs to, parsed at the same
-/// time on another thread and attached, and the original sources `count` generated
-/// (line, col) `positions` map into parsed once the map is (see
-/// `View::from_json_with_source`).
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_from_json_with_source(
-    bytes: *const c_char,
-    len: usize,
-    flags: u32,
-    source: *const c_char,
-    source_len: usize,
-    positions: *const u32,
-    count: usize,
-    err: *mut LsmError,
-) -> *mut View {
-    landingpad(err, || {
-        let text = crate::lines::utf8_lossy(byte_slice(source, source_len)?);
-        let pairs = self::positions(positions, count)?;
-        let input = external(bytes, len)?;
-        let view = View::from_json_with_source(input, Rules::from_flags(flags), &text, &pairs)?;
-        Ok(boxed(view))
-    })
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_from_memdb(
-    bytes: *const c_char,
-    len: usize,
-    err: *mut LsmError,
-) -> *mut View {
-    landingpad(err, || Ok(boxed(memdb::load(external(bytes, len)?)?)))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_from_memdb_file(
-    path: *const c_char,
-    path_len: usize,
-    err: *mut LsmError,
-) -> *mut View {
-    landingpad(err, || {
-        Ok(boxed(memdb::load(Arc::new(open_path(path, path_len)?))?))
-    })
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_free(view: *mut View) {
-    if !view.is_null() {
-        drop(Box::from_raw(view));
+ffi_fn! {
+    fn lsm_view_from_json(bytes: *const c_char, len: usize, flags: u32) -> *mut View {
+        let parsed = load::from_json(external(bytes, len)?, Rules::from_flags(flags))?;
+        Ok(shared_view(parsed.into_loadable()?))
     }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_token_count(view: *const View, err: *mut LsmError) -> u32 {
-    landingpad(err, || Ok(handle(view)?.token_count()))
+ffi_fn! {
+    fn lsm_view_from_memdb(bytes: *const c_char, len: usize) -> *mut View {
+        Ok(shared_view(memdb::load(external(bytes, len)?)?))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_token(
-    view: *const View,
-    index: u32,
-    out: *mut LsmToken,
-    err: *mut LsmError,
-) -> u32 {
-    landingpad(err, || {
-        Ok(write_token(
-            handle(view)?.get_token(index)?.map(|t| (index, t)),
-            out,
-        ))
-    })
+ffi_fn! {
+    fn lsm_view_from_memdb_file(path: *const c_char, path_len: usize) -> *mut View {
+        Ok(shared_view(memdb::load(Arc::new(open_path(path, path_len)?))?))
+    }
 }
 
+/// Drops this handle's share of the view (a resolver made from it keeps its own).
+///
+/// # Safety
+/// `view` must be NULL or a handle not yet freed.
 #[no_mangle]
-pub unsafe extern "C" fn lsm_view_lookup_token(
-    view: *const View,
-    line: u32,
-    col: u32,
-    out: *mut LsmToken,
-    err: *mut LsmError,
-) -> u32 {
-    landingpad(err, || {
+pub unsafe extern "C" fn lsm_view_free(view: *mut View) {
+    if !view.is_null() {
+        drop(Arc::from_raw(view as *const View));
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_token_count(view: *const View) -> u32 {
+        Ok(handle(view)?.token_count())
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_source_count(view: *const View) -> u32 {
+        Ok(handle(view)?.source_count())
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_name_count(view: *const View) -> u32 {
+        Ok(handle(view)?.name_count())
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_token(view: *const View, index: u32, out: *mut LsmToken) -> u32 {
+        let found = handle(view)?.get_token(index)?;
+        Ok(write_token(found.map(|t| (index, t)), out))
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_lookup_token(view: *const View, line: u32, col: u32, out: *mut LsmToken) -> u32 {
         Ok(write_token(handle(view)?.lookup(line, col)?, out))
-    })
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_source_count(view: *const View, err: *mut LsmError) -> u32 {
-    landingpad(err, || Ok(handle(view)?.source_count()))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_name_count(view: *const View, err: *mut LsmError) -> u32 {
-    landingpad(err, || Ok(handle(view)?.name_count()))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_source_name(
-    view: *const View,
-    src_id: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || {
+ffi_fn! {
+    fn lsm_view_get_source_name(view: *const View, src_id: u32, len_out: *mut usize) -> *const c_char {
         Ok(out_str(handle(view)?.source_name(src_id)?, len_out))
-    })
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_name(
-    view: *const View,
-    name_id: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || Ok(out_str(handle(view)?.name(name_id)?, len_out)))
+ffi_fn! {
+    fn lsm_view_get_raw_source_name(
+        view: *const View,
+        src_id: u32,
+        len_out: *mut usize,
+    ) -> *const c_char {
+        Ok(out_str(handle(view)?.raw_source_name(src_id)?, len_out))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_file(
-    view: *const View,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || Ok(out_str(handle(view)?.file()?, len_out)))
+ffi_fn! {
+    fn lsm_view_get_name(view: *const View, name_id: u32, len_out: *mut usize) -> *const c_char {
+        Ok(out_str(handle(view)?.name(name_id)?, len_out))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_source_root(
-    view: *const View,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || Ok(out_str(handle(view)?.source_root()?, len_out)))
+ffi_fn! {
+    fn lsm_view_get_file(view: *const View, len_out: *mut usize) -> *const c_char {
+        Ok(out_str(handle(view)?.file()?, len_out))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_debug_id(
-    view: *const View,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || Ok(out_str(handle(view)?.debug_id()?, len_out)))
+ffi_fn! {
+    fn lsm_view_get_source_root(view: *const View, len_out: *mut usize) -> *const c_char {
+        Ok(out_str(handle(view)?.source_root()?, len_out))
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_ignore_list(
-    view: *const View,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || {
+ffi_fn! {
+    fn lsm_view_get_debug_id(view: *const View, len_out: *mut usize) -> *const c_char {
+        Ok(out_str(handle(view)?.debug_id()?, len_out))
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_ignore_list(view: *const View, len_out: *mut usize) -> *const c_char {
         Ok(out_str(Some(handle(view)?.ignore_list_bytes()?), len_out))
-    })
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_has_source_contents(
-    view: *const View,
-    src_id: u32,
-    err: *mut LsmError,
-) -> u32 {
-    landingpad(
-        err,
-        || Ok(handle(view)?.has_source_contents(src_id)? as u32),
-    )
+ffi_fn! {
+    fn lsm_view_has_source_contents(view: *const View, src_id: u32) -> u32 {
+        Ok(handle(view)?.has_source_contents(src_id)? as u32)
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_source_contents(
-    view: *const View,
-    src_id: u32,
-    len_out: *mut usize,
-    must_free: *mut c_int,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || {
+ffi_fn! {
+    fn lsm_view_get_source_contents(
+        view: *const View,
+        src_id: u32,
+        len_out: *mut usize,
+        must_free: *mut c_int,
+    ) -> *const c_char {
         let contents = handle(view)?.source_contents(src_id)?;
-        let owned = matches!(contents, Some(Cow::Owned(_)));
         if let Some(must_free) = must_free.as_mut() {
-            *must_free = owned as c_int;
+            *must_free = matches!(contents, Some(Cow::Owned(_))) as c_int;
         }
         Ok(match contents {
             Some(Cow::Owned(bytes)) => out_buffer(Some(&bytes), len_out),
             Some(Cow::Borrowed(bytes)) => out_str(Some(bytes), len_out),
             None => out_str(None, len_out),
         })
-    })
+    }
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_dump_memdb(
-    view: *const View,
-    len_out: *mut usize,
-    with_source_contents: c_int,
-    with_names: c_int,
-    err: *mut LsmError,
-) -> *mut c_char {
-    landingpad(err, || {
-        let options = DumpOptions {
-            with_source_contents: with_source_contents != 0,
-            with_names: with_names != 0,
-        };
-        let bytes = memdb::dump(handle(view)?, options)?;
+ffi_fn! {
+    /// A memdb of the view, with the function table its own memdb stored (if any); a
+    /// resolver's dump adds an attached one (`lsm_resolver_dump_memdb`).
+    fn lsm_view_dump_memdb(
+        view: *const View,
+        len_out: *mut usize,
+        with_source_contents: c_int,
+        with_names: c_int,
+    ) -> *mut c_char {
+        let view = handle(view)?;
+        let options = dump_options(with_source_contents, with_names);
+        let bytes = memdb::dump(view, view.stored_functions()?, options)?;
         Ok(out_buffer(Some(&bytes), len_out))
-    })
+    }
+}
+
+pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
+    DumpOptions {
+        with_source_contents: with_source_contents != 0,
+        with_names: with_names != 0,
+    }
 }
 
 thread_local! {
@@ -343,18 +296,16 @@ pub unsafe extern "C" fn lsm_view_lookup_fast(view: *const View, line: u32, col:
     })
 }
 
-/// Many lookups in one call: `positions` holds `count` (line, col) pairs of `u32`; `out`
-/// receives one token per pair. A pair without a token gets its own line and column and
-/// `LSM_NONE` everywhere else. Returns how many pairs found a token.
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_lookup_many(
-    view: *const View,
-    positions: *const u32,
-    count: usize,
-    out: *mut LsmToken,
-    err: *mut LsmError,
-) -> usize {
-    landingpad(err, || {
+ffi_fn! {
+    /// Many lookups in one call: `positions` holds `count` (line, col) pairs of `u32`;
+    /// `out` receives one token per pair. A pair without a token gets its own line and
+    /// column and `LSM_NONE` everywhere else. Returns how many pairs found a token.
+    fn lsm_view_lookup_many(
+        view: *const View,
+        positions: *const u32,
+        count: usize,
+        out: *mut LsmToken,
+    ) -> usize {
         let tokens = handle(view)?.tokens();
         let (positions, out) = (u32_pairs(positions, count)?, out_slice(out, count)?);
         let mut found = 0;
@@ -373,7 +324,7 @@ pub unsafe extern "C" fn lsm_view_lookup_many(
             };
         }
         Ok(found)
-    })
+    }
 }
 
 /// `count` pairs of `u32` from the caller, checked for NULL, alignment and size.
@@ -404,33 +355,4 @@ unsafe fn out_slice<'a>(
         checked_array(ptr, len)? as *mut LsmToken,
         len,
     ))
-}
-
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_raw_source_name(
-    view: *const View,
-    src_id: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *const c_char {
-    landingpad(err, || {
-        Ok(out_str(handle(view)?.raw_source_name(src_id)?, len_out))
-    })
-}
-
-/// Lines `from..to` of a source's contents, each followed by `\n`, as an owned buffer;
-/// NULL if the source has no contents.
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_get_source_lines(
-    view: *const View,
-    src_id: u32,
-    from: u32,
-    to: u32,
-    len_out: *mut usize,
-    err: *mut LsmError,
-) -> *mut c_char {
-    landingpad(err, || {
-        let lines = handle(view)?.source_lines(src_id, from, to)?;
-        Ok(out_buffer(lines.as_deref(), len_out))
-    })
 }

@@ -18,6 +18,7 @@ use oxc_parser::{ParseOptions, Parser};
 use oxc_span::{GetSpan, SourceType, Span};
 use oxc_syntax::scope::ScopeFlags;
 
+use super::parser_threads::on_parser_stack;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mappings::NONE;
 
@@ -37,8 +38,6 @@ pub struct Scope {
 /// Nesting deeper than this is refused before parsing: the parser recurses once per
 /// level, and a stack overflow would abort the process instead of raising an error.
 const MAX_NESTING: usize = 20_000;
-/// The parse runs on its own thread with this much stack, enough for `MAX_NESTING`.
-const PARSE_STACK: usize = 256 << 20;
 
 /// What kind of text to parse, from its file name (TypeScript, JSX...); plain JavaScript
 /// (module or script, decided by the parser) when the name does not say.
@@ -60,96 +59,6 @@ pub fn scopes(text: &str, source_type: SourceType) -> Result<Vec<Scope>> {
         )));
     }
     on_parser_stack(|| collect(text, source_type))
-}
-
-thread_local! {
-    static ON_PARSER_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Runs `work` on a thread with `PARSE_STACK` of stack, or right here if this already is
-/// such a thread: callers that parse many sources wrap the whole job once, instead of
-/// paying for a thread per source.
-pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
-    if ON_PARSER_STACK.with(|on| on.get()) {
-        return work();
-    }
-    std::thread::scope(|s| joined(spawn_parser(s, work)?))
-}
-
-/// Starts `work` on a new thread of scope `s` with `PARSE_STACK` of stack (marked as a
-/// parser stack, so parses inside run right there); wait for it with `joined`.
-pub fn spawn_parser<'scope, T: Send + 'scope>(
-    s: &'scope std::thread::Scope<'scope, '_>,
-    work: impl FnOnce() -> T + Send + 'scope,
-) -> Result<std::thread::ScopedJoinHandle<'scope, T>> {
-    std::thread::Builder::new()
-        .name("libsourcemap-parse".into())
-        .stack_size(PARSE_STACK)
-        .spawn_scoped(s, || {
-            ON_PARSER_STACK.with(|on| on.set(true));
-            work()
-        })
-        .map_err(|e| Error::new(ErrorKind::BadIo, format!("cannot start parser: {e}")))
-}
-
-/// What a parser thread returned. A panic in it is re-raised here, on the calling
-/// thread, where the landing pad catches it.
-pub fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    thread
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-}
-
-/// Runs `work` on every item on up to `threads` parser-stack threads (at least one), and
-/// returns the results in item order. For parses that do not depend on each other (the
-/// minified source and the original sources a stack trace needs).
-pub fn in_parallel<I: Sync, T: Send>(
-    items: &[I],
-    threads: usize,
-    work: impl Fn(&I) -> Result<T> + Sync,
-) -> Result<Vec<T>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    if items.is_empty() {
-        return Ok(Vec::new()); // no parser thread to start for nothing
-    }
-    if items.len() == 1 || threads <= 1 {
-        return on_parser_stack(|| items.iter().map(&work).collect());
-    }
-    let next = AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<T>>>> =
-        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads.min(items.len()))
-            .map(|_| {
-                spawn_parser(s, || loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(i) else { break };
-                    let result = work(item);
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
-                })
-            })
-            .collect::<Result<_>>()?;
-        for worker in workers {
-            joined(worker);
-        }
-        Ok::<(), Error>(())
-    })?;
-    results
-        .into_iter()
-        .map(|slot| {
-            slot.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err(Error::new(ErrorKind::Panic, "a parse job did not run")))
-        })
-        .collect()
-}
-
-/// How many parser threads to run at once: the machine's cores, at most four (each
-/// parse of a large source holds its AST in memory until it is done).
-pub fn parser_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4)
 }
 
 fn bad_source(message: impl Into<String>) -> Error {

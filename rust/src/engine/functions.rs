@@ -4,7 +4,7 @@
 //!
 //! 1. The *function table* of the minified source: each function's generated range, the
 //!    name of the original function it was made from and that function's original range.
-//!    Attached to a view, it is `PendingFunctions` (`build`): where each function's code
+//!    Attached to a resolver, it is `PendingFunctions` (`build`): where each function's code
 //!    comes from, named on first use from the original source it lands in, so a stack
 //!    trace only pays for parsing the sources its frames need. In a memdb it is stored
 //!    resolved (`FunctionTable`), so a cache needs no parsing at all.
@@ -15,46 +15,20 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::error::{bad_memdb, Result};
+use super::function_scopes::{self, Scope};
+use super::parser_threads::on_parser_stack;
+use crate::error::Result;
+use crate::function_table::{innermost_record, Answer, OwnedFunctions, ANONYMOUS};
 use crate::lines::{utf8_lossy, LineIndex};
 use crate::mappings::{RawToken, NONE};
-use crate::scopes::{self, Scope};
-use crate::tables::{le_u32, push_u32, StringTable, StringTableBuilder};
+use crate::tables::push_u32;
 use crate::view::View;
 
-/// Bytes per function record, eleven u32: the function's generated range (start line,
-/// start column, end line, end column; end exclusive), its parent record (`NONE` at top
-/// level), its name id (`NONE`: unknown, `ANONYMOUS`: known to have no name), and the
-/// original function it was made from (source id, or `NONE` if unknown; start line and
-/// column; end line and column).
-pub const RECORD_SIZE: usize = 44;
-/// Name id of a function known to be anonymous (or original top-level code).
-pub const ANONYMOUS: u32 = NONE - 1;
-
-/// A resolved function table being built for a memdb (see `resolve_all`).
-#[derive(Default)]
-pub struct OwnedFunctions {
-    pub records: Vec<u8>,
-    pub names: StringTableBuilder,
-    interned: HashMap<Vec<u8>, u32>,
-}
-
-impl OwnedFunctions {
-    pub fn table(&self) -> Result<FunctionTable<'_>> {
-        FunctionTable::new(&self.records, &self.names.index, &self.names.blob)
-    }
-
-    fn intern(&mut self, name: &[u8]) -> Result<u32> {
-        if let Some(&id) = self.interned.get(name) {
-            return Ok(id);
-        }
-        let id = self.names.len();
-        self.names.push(Some(name))?;
-        self.interned.insert(name.to_vec(), id);
-        Ok(id)
-    }
-}
+/// The parsed original source `src_id`, as the resolver keeps it (parsed once, on first
+/// use); `None` without contents or when it does not parse.
+pub type Originals<'a> = dyn Fn(u32) -> Result<Option<Arc<OriginalSource>>> + 'a;
 
 /// One function of an attached minified source, before its original name is looked up.
 #[derive(Debug, Clone, Copy)]
@@ -99,14 +73,20 @@ impl PendingFunctions {
     }
 
     /// What the innermost function around generated (`line`, `col`) is called.
-    pub fn lookup(&self, view: &View, line: u32, col: u32) -> Result<Answer<'static>> {
+    pub fn lookup(
+        &self,
+        view: &View,
+        originals: &Originals<'_>,
+        line: u32,
+        col: u32,
+    ) -> Result<Answer<'static>> {
         let found = innermost_record(self.records.len(), (line, col), |i| {
             self.records.get(i).map(|r| (r.start, r.end, r.parent))
         })?;
         let Some(index) = found else {
             return Ok(Answer::Unknown);
         };
-        let resolved = resolve(view, &self.records[index])?;
+        let resolved = resolve(view, originals, &self.records[index])?;
         Ok(match resolved.known {
             true => Answer::Name(resolved.name.map(Cow::Owned), origin_of(resolved.origin)),
             false => Answer::Unknown,
@@ -122,12 +102,12 @@ impl PendingFunctions {
         Ok(found.map_or(NONE, |i| self.records[i].first.0))
     }
 
-    /// Every function named, in the memdb layout (`RECORD_SIZE` bytes per record).
-    pub fn resolve_all(&self, view: &View) -> Result<OwnedFunctions> {
-        view.parse_originals(&self.sources())?;
+    /// Every function named, in the memdb layout (`RECORD_SIZE` bytes per record). The
+    /// caller parses `sources()` first, in parallel, for `originals` to find.
+    pub fn resolve_all(&self, view: &View, originals: &Originals<'_>) -> Result<OwnedFunctions> {
         let mut out = OwnedFunctions::default();
         for record in &self.records {
-            let resolved = resolve(view, record)?;
+            let resolved = resolve(view, originals, record)?;
             let name_id = match (resolved.known, resolved.name) {
                 (false, _) => NONE,
                 (true, None) => ANONYMOUS,
@@ -151,10 +131,10 @@ fn origin_of(o: [u32; 5]) -> (u32, (u32, u32), (u32, u32)) {
 /// first mapped token (the name the JS engine gives the original code, whatever the
 /// bundler renamed or restructured); without contents, after its own minified name as the
 /// map's `names` maps it.
-fn resolve(view: &View, record: &PendingRecord) -> Result<Resolved> {
+fn resolve(view: &View, originals: &Originals<'_>, record: &PendingRecord) -> Result<Resolved> {
     let (src_id, line, col) = record.first;
     if src_id != NONE {
-        if let Some(original) = view.original_source(src_id)? {
+        if let Some(original) = originals(src_id)? {
             return Ok(match original.named_or_innermost(line, col) {
                 Some(found) => {
                     let ((sl, sc), (el, ec)) = original.range(found);
@@ -185,47 +165,9 @@ fn resolve(view: &View, record: &PendingRecord) -> Result<Resolved> {
     })
 }
 
-/// The innermost of `len` nested ranges (sorted by start, each with its parent's index,
-/// parents first) that contains `target`.
-fn innermost_record(
-    len: usize,
-    target: (u32, u32),
-    record: impl Fn(usize) -> Option<((u32, u32), (u32, u32), u32)>,
-) -> Result<Option<usize>> {
-    let (mut lo, mut hi) = (0, len);
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        match record(mid) {
-            Some((start, _, _)) if start <= target => lo = mid + 1,
-            _ => hi = mid,
-        }
-    }
-    let Some(mut index) = lo.checked_sub(1) else {
-        return Ok(None);
-    };
-    loop {
-        let (_, end, parent) =
-            record(index).ok_or_else(|| bad_memdb("function table record out of range"))?;
-        if target < end {
-            return Ok(Some(index));
-        }
-        if parent == NONE {
-            return Ok(None);
-        }
-        // Parents come before their children: anything else is a corrupt table, and
-        // following it could loop forever.
-        if parent as usize >= index {
-            return Err(bad_memdb(
-                "function table parent does not precede its child",
-            ));
-        }
-        index = parent as usize;
-    }
-}
-
 /// Parses `source`, the minified file `view` maps, into its function table.
 pub fn build(view: &View, source: &str) -> Result<PendingFunctions> {
-    scopes::on_parser_stack(|| build_here(view, source))
+    on_parser_stack(|| build_here(view, source))
 }
 
 fn build_here(view: &View, source: &str) -> Result<PendingFunctions> {
@@ -233,17 +175,17 @@ fn build_here(view: &View, source: &str) -> Result<PendingFunctions> {
 }
 
 /// A minified source's functions, found without its map (so that the parse can run while
-/// the map is being read: `View::from_json_with_source`).
+/// the map is being read: `Resolver::from_json_with_source`).
 pub struct MinifiedFunctions {
     lines: LineIndex,
     found: Vec<Scope>,
 }
 
-/// Parses a minified source for its function table (on a parser stack: see `scopes`).
+/// Parses a minified source for its function table (on a parser stack: see `parser_threads`).
 pub fn parse_minified(source: &str) -> Result<MinifiedFunctions> {
     Ok(MinifiedFunctions {
         lines: LineIndex::new(source),
-        found: scopes::scopes(source, scopes::source_type_for(None))?,
+        found: function_scopes::scopes(source, function_scopes::source_type_for(None))?,
     })
 }
 
@@ -351,96 +293,7 @@ pub fn identifier_at(text: &str, at: usize) -> Option<&str> {
     Some(&rest[..end])
 }
 
-/// A function table over borrowed bytes (attached, or read from a memdb).
-#[derive(Clone, Copy)]
-pub struct FunctionTable<'a> {
-    records: &'a [u8],
-    names: StringTable<'a>,
-}
-
-/// One record of the table (see `RECORD_SIZE`).
-pub struct Record {
-    pub start: (u32, u32),
-    pub end: (u32, u32),
-    pub parent: u32,
-    pub name_id: u32,
-    /// The original function: source id (`NONE` if unknown), start, end.
-    pub origin: (u32, (u32, u32), (u32, u32)),
-}
-
-/// What the table says about a position.
-pub enum Answer<'a> {
-    /// The original function's name, `None` if it is anonymous; valid where the
-    /// position maps into `origin` (see `Record::origin`).
-    Name(Option<Cow<'a, [u8]>>, (u32, (u32, u32), (u32, u32))),
-    /// No answer: outside every function, or a function whose name is unknown.
-    Unknown,
-}
-
-impl<'a> FunctionTable<'a> {
-    pub fn new(records: &'a [u8], names_index: &'a [u8], names_blob: &'a [u8]) -> Result<Self> {
-        if !records.len().is_multiple_of(RECORD_SIZE) {
-            return Err(bad_memdb("function table has a partial record"));
-        }
-        Ok(FunctionTable {
-            records,
-            names: StringTable::new(names_index, names_blob)?,
-        })
-    }
-
-    pub fn len(&self) -> usize {
-        self.records.len() / RECORD_SIZE
-    }
-
-    /// The raw parts, for a memdb dump.
-    pub fn records(&self) -> &'a [u8] {
-        self.records
-    }
-
-    pub fn names_index(&self) -> &'a [u8] {
-        self.names.index()
-    }
-
-    pub fn names_blob(&self) -> &'a [u8] {
-        self.names.blob()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
-    fn record(&self, index: usize) -> Option<Record> {
-        let at = index * RECORD_SIZE;
-        let field = |i: usize| le_u32(self.records, at + 4 * i);
-        Some(Record {
-            start: (field(0)?, field(1)?),
-            end: (field(2)?, field(3)?),
-            parent: field(4)?,
-            name_id: field(5)?,
-            origin: (field(6)?, (field(7)?, field(8)?), (field(9)?, field(10)?)),
-        })
-    }
-
-    /// What the innermost function around generated (`line`, `col`) is called.
-    pub fn lookup(&self, line: u32, col: u32) -> Result<Answer<'a>> {
-        let found = innermost_record(self.len(), (line, col), |i| {
-            self.record(i).map(|r| (r.start, r.end, r.parent))
-        })?;
-        let Some(record) = found.and_then(|i| self.record(i)) else {
-            return Ok(Answer::Unknown);
-        };
-        Ok(match record.name_id {
-            NONE => Answer::Unknown,
-            ANONYMOUS => Answer::Name(None, record.origin),
-            id => match self.names.get(id)? {
-                Some(name) => Answer::Name(Some(Cow::Borrowed(name.bytes)), record.origin),
-                None => Answer::Unknown,
-            },
-        })
-    }
-}
-
-/// An original source parsed for the fallback, kept by the view for later lookups.
+/// An original source parsed for the fallback, kept by the resolver for later lookups.
 pub struct OriginalSource {
     text: String,
     lines: LineIndex,
@@ -453,7 +306,7 @@ pub struct OriginalSource {
 impl OriginalSource {
     /// Parses the source named `name` (its extension picks JavaScript, TypeScript, JSX).
     pub fn parse(name: Option<&str>, text: String) -> Result<OriginalSource> {
-        let scopes = scopes::scopes(&text, scopes::source_type_for(name))?;
+        let scopes = function_scopes::scopes(&text, function_scopes::source_type_for(name))?;
         let lines = LineIndex::new(&text);
         let named_at = scopes
             .iter()
@@ -476,7 +329,7 @@ impl OriginalSource {
     /// The innermost function around original (`line`, `col`).
     pub fn innermost(&self, line: u32, col: u32) -> Option<&Scope> {
         let offset = self.lines.offset(&self.text, line, col)?;
-        scopes::innermost(&self.scopes, offset)
+        function_scopes::innermost(&self.scopes, offset)
     }
 
     /// The function named at original (`line`, `col`), else the innermost one around it.
@@ -484,7 +337,7 @@ impl OriginalSource {
         let offset = self.lines.offset(&self.text, line, col)?;
         match self.named_at.get(&offset) {
             Some(&index) => self.scopes.get(index),
-            None => scopes::innermost(&self.scopes, offset),
+            None => function_scopes::innermost(&self.scopes, offset),
         }
     }
 

@@ -1,0 +1,277 @@
+"""``Resolver``: the symbolication engine over one :class:`~libsourcemap.View`.
+
+A view is a map's tables and lookups. A resolver adds what turning a stack frame back
+into original code needs: the original function name around a position (from the
+minified source's function table, or the original source parsed around the mapped
+position), context lines, and whole frames resolved in one native call. It keeps what it
+parses for its life. Every view has one on demand (:attr:`View.resolver`), which is what
+the view's own frame methods use.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from ._native import (
+    NONE,
+    RustObject,
+    call_str,
+    ffi,
+    lib,
+    rustcall,
+    scratch,
+    take_buffer,
+    to_bytes,
+)
+from .frames import Frame, split_context
+
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Union
+
+    from .view import View
+
+    Buffer = Union[bytes, bytearray, memoryview, str]
+
+_new_frame = tuple.__new__
+_RECORD = 8  # uint32 fields per frame in lsm_resolver_resolve_frames' header
+_EMPTY: list[str] = []
+
+
+class Resolver(RustObject):
+    """Function names, context lines and resolved frames for one view.
+
+    Made with :meth:`for_view` (or taken from :attr:`View.resolver`). It shares the view's
+    native tables, so it stays usable when the view is closed, and is safe to share
+    between threads; parsing runs without the GIL, on up to four threads.
+    """
+
+    __slots__ = ("_view_ptr", "_sources")
+    _view_ptr: Any
+    _sources: dict[int, str | None]
+    _free = lib.lsm_resolver_free
+    _kind = "resolver"
+
+    @staticmethod
+    def for_view(view: View) -> Resolver:
+        """A new resolver over ``view`` (one with nothing parsed yet)."""
+        view_ptr = view._get_ptr()
+        ptr = rustcall(lib.lsm_resolver_new, view_ptr)
+        return Resolver._over(ptr, view_ptr, view._sources)
+
+    @staticmethod
+    def _over(ptr: Any, view_ptr: Any, sources: dict[int, str | None]) -> Resolver:
+        # The view's handle is kept alive with the resolver: its destructor holds the
+        # input bytes that the shared native view borrows.
+        resolver = Resolver._from_ptr(ptr, keepalive=view_ptr)
+        resolver._view_ptr = view_ptr
+        resolver._sources = sources  # the view's decoded source names, shared
+        return resolver
+
+    def attach_minified_source(self, source: Buffer) -> None:
+        """Parses the minified JavaScript the map belongs to and keeps its function table
+        (each function's range and the original name its name maps to): later function
+        name lookups need no parsing, and :meth:`dump_memdb` stores the table. Once per
+        resolver; ``InvalidArgument`` after that, ``BadSource`` if it does not parse."""
+        data = to_bytes(source, "minified_source")
+        rustcall(lib.lsm_resolver_attach_minified_source, self._get_ptr(), data, len(data))
+
+    @property
+    def has_function_table(self) -> bool:
+        """Whether a minified source is attached (or the view's memdb stored a table)."""
+        return bool(rustcall(lib.lsm_resolver_has_function_table, self._get_ptr()))
+
+    def get_original_function_name(self, line: int, col: int) -> str | None:
+        """The original name of the function around 0-based generated (``line``,
+        ``col``), or ``None`` (anonymous, top level, or not found): from the function
+        table, else from the original source parsed around the mapped position."""
+        if not (_valid(line) and _valid(col)):
+            return None
+        size = scratch.size
+        ptr = self._get_ptr()
+        buf = rustcall(lib.lsm_resolver_get_original_function_name, ptr, line, col, size)
+        return _owned_text(buf, size[0])
+
+    def resolve_frame(
+        self, lineno: int, colno: int, function: str | None = None, context_lines: int = 5
+    ) -> Frame | None:
+        """Maps a stack frame's 1-based ``lineno``/``colno`` (as JS engines print them)
+        to a :class:`Frame` in the original source, with the original function name and
+        ``context_lines`` lines of context each side; ``None`` if the position does not
+        map. ``function`` is the frame's function name as printed, kept on the result as
+        ``minified_function``."""
+        if isinstance(lineno, int) and isinstance(colno, int):
+            positions = array("I", (lineno - 1, colno - 1)) if _frame_ok(lineno, colno) else None
+        else:
+            raise TypeError("lineno and colno must be integers")
+        if positions is None:
+            return None
+        return self._resolve(positions, [function], [True], None, context_lines)[0]
+
+    def resolve_frames(
+        self,
+        frames: Iterable[tuple[int, int] | tuple[int, int, str | None]],
+        minified_source: Buffer | None = None,
+        context_lines: int = 5,
+    ) -> list[Frame | None]:
+        """:meth:`resolve_frame` for many 1-based ``(lineno, colno[, function])`` frames
+        in one native call, one result per frame, in order.
+
+        First parses, at the same time on the machine's cores (at most four threads),
+        what the frames' function names need: ``minified_source`` (attached as by
+        :meth:`attach_minified_source`, unless there is a function table already) and
+        the original sources (``sourcesContent``) the frames land in; no other source is
+        parsed. A ``minified_source`` that cannot be parsed is skipped (``BadSource`` is
+        not raised): names then come from ``sourcesContent`` alone."""
+        items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
+        positions, valid = frame_positions((lineno, colno) for lineno, colno, _ in items)
+        functions = [function for _, _, function in items]
+        return self._resolve(positions, functions, valid, minified_source, context_lines)
+
+    def _resolve(
+        self,
+        positions: array[int],
+        functions: list[str | None],
+        valid: list[bool],
+        minified_source: Buffer | None,
+        context_lines: int,
+    ) -> list[Frame | None]:
+        source = None if minified_source is None else to_bytes(minified_source, "minified_source")
+        size = scratch.size
+        ptr = self._get_ptr()
+        buf = rustcall(
+            lib.lsm_resolver_resolve_frames,
+            ptr,
+            ffi.NULL if source is None else source,
+            0 if source is None else len(source),
+            ffi.from_buffer("uint32_t[]", positions),
+            len(positions) // 2,
+            min(max(context_lines, 0), NONE),
+            size,
+        )
+        data = take_buffer(buf, size[0])
+        return self._frames(data, len(positions) // 2, functions, valid)
+
+    def _frames(
+        self, data: bytes, count: int, functions: list[str | None], valid: list[bool]
+    ) -> list[Frame | None]:
+        """Frames from the records of ``lsm_resolver_resolve_frames`` (see the header)."""
+        header = memoryview(data)[: count * _RECORD * 4].cast("I").tolist()
+        at = count * _RECORD * 4  # where the next frame's text starts
+        sources = self._sources
+        out: list[Frame | None] = []
+        record = 0
+        for function, ok in zip(functions, valid):
+            if not ok:
+                out.append(None)
+                continue
+            found, src_id, line, col, name_len, fn_len, ctx_len, current = header[
+                record : record + _RECORD
+            ]
+            record += _RECORD
+            if not found:
+                out.append(None)
+                continue
+            name = fn = None
+            if name_len != NONE:
+                name = data[at : at + name_len].decode("utf-8", "replace")
+                at += name_len
+            if fn_len != NONE:
+                fn = data[at : at + fn_len].decode("utf-8", "replace")
+                at += fn_len
+            if current == NONE:
+                pre, line_text, post = _EMPTY.copy(), None, _EMPTY.copy()
+            else:
+                lines = data[at : at + ctx_len].decode("utf-8", "replace").split("\n")
+                pre, line_text, post = lines[:current], lines[current], lines[current + 1 : -1]
+            at += ctx_len
+            src = sources.get(src_id, _MISSING)
+            if src is _MISSING:
+                src = sources[src_id] = call_str(
+                    lib.lsm_view_get_source_name, self._view_ptr, src_id
+                )
+            out.append(
+                _new_frame(
+                    Frame,
+                    (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post, function)
+                    + _NO_MINIFIED,
+                )
+            )
+        return out
+
+    def get_context_lines(
+        self, src_id: int | None, line: int, size: int = 5
+    ) -> tuple[list[str], str | None, list[str]]:
+        """``(pre_context, context_line, post_context)``: 0-based line ``line`` of source
+        ``src_id``'s contents and up to ``size`` lines each side; empty when the source
+        has no contents or ``line`` is past its end. Read from the core's line index:
+        no whole-source work in Python."""
+        if src_id is None or not (_valid(src_id) and _valid(line)):
+            return [], None, []
+        size = max(size, 0)
+        first = max(line - size, 0)
+        last = min(line + size + 1, NONE)
+        out = scratch.size
+        ptr = self._get_ptr()
+        buf = rustcall(lib.lsm_resolver_get_source_lines, ptr, src_id, first, last, out)
+        text = _owned_text(buf, out[0])
+        if text is None:
+            return [], None, []
+        return split_context(text.split("\n")[:-1], line, size)
+
+    def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
+        """The view's memdb (see :meth:`View.dump_memdb`) with this resolver's function
+        table: an attached one with every function named, else the view's own."""
+        return dump_memdb(
+            lib.lsm_resolver_dump_memdb, self._get_ptr(), with_source_contents, with_names
+        )
+
+    def __repr__(self) -> str:
+        state = "closed" if self._ptr is None else f"function_table={self.has_function_table}"
+        return f"<libsourcemap.Resolver {state}>"
+
+
+_MISSING: Any = object()
+_NO_MINIFIED = (None, None)  # a view's frames have no `minified` frame and no `error`
+
+
+def dump_memdb(
+    func: Callable[..., Any], ptr: Any, with_source_contents: bool, with_names: bool
+) -> bytes:
+    """Memdb bytes from ``lsm_view_dump_memdb`` or ``lsm_resolver_dump_memdb``."""
+    size = scratch.size
+    buf = rustcall(func, ptr, size, int(bool(with_source_contents)), int(bool(with_names)))
+    return take_buffer(buf, size[0])
+
+
+def _owned_text(buf: Any, size: int) -> str | None:
+    """An owned native string as ``str`` (freed here); ``None`` for NULL."""
+    if buf == ffi.NULL:
+        return None
+    return take_buffer(buf, size).decode("utf-8", "replace")
+
+
+def frame_positions(frames: Iterable[tuple[int, int]]) -> tuple[array[int], list[bool]]:
+    """1-based ``(lineno, colno)`` frames as 0-based uint32 pairs for the native call,
+    leaving out those outside 1..2^32-1; and, per frame, whether it was kept.
+    ``TypeError`` for a position that is not an integer."""
+    positions: array[int] = array("I")
+    valid = []
+    for lineno, colno in frames:
+        if not (isinstance(lineno, int) and isinstance(colno, int)):
+            raise TypeError("lineno and colno must be integers")
+        ok = _frame_ok(lineno, colno)
+        valid.append(ok)
+        if ok:
+            positions.extend((lineno - 1, colno - 1))
+    return positions, valid
+
+
+def _frame_ok(lineno: int, colno: int) -> bool:
+    return bool(1 <= lineno <= NONE and 1 <= colno <= NONE)
+
+
+def _valid(value: int) -> bool:
+    if not isinstance(value, int):
+        raise TypeError(f"positions and ids must be integers, not {type(value).__name__}")
+    return bool(0 <= value <= NONE)

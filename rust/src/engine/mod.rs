@@ -1,0 +1,11 @@
+//! The symbolication engine, built on the library's public surface: a `Resolver` holds a
+//! view plus what naming functions and reading context lines needs (function tables,
+//! parsed sources, line starts), and parses JavaScript on threads of its own.
+
+pub mod frames;
+pub mod function_scopes;
+pub mod functions;
+pub mod parser_threads;
+pub mod resolver;
+
+pub use resolver::Resolver;

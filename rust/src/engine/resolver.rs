@@ -1,0 +1,382 @@
+//! The resolver: a view plus what symbolication adds to it. It names the function around
+//! a generated position (through the minified source's function table, or the original
+//! source parsed around the mapped position) and reads context lines, and it keeps what
+//! that costs to find: parsed sources, line starts. The view itself stays tables and
+//! lookups; any number of resolvers (or none) may share one.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::functions::{self, OriginalSource, PendingFunctions};
+use super::parser_threads;
+use crate::bytes::SharedBytes;
+use crate::error::{bad_memdb, Error, ErrorKind, Result};
+use crate::function_table::{Answer, FunctionTable, OwnedFunctions};
+use crate::lines;
+use crate::load;
+use crate::mappings::{RawToken, NONE};
+use crate::rules::Rules;
+use crate::tables::{self, StoredStr};
+use crate::view::View;
+
+pub struct Resolver {
+    view: Arc<View>,
+    /// The function table of an attached minified source (see `attach_minified_source`).
+    attached: OnceLock<PendingFunctions>,
+    /// Original sources parsed for function names, by source id (`None`: no contents or
+    /// not parseable), kept for the life of the resolver.
+    originals: Mutex<HashMap<u32, Option<Arc<OriginalSource>>>>,
+    /// Line starts of sources scanned for context lines (JSON views), by source id.
+    line_starts: Mutex<HashMap<u32, Arc<LinedText>>>,
+}
+
+/// A source's line starts, and its text if it had to be unescaped (else it is read from
+/// the view each time, in place).
+struct LinedText {
+    unescaped: Option<Vec<u8>>,
+    starts: Vec<u32>,
+}
+
+impl Resolver {
+    pub fn new(view: Arc<View>) -> Resolver {
+        Resolver {
+            view,
+            attached: OnceLock::new(),
+            originals: Mutex::default(),
+            line_starts: Mutex::default(),
+        }
+    }
+
+    pub fn view(&self) -> &Arc<View> {
+        &self.view
+    }
+
+    /// Parses map JSON (an index map flattened, see `ViewOrIndex::into_loadable`) and, at
+    /// the same time on a parser thread, the minified source the map belongs to, whose
+    /// function table is then attached as by `attach_minified_source`. Once the map is
+    /// parsed, and while the minified source still is, the original sources that the
+    /// generated `positions` (0-based; may be none) map into are parsed too: everything a
+    /// fresh symbolication of those frames needs, with each parse started as soon as what
+    /// it depends on is there. A source that does not parse is skipped, as in
+    /// `prepare_frames` (names then come from the original sources alone).
+    pub fn from_json_with_source(
+        input: SharedBytes,
+        rules: Rules,
+        source: &str,
+        positions: &[(u32, u32)],
+    ) -> Result<Resolver> {
+        let (resolver, minified) = std::thread::scope(|s| -> Result<_> {
+            let minified = parser_threads::spawn_parser(s, || functions::parse_minified(source))?;
+            // No table yet: `prepare_frames` parses just the originals the positions map into.
+            let resolver = load::from_json(input, rules)
+                .and_then(load::ViewOrIndex::into_loadable)
+                .map(|view| Resolver::new(Arc::new(view)))
+                .and_then(|r| r.prepare_frames(None, positions).map(|()| r));
+            Ok((resolver, parser_threads::joined(minified)))
+        })?;
+        let resolver = resolver?;
+        match minified {
+            Ok(parsed) => {
+                let table = functions::table_from(&resolver.view, source, &parsed)?;
+                resolver
+                    .attached
+                    .set(table)
+                    .map_err(|_| already_attached())?;
+            }
+            Err(e) if e.kind == ErrorKind::BadSource => {}
+            Err(e) => return Err(e),
+        }
+        Ok(resolver)
+    }
+
+    // -- function names -----------------------------------------------------------------
+
+    /// Whether a minified source is attached or the memdb stored its function table.
+    pub fn has_function_table(&self) -> Result<bool> {
+        Ok(self.attached.get().is_some() || self.view.stored_functions()?.is_some())
+    }
+
+    /// The function table a memdb dump stores: the attached one with every function
+    /// named (this parses every original source it needs, in parallel), else the one the
+    /// view's memdb stored, if any.
+    pub fn functions_to_store(&self) -> Result<Option<StoredFunctions<'_>>> {
+        let Some(pending) = self.attached.get() else {
+            return Ok(self.view.stored_functions()?.map(StoredFunctions::Stored));
+        };
+        self.parse_originals(&pending.sources())?;
+        let originals = |id| self.original_source(id);
+        Ok(Some(StoredFunctions::Resolved(
+            pending.resolve_all(&self.view, &originals)?,
+        )))
+    }
+
+    /// Parses the minified source this map belongs to and keeps its function table, for
+    /// `original_function_name` and for memdb dumps. Once per resolver.
+    pub fn attach_minified_source(&self, source: &str) -> Result<()> {
+        if self.has_function_table()? {
+            return Err(already_attached());
+        }
+        let built = functions::build(&self.view, source)?;
+        self.attached.set(built).map_err(|_| already_attached())
+    }
+
+    /// Gets ready to name the functions of the frames at generated `positions`: parses
+    /// the minified `source` (unless a table is there already) and the original sources
+    /// the positions map into, at the same time on up to `parser_threads` threads.
+    /// Everything it parses is kept; later lookups for these frames parse nothing.
+    /// Errors from the minified source (`BadSource`) are returned after the originals are
+    /// parsed, so names from `sourcesContent` still work.
+    pub fn prepare_frames(&self, source: Option<&str>, positions: &[(u32, u32)]) -> Result<()> {
+        enum Job<'s> {
+            Minified(&'s str),
+            Original(u32),
+        }
+        let mut jobs = Vec::new();
+        if let Some(source) = source {
+            if !self.has_function_table()? {
+                jobs.push(Job::Minified(source));
+            }
+        }
+        let attaching = !jobs.is_empty();
+        let mut wanted = Vec::new();
+        for &(line, col) in positions {
+            for id in self.originals_needed(line, col, attaching)? {
+                if id != NONE && !wanted.contains(&id) {
+                    wanted.push(id);
+                }
+            }
+        }
+        jobs.extend(self.unparsed(&wanted).into_iter().map(Job::Original));
+        let threads = parser_threads::parser_threads();
+        let results = parser_threads::in_parallel(&jobs, threads, |job| match job {
+            Job::Minified(source) => match self.attach_minified_source(source) {
+                Err(e) if e.kind == ErrorKind::InvalidArgument => Ok(Ok(())), // raced
+                other => Ok(other),
+            },
+            Job::Original(id) => self.original_source(*id).map(|_| Ok(())),
+        })?;
+        results.into_iter().collect()
+    }
+
+    /// Parses the original sources `ids` that are not parsed yet, in parallel.
+    fn parse_originals(&self, ids: &[u32]) -> Result<()> {
+        let threads = parser_threads::parser_threads();
+        parser_threads::in_parallel(&self.unparsed(ids), threads, |&id| self.original_source(id))?;
+        Ok(())
+    }
+
+    /// Those of `ids` whose original source has not been parsed (or tried) yet.
+    fn unparsed(&self, ids: &[u32]) -> Vec<u32> {
+        let cached = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+        ids.iter()
+            .copied()
+            .filter(|id| !cached.contains_key(id))
+            .collect()
+    }
+
+    /// The original sources naming the function at generated (`line`, `col`) will parse
+    /// (`NONE` for none): the one its function's code comes from and the one the position
+    /// maps into, less what a stored table answers by itself. `attaching`: a table is
+    /// about to be built, so both are needed.
+    fn originals_needed(&self, line: u32, col: u32, attaching: bool) -> Result<[u32; 2]> {
+        let mapped = self.mapped_token(line, col)?;
+        let mapped_src = mapped.as_ref().map_or(NONE, |t| t.src_id);
+        if attaching {
+            return Ok([mapped_src, NONE]);
+        }
+        if let Some(pending) = self.attached.get() {
+            return Ok([pending.first_source_at(line, col)?, mapped_src]);
+        }
+        if let Some(table) = self.view.stored_functions()? {
+            if table_answers(&table.lookup(line, col)?, mapped.as_ref()) {
+                return Ok([NONE, NONE]);
+            }
+        }
+        Ok([mapped_src, NONE])
+    }
+
+    /// The token at generated (`line`, `col`), if it has an original position.
+    fn mapped_token(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
+        Ok(self
+            .view
+            .lookup(line, col)?
+            .map(|(_, t)| t)
+            .filter(RawToken::has_source))
+    }
+
+    /// The original name of the function around generated (`line`, `col`) (see
+    /// `functions` for how it is found); `None` if there is none or it is anonymous.
+    pub fn original_function_name(&self, line: u32, col: u32) -> Result<Option<Cow<'_, [u8]>>> {
+        let mapped = self.mapped_token(line, col)?;
+        let originals = |id| self.original_source(id);
+        let answer = match (self.attached.get(), self.view.stored_functions()?) {
+            (Some(pending), _) => pending.lookup(&self.view, &originals, line, col)?,
+            (None, Some(table)) => table.lookup(line, col)?,
+            (None, None) => Answer::Unknown,
+        };
+        if table_answers(&answer, mapped.as_ref()) {
+            if let Answer::Name(name, _) = answer {
+                return Ok(name);
+            }
+        }
+        let Some(token) = mapped else {
+            return Ok(None);
+        };
+        let Some(original) = self.original_source(token.src_id)? else {
+            return Ok(None);
+        };
+        Ok(original
+            .function_name(token.src_line, token.src_col)
+            .map(|name| Cow::Owned(name.as_bytes().to_vec())))
+    }
+
+    /// Source `src_id` parsed for function names, once per resolver; `None` without
+    /// contents or when it does not parse.
+    fn original_source(&self, src_id: u32) -> Result<Option<Arc<OriginalSource>>> {
+        let cached = self
+            .originals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+            .cloned();
+        if let Some(entry) = cached {
+            return Ok(entry);
+        }
+        // Parsed outside the lock: another thread may do the same work meanwhile, and the
+        // first result stored wins; no thread waits on another's parse.
+        let parsed = functions::parse_original(&self.view, src_id)?.map(Arc::new);
+        let mut originals = self.originals.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(originals.entry(src_id).or_insert(parsed).clone())
+    }
+
+    // -- context lines ------------------------------------------------------------------
+
+    /// Lines `from..to` of source `src_id`'s contents (as many as exist), each without
+    /// its terminator and followed by `\n`; `None` if the source has no contents.
+    /// A memdb reads its stored line index; a JSON view scans a source once, on its
+    /// first use, and keeps the line starts.
+    pub fn source_lines(&self, src_id: u32, from: u32, to: u32) -> Result<Option<Vec<u8>>> {
+        let Some(stored) = self.view.contents()?.get(src_id)? else {
+            return Ok(None);
+        };
+        if let Some((index, starts)) = self.view.stored_line_index()? {
+            let entry = |i: u32| tables::le_u32(index, i as usize * 4);
+            let corrupt = || bad_memdb("memdb line index out of range");
+            let (first, last) = (
+                entry(src_id).ok_or_else(corrupt)?,
+                entry(src_id + 1).ok_or_else(corrupt)?,
+            );
+            if first > last || last as usize * 4 > starts.len() {
+                return Err(corrupt());
+            }
+            let count = last - first;
+            let start_of = |line: usize| match line < count as usize {
+                true => tables::le_u32(starts, (first as usize + line) * 4),
+                false => None,
+            };
+            return join_lines(stored.bytes, start_of, from, to).map(Some);
+        }
+        // A source parsed for function names has its text and line starts already.
+        let parsed = self
+            .originals
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+            .cloned()
+            .flatten();
+        if let Some(original) = parsed {
+            let (text, index) = original.text();
+            return join_lines(text.as_bytes(), |line| index.start(line), from, to).map(Some);
+        }
+        let lined = self.lined_text(src_id, stored)?;
+        let text = lined.unescaped.as_deref().unwrap_or(stored.bytes);
+        join_lines(text, |line| lined.starts.get(line).copied(), from, to).map(Some)
+    }
+
+    fn lined_text(&self, src_id: u32, stored: StoredStr<'_>) -> Result<Arc<LinedText>> {
+        if let Some(found) = self
+            .line_starts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&src_id)
+        {
+            return Ok(found.clone());
+        }
+        let unescaped = match stored.escaped {
+            true => Some(crate::json::unescape(stored.bytes)?.into_bytes()),
+            false => None,
+        };
+        let starts = lines::line_starts(unescaped.as_deref().unwrap_or(stored.bytes));
+        let lined = Arc::new(LinedText { unescaped, starts });
+        let mut cache = self.line_starts.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cache.entry(src_id).or_insert(lined).clone())
+    }
+}
+
+/// The function table a memdb dump writes: resolved from an attached minified source, or
+/// the one a memdb stored, borrowed from it.
+pub enum StoredFunctions<'a> {
+    Resolved(OwnedFunctions),
+    Stored(FunctionTable<'a>),
+}
+
+impl StoredFunctions<'_> {
+    pub fn table(&self) -> Result<FunctionTable<'_>> {
+        match self {
+            StoredFunctions::Resolved(owned) => owned.table(),
+            StoredFunctions::Stored(table) => Ok(*table),
+        }
+    }
+}
+
+/// Whether the function table's `answer` names the function at a position that maps to
+/// `mapped`: it must hold where the position maps into the original function the name
+/// came from; code inlined from elsewhere is named from its own original source.
+fn table_answers(answer: &Answer<'_>, mapped: Option<&RawToken>) -> bool {
+    let Answer::Name(_, (src_id, start, end)) = *answer else {
+        return false;
+    };
+    let inside = |t: &RawToken| {
+        t.src_id == src_id && start <= (t.src_line, t.src_col) && (t.src_line, t.src_col) < end
+    };
+    src_id == NONE || mapped.is_none_or(inside)
+}
+
+/// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
+/// each line starts.
+fn join_lines(
+    text: &[u8],
+    start_of: impl Fn(usize) -> Option<u32>,
+    from: u32,
+    to: u32,
+) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    for line in from..to {
+        if start_of(line as usize).is_none() {
+            break;
+        }
+        let Some(bytes) = lines::line_at(text, &start_of, line) else {
+            return Err(bad_memdb("line index points outside the source"));
+        };
+        out.extend_from_slice(bytes);
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+fn already_attached() -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        "this view already has a minified source's function table",
+    )
+}
+
+impl std::fmt::Debug for Resolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolver")
+            .field("view", &self.view)
+            .field("attached", &self.attached.get().is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,69 @@
+//! Making views from source map JSON: a regular map becomes a `View`, an index map an
+//! `Index` (flattened into a view where its sections are embedded). Memdb caches are
+//! opened by `memdb::load`.
+
+use std::sync::Arc;
+
+use crate::bytes::{Bytes, SharedBytes};
+use crate::error::{invalid_map, Error, ErrorKind, Result};
+use crate::index::Index;
+use crate::json::{self, Assembly};
+use crate::rules::Rules;
+use crate::view::View;
+
+/// What a JSON document turned out to be (a short-lived return value, so the size
+/// difference between the variants does not matter).
+#[allow(clippy::large_enum_variant)]
+pub enum ViewOrIndex {
+    View(View),
+    Index(Index),
+}
+
+/// Parses source map JSON; an index map comes back as an `Index`.
+pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
+    let all = input.as_slice();
+    let body = json::strip_xssi_prefix(all);
+    let doc = json::parse_document(body)?;
+    if doc.sections.is_some() {
+        if doc.mappings.is_some() && rules.fields {
+            return Err(invalid_map(
+                "an index map must not have `mappings` beside `sections`",
+            ));
+        }
+        let index = Index::from_document(input.clone(), &doc, rules)?;
+        return Ok(ViewOrIndex::Index(index));
+    }
+    let mut asm = Assembly::default();
+    let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
+    Ok(ViewOrIndex::View(View::assemble(
+        input, asm, mappings, rules,
+    )?))
+}
+
+/// Copies `bytes` and parses them leniently; convenient for Rust callers and tests.
+pub fn from_json_slice(bytes: &[u8]) -> Result<ViewOrIndex> {
+    from_json(Arc::new(Bytes::Owned(bytes.to_vec())), Rules::LENIENT)
+}
+
+impl ViewOrIndex {
+    /// The view to load from map JSON: an index map is flattened when all its sections
+    /// are embedded; one that references external maps is `IndexedSourceMap`.
+    pub fn into_loadable(self) -> Result<View> {
+        match self {
+            ViewOrIndex::View(view) => Ok(view),
+            ViewOrIndex::Index(index) if index.can_flatten() => index.flatten(),
+            ViewOrIndex::Index(_) => Err(Error::new(
+                ErrorKind::IndexedSourceMap,
+                "an index map with external sections cannot be loaded as a view",
+            )),
+        }
+    }
+
+    /// The view, flattening an index map when it can be flattened.
+    pub fn into_view(self) -> Result<View> {
+        match self {
+            ViewOrIndex::View(view) => Ok(view),
+            ViewOrIndex::Index(index) => index.flatten(),
+        }
+    }
+}
