@@ -5,6 +5,7 @@ The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
 
 from __future__ import annotations
 
+from ._native import NONE, Rules
 from .errors import (
     AlreadyMemDb,
     BadIo,
@@ -41,11 +42,11 @@ _LAZY = {
     "from_data_url": "discovery",
     "ProguardView": "proguard",
     "JavaFrame": "proguard",
-    "parse_stacktrace": "stacktrace",
-    "symbolicate": "symbolication",
-    "Symbolicator": "symbolication",
-    "SymbolicatedFrame": "symbolication",
-    "MinifiedFrame": "symbolication",
+    "parse_stacktrace": "symbolication.stacktrace",
+    "symbolicate": "symbolication.symbolicator",
+    "Symbolicator": "symbolication.symbolicator",
+    "SymbolicatedFrame": "symbolication.symbolicator",
+    "MinifiedFrame": "symbolication.symbolicator",
     "SourceBundle": "bundle",
     "BundleFile": "bundle",
     "BadBundle": "bundle",
@@ -57,8 +58,13 @@ if TYPE_CHECKING:
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
     from .proguard import JavaFrame, ProguardView
-    from .stacktrace import parse_stacktrace
-    from .symbolication import MinifiedFrame, SymbolicatedFrame, Symbolicator, symbolicate
+    from .symbolication.stacktrace import parse_stacktrace
+    from .symbolication.symbolicator import (
+        MinifiedFrame,
+        SymbolicatedFrame,
+        Symbolicator,
+        symbolicate,
+    )
 
 
 def __getattr__(name: str) -> Any:
@@ -79,6 +85,8 @@ def __dir__() -> list[str]:
 __version__ = "0.9.0"
 
 __all__ = [
+    "NONE",
+    "Rules",
     "View",
     "Resolver",
     "Index",

@@ -112,9 +112,31 @@ def call_str(func: Callable[..., Any], *args: Any) -> str | None:
     return decode_str(ptr, size[0])
 
 
-def rule_flags(strict: bool) -> int:
-    """The native ``flags`` for ``strict``: all of ECMA-426, or lenient."""
-    return int(lib.LSM_STRICT) if strict else 0
+class Rules:
+    """Which rules of ECMA-426 a parse enforces: flags to combine with ``|`` and pass as
+    ``strict=`` (``strict=True`` is :attr:`STRICT`, ``False`` :attr:`LENIENT`)."""
+
+    LENIENT = 0
+    #: Field types and presence, index map sections.
+    FIELDS = int(lib.LSM_STRICT_FIELDS)
+    #: Segments of 2 or 3 fields, source and name indexes in range.
+    INDEXES = int(lib.LSM_STRICT_INDEXES)
+    #: No empty segments, at most 5 fields.
+    SEGMENTS = int(lib.LSM_STRICT_SEGMENTS)
+    #: ``sources``, ``names`` and ``mappings`` present (what sourcemap 0.2.1 requires).
+    REQUIRE_KEYS = int(lib.LSM_REQUIRE_KEYS)
+    #: All of ECMA-426.
+    STRICT = int(lib.LSM_STRICT)
+
+
+def rule_flags(strict: bool | int) -> int:
+    """The native ``flags`` for ``strict``: ``True`` all of ECMA-426, ``False`` lenient, or
+    a combination of :class:`Rules` flags."""
+    if isinstance(strict, bool):
+        return Rules.STRICT if strict else Rules.LENIENT
+    if not isinstance(strict, int) or strict & ~(Rules.STRICT | Rules.REQUIRE_KEYS):
+        raise ValueError(f"strict must be a bool or a combination of Rules flags, not {strict!r}")
+    return strict
 
 
 def to_bytes(data: bytes | bytearray | memoryview | str, what: str = "data") -> bytes:

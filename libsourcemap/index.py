@@ -87,14 +87,15 @@ def from_json(
     buffer: Buffer,
     auto_flatten: bool = True,
     raise_for_index: bool = True,
-    strict: bool = False,
+    strict: bool | int = False,
 ) -> View | Index:
     """Parses source map JSON into a :class:`View`, or an :class:`Index` for an index map.
 
     An index map whose sections are all embedded is flattened into a view when
     ``auto_flatten`` is true. Otherwise the index is raised as :class:`IndexedSourceMap`
     (its ``.index`` attribute) when ``raise_for_index`` is true, or returned.
-    ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
+    ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`;
+    a combination of :class:`~libsourcemap.Rules` flags enforces just those rules.
     """
     index = parse_json(to_bytes(buffer, "buffer"), rule_flags(strict))
     if isinstance(index, View):

@@ -104,14 +104,15 @@ class View(RustObject):
     @staticmethod
     def from_json(
         buffer: Buffer,
-        strict: bool = False,
+        strict: bool | int = False,
         minified_source: Buffer | None = None,
         frames: Iterable[tuple[int, int]] = (),
     ) -> View:
         """Parses source map JSON. An index map is flattened when all its sections are
         embedded; otherwise :class:`IndexedSourceMap` is raised.
 
-        ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`.
+        ``strict=True`` rejects every violation of ECMA-426 with :class:`InvalidSourceMap`;
+        a combination of :class:`~libsourcemap.Rules` flags enforces just those rules.
 
         ``minified_source``: the minified file the map belongs to, parsed on another
         thread while the map is, and attached as by :meth:`attach_minified_source`. A
@@ -217,6 +218,36 @@ class View(RustObject):
         :meth:`get_name`."""
         return self._lookup_many(self._get_ptr(), positions)
 
+    def lookup_fields(self, line: int, col: int) -> list[int] | None:
+        """The raw fields of the token :meth:`lookup_token` finds, without building a
+        ``Token``: ``[dst_line, dst_col, src_line, src_col, src_id, name_id, index]``
+        (``index``: its position in generated order); ``None`` where there is none. For
+        drop-ins of other APIs and hot loops."""
+        ptr = self._ptr
+        if ptr is None:
+            ptr = self._get_ptr()
+        try:
+            status = _lookup_fast(ptr, line, col)
+        except OverflowError:
+            return None
+        if status == 2:
+            return scratch.token_slot.tolist()
+        if status == 0:
+            token, _, _ = scratch.token_out
+            rustcall(_lookup_token, ptr, line, col, token)  # raises the error
+        return None
+
+    def get_token_fields(self, idx: int) -> list[int] | None:
+        """The raw fields (as :meth:`lookup_fields`) of token ``idx`` in generated order,
+        unmapped segments included (their ``src_id`` is :data:`NONE`); ``None`` past the
+        end."""
+        if not _valid_id(idx):
+            return None
+        token, _, fields = scratch.token_out
+        if not rustcall(_get_token, self._get_ptr(), idx, token):
+            return None
+        return fields.tolist()
+
     @staticmethod
     def _lookup_many(ptr: Any, positions: Any) -> array[int]:
         if isinstance(positions, str):
@@ -291,6 +322,12 @@ class View(RustObject):
         if src_id in self._sources:
             return self._sources[src_id]
         return self._source(self._get_ptr(), src_id)
+
+    def get_raw_source_name(self, src_id: int) -> str | None:
+        """The source's name as the map writes it, before ``sourceRoot`` is applied."""
+        if not _valid_id(src_id):
+            return None
+        return call_str(lib.lsm_view_get_raw_source_name, self._get_ptr(), src_id)
 
     def iter_sources(self) -> Iterator[tuple[int, str | None]]:
         """``(src_id, name)`` for every source."""

@@ -20,7 +20,7 @@ from libsourcemap.cache import MemdbCache
 from libsourcemap.cli import main
 
 # The module, not the function of the same name that the package exports.
-symbolicate_module = importlib.import_module("libsourcemap.symbolication")
+symbolicate_module = importlib.import_module("libsourcemap.symbolication.symbolicator")
 EXAMPLES = Path(__file__).parent.parent / "examples"
 TRACE = (EXAMPLES / "stacktrace.txt").read_text()
 

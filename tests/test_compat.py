@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import libsourcemap
 from libsourcemap import compat as ours
+from libsourcemap.compat import sourcemap as impl
 
 REGULAR_MAPS = [name for name in sorted(REAL_MAPS) if "index" not in name]
 
@@ -194,9 +195,9 @@ def test_index_constructed_directly_works_in_python() -> None:
 def test_lazy_until_read() -> None:
     text = (FIXTURES / "esbuild-lodash.min.js.map").read_text("utf-8")
     index = ours.loads(text)
-    assert index._tokens is None and index._raw is ours._UNREAD and not index._by_id
+    assert index._tokens is None and index._raw is impl._UNREAD and not index._by_id
     index.lookup(0, 100)
-    assert index._tokens is None and index._raw is ours._UNREAD and len(index._by_id) == 1
+    assert index._tokens is None and index._raw is impl._UNREAD and len(index._by_id) == 1
     assert index.raw == json.loads(text)
 
 

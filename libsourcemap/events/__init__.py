@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
-from .frames import StackFrame
-from .stacktrace import parse_stacktrace
-from .symbolication import StrPath, SymbolicatedFrame, Symbolicator
+from .. import Frame, StackFrame
+from ..symbolication.stacktrace import parse_stacktrace
+from ..symbolication.symbolicator import StrPath, Symbolicator
 
 #: Lines sent to a worker at a time: enough to make the hand-over cheap, few enough to
 #: keep every worker busy near the end of a run.
@@ -102,7 +102,7 @@ class _Trace:
     """One stack trace of an event: its frames as parsed, and how to write them back."""
 
     frames: list[StackFrame]
-    write_back: Callable[[list[SymbolicatedFrame]], None]
+    write_back: Callable[[list[Frame]], None]
 
 
 def _stacktraces(event: dict[str, Any]) -> Iterator[_Trace]:
@@ -129,7 +129,7 @@ def _trace(holder: dict[str, Any], where: str) -> _Trace:
         parsed = parse_stacktrace(stacktrace)
         parsed.reverse()  # printed newest first; events list the oldest call first
 
-        def write_text(resolved: list[SymbolicatedFrame]) -> None:
+        def write_text(resolved: list[Frame]) -> None:
             frames = [_written({}, f) for f in resolved]
             holder["stacktrace"] = {"frames": frames, "data": {"raw": stacktrace}}
 
@@ -140,7 +140,7 @@ def _trace(holder: dict[str, Any], where: str) -> _Trace:
         raise BadEvent(f"{where}.frames must be a list, not {_kind(raw_frames)}")
     frames = [_copy_dict(f, f"{where}.frames[{i}]") for i, f in enumerate(raw_frames)]
 
-    def write_frames(resolved: list[SymbolicatedFrame]) -> None:
+    def write_frames(resolved: list[Frame]) -> None:
         trace["frames"] = [_written(f, r) for f, r in zip(frames, resolved)]
 
     return _Trace([_stack_frame(f) for f in frames], write_frames)
@@ -165,7 +165,7 @@ def _position(value: Any) -> int | None:
     return value if ok else None
 
 
-def _written(frame: dict[str, Any], resolved: SymbolicatedFrame) -> dict[str, Any]:
+def _written(frame: dict[str, Any], resolved: Frame) -> dict[str, Any]:
     data = dict(frame["data"]) if isinstance(frame.get("data"), dict) else {}
     if resolved.error is not None:
         if not frame:  # from a text trace: what the engine printed
@@ -189,7 +189,7 @@ def _written(frame: dict[str, Any], resolved: SymbolicatedFrame) -> dict[str, An
     }
 
 
-def _minified_fields(frame: SymbolicatedFrame) -> dict[str, Any]:
+def _minified_fields(frame: Frame) -> dict[str, Any]:
     m = frame.minified
     if m is None:  # not from a symbolicator: nothing printed to report
         return {}

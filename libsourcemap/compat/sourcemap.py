@@ -18,10 +18,7 @@ import os
 from bisect import bisect_right
 from typing import IO, Any, Iterator, NoReturn
 
-from . import _native
-from .errors import SourceMapError
-from .index import parse_json
-from .view import View, _lookup_fast
+from .. import NONE, Rules, SourceMapError, View, from_json
 
 __all__ = [
     "load",
@@ -36,9 +33,9 @@ __all__ = [
 # What sourcemap 0.2.1 rejects: 2/3-field segments, source and name indexes out of range,
 # and a missing `sources`, `names` or `mappings` (it skips empty segments, ignores the
 # version). Negative values and bad VLQ are rejected in every mode.
-_RULES = _native.lib.LSM_STRICT_INDEXES | _native.lib.LSM_REQUIRE_KEYS
+_RULES = Rules.INDEXES | Rules.REQUIRE_KEYS
 _U32_MAX = 0xFFFFFFFF
-_NONE = _native.NONE
+_NONE = NONE
 
 
 class SourceMapDecodeError(SourceMapError, ValueError):
@@ -115,7 +112,6 @@ class SourceMapIndex:
         self._line_index: list[list[int]] | None = line_index
         self._index: dict[tuple[int, int], Token] | None = index
         self._by_id: dict[int, Token] = {}
-        self._names: dict[int, str | None] = {}
         self.sources = sources or []
 
     @classmethod
@@ -126,7 +122,6 @@ class SourceMapIndex:
         obj._raw = _UNREAD
         obj._tokens = obj._line_index = obj._index = None
         obj._by_id = {}
-        obj._names = {}
         obj.sources = sources
         return obj
 
@@ -202,14 +197,9 @@ class SourceMapIndex:
         return token
 
     def _name(self, name_id: int) -> str | None:
-        name = self._names.get(name_id, _UNREAD)
-        if name is _UNREAD:
-            view = self._view
-            assert view is not None
-            name = self._names[name_id] = _native.call_str(
-                _native.lib.lsm_view_get_name, view._get_ptr(), name_id
-            )
-        return name  # type: ignore[no-any-return]
+        view = self._view
+        assert view is not None
+        return view.get_name(name_id)
 
     def _token_at(self, idx: int) -> Token:
         token = self._by_id.get(idx)
@@ -217,10 +207,10 @@ class SourceMapIndex:
             return token
         view = self._view
         assert view is not None
-        out, _, fields = _native.scratch.token_out
-        if not _native.rustcall(_native.lib.lsm_view_get_token, view._get_ptr(), idx, out):
+        fields = view.get_token_fields(idx)
+        if fields is None:
             raise IndexError(idx)
-        return self._make(fields.tolist())
+        return self._make(fields)
 
     # -- the original's API -----------------------------------------------------------------
 
@@ -241,18 +231,11 @@ class SourceMapIndex:
             raise KeyError((line, found.dst_col))
         if column > _U32_MAX:
             column = _U32_MAX  # past the end of any line: its last token
-        try:
-            status = _lookup_fast(view._get_ptr(), line, column)
-        except OverflowError:
-            raise IndexError(line) from None
-        if status == 2:
-            fields = _native.scratch.token_slot.tolist()
-            token = self._by_id.get(fields[6])
-            return token if token is not None else self._make(fields)
-        if status == 0:
-            out, _, _ = _native.scratch.token_out
-            _native.rustcall(_native.lib.lsm_view_lookup_token, view._get_ptr(), line, column, out)
-        raise IndexError(line)
+        fields = view.lookup_fields(line, column)
+        if fields is None:
+            raise IndexError(line)
+        token = self._by_id.get(fields[6])
+        return token if token is not None else self._make(fields)
 
     def _lookup_in_python(self, line: int, column: int) -> Token:
         # For an index constructed directly from the original's arguments.
@@ -319,16 +302,13 @@ class SourceMapDecoder:
         if isinstance(source, str) and (source[:4] == ")]}'" or source[:3] == ")]}"):
             source = source.split("\n", 1)[1]
         try:
-            parsed = parse_json(_native.to_bytes(source, "source"), _RULES)
+            parsed = from_json(source, auto_flatten=False, raise_for_index=False, strict=_RULES)
         except SourceMapError as exc:
             _raise_as_original(source, exc)
         if not isinstance(parsed, View):
             _raise_as_original(source, SourceMapDecodeError("index maps are not supported"))
         root_raw = parsed.source_root
-        sources = [
-            _native.call_str(_native.lib.lsm_view_get_raw_source_name, parsed._get_ptr(), i)
-            for i in range(parsed.get_source_count())
-        ]
+        sources = [parsed.get_raw_source_name(i) for i in range(parsed.get_source_count())]
         if root_raw is not None:
             # The original joins with os.path.join (a null source crashed it; it stays None).
             sources = [None if s is None else os.path.join(root_raw, s) for s in sources]

@@ -17,17 +17,14 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from . import __version__
-from ._files import replacing
-from .bundle import BadBundle, SourceBundle
-from .bundle_writer import create_bundle
-from .errors import SourceMapError
-from .events import EventConfig, symbolicate_file, symbolicate_lines
-from .index import Index, from_json
+from .. import Frame, Index, SourceMapError, View, __version__, from_json
+from .._files import replacing
+from ..bundle import BadBundle, SourceBundle
+from ..bundle.writer import create_bundle
+from ..events import EventConfig, symbolicate_file, symbolicate_lines
+from ..symbolication.stacktrace import parse_frame
+from ..symbolication.symbolicator import Symbolicator
 from .progress import Progress
-from .stacktrace import parse_frame
-from .symbolication import SymbolicatedFrame, Symbolicator
-from .view import View
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -265,7 +262,7 @@ def _print_stacktrace(text: str, frames: Any) -> None:
         if parse_frame(line) is None:
             out.write(line + "\n")
             continue
-        frame: SymbolicatedFrame = next(frames)
+        frame: Frame = next(frames)
         if frame.error is not None:
             out.write(f"{line.rstrip()}    [unresolved: {frame.error}]\n")
             continue

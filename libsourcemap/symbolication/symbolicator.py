@@ -23,17 +23,23 @@ from pathlib import Path
 from typing import Callable, Union
 from urllib.parse import unquote, urlsplit
 
-from . import discovery
+from .. import (
+    Frame,
+    Index,
+    IndexedSourceMap,
+    InternalError,
+    SourceMapError,
+    StackFrame,
+    View,
+    discovery,
+    from_json,
+)
 from .cache import MemdbCache
-from .errors import IndexedSourceMap, InternalError, SourceMapError
-from .frames import Frame, StackFrame
-from .index import Index, from_json
 from .stacktrace import parse_frame, parse_stacktrace
-from .view import View
 
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
-    from .bundle import BundleFile, SourceBundle
+    from ..bundle import BundleFile, SourceBundle
 
 StrPath = Union[str, "os.PathLike[str]"]
 
@@ -97,7 +103,7 @@ class Symbolicator:
         self.bundle: SourceBundle | None = None
         self._owns_bundle = False
         if bundle is not None:
-            from .bundle import SourceBundle
+            from ..bundle import SourceBundle
 
             self._owns_bundle = not isinstance(bundle, SourceBundle)
             self.bundle = bundle if isinstance(bundle, SourceBundle) else SourceBundle(bundle)

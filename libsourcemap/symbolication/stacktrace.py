@@ -1,0 +1,86 @@
+"""Parsing JavaScript stack traces as engines print them: V8 (Chrome, Node, Edge, Deno),
+SpiderMonkey (Firefox) and JavaScriptCore (Safari)."""
+
+from __future__ import annotations
+
+import re
+
+from .. import StackFrame
+
+# V8: `    at [async ]<function> (<location>)` or `    at [async ]<location>`, where the
+# location is `<file>:<line>:<column>`, `<file>:<line>`, `<anonymous>`, `native`, or an
+# eval origin `eval at f (<location>), <anonymous>:1:2`.
+_V8 = re.compile(r"^\s*at (?:async )?(?:(?P<function>.+?) \((?P<inner>.*)\)|(?P<bare>.+))\s*$")
+# `<file>:<line>:<column>` / `<file>:<line>` at the end of a location.
+_LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<column>\d+))?$")
+# SpiderMonkey and JavaScriptCore: `<function>@<location>`; the function may be empty and
+# may contain `@`-free decorations (`foo/<`, `foo*`); Safari also prints bare locations.
+_AT_SIGN = re.compile(r"^\s*(?P<function>[^@]*)@(?P<location>.*?)\s*$")
+# Firefox eval frames: `<file> line 12 > eval:1:5`, the outer file is the real one.
+_FIREFOX_EVAL = re.compile(r"^(?P<file>.+?) line (?P<line>\d+) > (?:eval|Function)(?::\d+)*$")
+_URLISH = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|\.{0,2}/|~/)", re.I)
+
+
+# Locations engines print for frames that have no position in a file.
+_NO_POSITION = re.compile(r"^(?:<anonymous>|native|\[native code\]|unknown location|index \d+)$")
+
+
+def parse_frame(line: str) -> StackFrame | None:
+    """The frame printed on ``line``, or ``None`` if the line is not a stack frame (the
+    error message, a blank line, ``... 3 more``). A line counts as a frame only when its
+    location parses, so messages that happen to contain `` at `` or ``@`` are not frames."""
+    match = _V8.match(line)
+    if match:
+        return _v8_frame(match, line)
+    match = _AT_SIGN.match(line)
+    if match:
+        function = match.group("function").strip() or None
+        return _located(function, match.group("location"), line)
+    stripped = line.strip()
+    # Safari prints frames of anonymous top-level code as a bare `<url>:<line>:<column>`.
+    if _URLISH.match(stripped) and " " not in stripped:
+        frame = _located(None, stripped, line)
+        return frame if frame is not None and frame.line is not None else None
+    return None
+
+
+def parse_stacktrace(text: str) -> list[StackFrame]:
+    """Every frame of ``text`` in order; other lines are skipped."""
+    frames = (parse_frame(line) for line in text.splitlines())
+    return [frame for frame in frames if frame is not None]
+
+
+def _v8_frame(match: re.Match[str], raw: str) -> StackFrame | None:
+    function = match.group("function")
+    location = match.group("inner") if function is not None else match.group("bare")
+    if location.startswith("eval at "):
+        # `eval at outer (<file>:1:2), <anonymous>:3:4`: the frame runs in evaluated code,
+        # which has no file (or map) of its own; the outer location is only where eval was
+        # called, not this frame's position.
+        return StackFrame(function, None, None, None, raw)
+    # Only a parenthesised location can hold spaces (`C:\Program Files\app.js:1:2`).
+    return _located(function, location, raw, spaces=function is not None)
+
+
+def _located(
+    function: str | None, location: str, raw: str, spaces: bool = False
+) -> StackFrame | None:
+    location = location.strip()
+    if _NO_POSITION.match(location):
+        return StackFrame(function, None, None, None, raw)
+    # (The cheap test first: the pattern's lazy prefix is slow on long locations.)
+    eval_origin = _FIREFOX_EVAL.match(location) if " line " in location else None
+    if eval_origin:
+        line = int(eval_origin.group("line"))
+        return StackFrame(function, eval_origin.group("file"), line, None, raw)
+    match = _LOCATION.match(location)
+    if not match or (not spaces and " " in match.group("file")):
+        return None
+    column = match.group("column")
+    return StackFrame(
+        function,
+        match.group("file"),
+        int(match.group("line")),
+        int(column) if column is not None else None,
+        raw,
+    )
