@@ -95,7 +95,8 @@ uint32_t lsm_view_get_name_count(const lsm_view_t *view, lsm_error_t *err);
 /* 1 and *out filled if token `idx` exists, else 0. */
 uint32_t lsm_view_get_token(const lsm_view_t *view, uint32_t idx, lsm_token_t *out,
                             lsm_error_t *err);
-/* 1 and *out filled with the last token at or before (line, col) on `line`, else 0. */
+/* 1 and *out filled with the last token at or before (line, col) on `line`, else 0. Where
+   segments share that token's column, the last mapped one of them answers. */
 uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t col,
                                lsm_token_t *out, lsm_error_t *err);
 /* The hot path, lean because each argument of an ABI-mode CFFI call costs ~0.1 us: the same
@@ -103,6 +104,10 @@ uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t c
    lsm_thread_token). Returns 2 if found, 1 if not, 0 on failure: repeat the lookup with
    lsm_view_lookup_token to get the error. */
 uint32_t lsm_view_lookup_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
+/* lsm_view_lookup_fast for the last segment at or before (line, col) on `line`, mapped or
+   not: where segments share a column, the last of them (sourcemap 0.2.1's rule), where
+   lsm_view_lookup_fast takes the last mapped one. */
+uint32_t lsm_view_lookup_segment_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
 /* Many lookups in one call: `positions` holds `count` (line, col) pairs; out[i] receives
    the token for pair i, or, where there is none, the pair's line and column with LSM_NONE
    in every other field. Both arrays must be aligned. Returns the number of pairs found. */

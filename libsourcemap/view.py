@@ -41,6 +41,7 @@ _MISSING: Any = object()
 _resolver_lock = threading.Lock()  # one resolver per view, even when two threads ask
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
 _lookup_fast = lib.lsm_view_lookup_fast
+_lookup_segment_fast = lib.lsm_view_lookup_segment_fast
 _lookup_token = lib.lsm_view_lookup_token
 _get_token = lib.lsm_view_get_token
 _get_name = lib.lsm_view_get_name
@@ -173,7 +174,12 @@ class View(RustObject):
     def lookup_token(self, line: int, col: int) -> Token | None:
         """The token for a 0-based generated position: the one with the greatest column
         <= ``col`` on line ``line``. ``None`` if the line has no such token, if that
-        token is an unmapped segment, or if ``line``/``col`` are negative or too large."""
+        token is an unmapped segment, or if ``line``/``col`` are negative or too large.
+
+        Where several segments share that column, the last mapped one answers: a mapped
+        and an unmapped segment at one column map it (as trace-mapping, symbolic and
+        0.8.2 read it), and of several mapped ones the last wins (0.8.2's rule;
+        trace-mapping and symbolic take the first)."""
         # The hot path of the library: one 3-argument native call, one read of the
         # thread's token slot, no allocation besides the Token.
         ptr = self._ptr
@@ -218,16 +224,20 @@ class View(RustObject):
         :meth:`get_name`."""
         return self._lookup_many(self._get_ptr(), positions)
 
-    def lookup_fields(self, line: int, col: int) -> list[int] | None:
+    def lookup_fields(self, line: int, col: int, any_segment: bool = False) -> list[int] | None:
         """The raw fields of the token :meth:`lookup_token` finds, without building a
         ``Token``: ``[dst_line, dst_col, src_line, src_col, src_id, name_id, index]``
         (``index``: its position in generated order); ``None`` where there is none. For
-        drop-ins of other APIs and hot loops."""
+        drop-ins of other APIs and hot loops.
+
+        ``any_segment=True``: the last segment at or before the column, mapped or not
+        (``src_id`` is then :data:`NONE` for an unmapped one), where segments share a
+        column the last of them; by default, as :meth:`lookup_token`, the last mapped."""
         ptr = self._ptr
         if ptr is None:
             ptr = self._get_ptr()
         try:
-            status = _lookup_fast(ptr, line, col)
+            status = (_lookup_segment_fast if any_segment else _lookup_fast)(ptr, line, col)
         except OverflowError:
             return None
         if status == 2:

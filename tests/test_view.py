@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import close_during_calls, tiny_map
 
@@ -169,3 +171,24 @@ def test_close_while_other_threads_look_up() -> None:
     view = View.from_json(tiny_map(mappings="AAAA;" * 2000))
     lines = iter(range(10**9))
     close_during_calls(view, lambda: view.lookup_token(next(lines) % 2000, 0))
+
+
+def _one_line_map(mappings: str) -> View:
+    doc = {"version": 3, "sources": ["a.js"], "names": [], "mappings": mappings}
+    return View.from_json(json.dumps(doc))
+
+
+def test_a_mapped_and_an_unmapped_segment_at_one_column_map_it() -> None:
+    # `[777,0,3,30]` then `[777]`, as in next's bundled devtools map: the position maps
+    # (trace-mapping, symbolic, 0.8.2 and sourcemap 0.2.1 all say so).
+    view = _one_line_map("ywBAG8B,A")
+    token = view.lookup_token(0, 777)
+    assert token is not None and (token.src_line, token.src_col) == (3, 30)
+    assert view.lookup_token(0, 778) == token
+    assert _one_line_map("ywB,AAG8B").lookup_token(0, 777) == token
+
+
+def test_several_mapped_segments_at_one_column_answer_with_the_last() -> None:
+    # 0.8.2's rule, kept (trace-mapping and symbolic take the first).
+    token = _one_line_map("AAAA,AACA").lookup_token(0, 0)
+    assert token is not None and token.src_line == 1

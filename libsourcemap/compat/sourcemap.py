@@ -231,7 +231,7 @@ class SourceMapIndex:
             raise KeyError((line, found.dst_col))
         if column > _U32_MAX:
             column = _U32_MAX  # past the end of any line: its last token
-        fields = view.lookup_fields(line, column)
+        fields = view.lookup_fields(line, column, any_segment=True)
         if fields is None:
             raise IndexError(line)
         token = self._by_id.get(fields[6])

@@ -603,14 +603,53 @@ impl<'a> TokenTable<'a> {
     }
 
     /// The last token at or before (`line`, `col`) on generated line `line`, with its
-    /// index in generated order.
+    /// index in generated order. Where segments share that token's column, the last
+    /// *mapped* one answers: a mapped and an unmapped segment at one column (`AAAA,A`
+    /// written at the same place) map it, as trace-mapping, symbolic and 0.8.2 read it.
+    /// Among several mapped segments at a column the last wins (0.8.2's rule;
+    /// trace-mapping and symbolic take the first).
     pub fn lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
-        Ok(self
-            .floor(line, col)?
-            .filter(|(_, token)| token.dst_line == line))
+        let Some((index, token)) = self.floor(line, col)? else {
+            return Ok(None);
+        };
+        if token.dst_line != line {
+            return Ok(None);
+        }
+        if token.has_source() {
+            return Ok(Some((index, token)));
+        }
+        // Off the hot path: only lookups that land on an unmapped segment get here.
+        Ok(Some(
+            self.mapped_before(index, token.dst())?
+                .unwrap_or((index, token)),
+        ))
     }
 
-    /// The last token at or before (`line`, `col`) on any line, with its index in
+    /// The last mapped token before `index` at generated position `at`, in the run of
+    /// tokens at `at` that ends at `index` (which may begin blocks earlier).
+    fn mapped_before(&self, index: u32, at: (u32, u32)) -> Result<Option<(u32, RawToken)>> {
+        let mut block = (index / INTERVAL) as usize;
+        loop {
+            let (mut i, mut found) = (block as u32 * INTERVAL, None);
+            self.scan(block, |token| {
+                if i >= index {
+                    return false;
+                }
+                if token.dst() == at && token.has_source() {
+                    found = Some((i, *token));
+                }
+                i += 1;
+                true
+            })?;
+            // A block that starts inside the run: the run may have begun before it.
+            if found.is_some() || block == 0 || Checkpoint::dst(self.checkpoints, block) != at {
+                return Ok(found);
+            }
+            block -= 1;
+        }
+    }
+
+    /// The last token at or before (`line`, `col`), on any line, with its index in
     /// generated order; `None` if every token comes after it.
     pub fn floor(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         let target = (line, col);
@@ -809,11 +848,22 @@ mod tests {
             let (text, indexed) = table_of(&encode(&tokens));
             let table = TokenTable::new(&text, &indexed.checkpoints, indexed.token_count, LIMITS);
             table.validate().unwrap();
-            let expected = tokens
+            // The last token at or before the column; where segments share its column, the
+            // last mapped one of them (if any).
+            let last = tokens
                 .iter()
-                .rposition(|t| t.dst_line == line && t.dst_col <= col)
-                .map(|i| (i as u32, tokens[i]));
+                .rposition(|t| t.dst_line == line && t.dst_col <= col);
+            let expected = last.map(|last| {
+                let at = (tokens[last].dst_line, tokens[last].dst_col);
+                let mapped = (0..=last)
+                    .rev()
+                    .take_while(|&i| (tokens[i].dst_line, tokens[i].dst_col) == at)
+                    .find(|&i| tokens[i].has_source());
+                let i = mapped.unwrap_or(last);
+                (i as u32, tokens[i])
+            });
             prop_assert_eq!(table.lookup(line, col).unwrap(), expected);
+
             for (i, token) in tokens.iter().enumerate() {
                 prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
             }

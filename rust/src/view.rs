@@ -290,6 +290,11 @@ impl View {
         self.tokens().lookup(line, col)
     }
 
+    /// The last segment at or before (`line`, `col`) on `line`, mapped or not.
+    pub fn last_segment(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        Ok(self.floor(line, col)?.filter(|(_, t)| t.dst_line == line))
+    }
+
     /// The last token at or before (`line`, `col`), on any line (see `TokenTable::floor`).
     pub fn floor(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         self.tokens().floor(line, col)

@@ -296,6 +296,20 @@ pub unsafe extern "C" fn lsm_view_lookup_fast(view: *const View, line: u32, col:
     })
 }
 
+/// `lsm_view_lookup_fast` for the last segment at or before (line, col) on `line`, mapped
+/// or not (what sourcemap 0.2.1's lookup answers).
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_lookup_segment_fast(
+    view: *const View,
+    line: u32,
+    col: u32,
+) -> u32 {
+    landingpad(std::ptr::null_mut(), || {
+        let found = handle(view)?.last_segment(line, col)?;
+        TOKEN_SLOT.with(|slot| Ok(1 + write_token(found, slot.get())))
+    })
+}
+
 ffi_fn! {
     /// Many lookups in one call: `positions` holds `count` (line, col) pairs of `u32`;
     /// `out` receives one token per pair. A pair without a token gets its own line and
