@@ -6,9 +6,11 @@ Everything that touches raw pointers is here: ``rustcall`` (the whole error path
 
 from __future__ import annotations
 
-import glob
 import os
-import threading
+
+# `_thread`, not `threading`: the same thread-local type, without the 2-3 ms that importing
+# `threading` (functools, collections...) adds to `import libsourcemap`.
+from _thread import _local as thread_local
 
 from . import _lowlevel
 from .errors import ERRORS_BY_CODE, ClosedError, SourceMapError
@@ -24,9 +26,14 @@ ffi: Any = _lowlevel.ffi
 
 
 def _find_library() -> str:
+    # A listing, not `glob`: glob imports `re`, `fnmatch` and `contextlib`, which would
+    # double the time `import libsourcemap` takes in a fresh interpreter.
     here = os.path.dirname(os.path.abspath(__file__))
-    candidates = sorted(glob.glob(os.path.join(here, "_sourcemap_native*")))
-    libraries = [c for c in candidates if c.endswith((".so", ".dylib", ".dll", ".pyd"))]
+    libraries = sorted(
+        os.path.join(here, name)
+        for name in os.listdir(here)
+        if name.startswith("_sourcemap_native") and name.endswith((".so", ".dylib", ".dll", ".pyd"))
+    )
     if not libraries:
         raise ImportError(f"libsourcemap: the compiled Rust library is missing in {here}")
     return libraries[0]
@@ -39,7 +46,7 @@ lib = ffi.dlopen(lib_path)
 NONE = lib.LSM_NONE
 
 
-class _Scratch(threading.local):
+class _Scratch(thread_local):
     """Per-thread out-parameters, allocated once: hot calls make no ``ffi.new``.
 
     ``token_out`` bundles what a token call needs in one attribute fetch: the

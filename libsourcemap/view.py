@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import struct
-import threading
+from _thread import allocate_lock  # not `threading`: see _native.py
 from array import array
 from collections import namedtuple
 
@@ -38,7 +38,7 @@ _ZEROS = [0]
 _TOKEN_FIELDS = 7  # uint32 fields in an lsm_token_t
 # Marks "not decoded yet" in the string caches, where None is a real value (a null source).
 _MISSING: Any = object()
-_resolver_lock = threading.Lock()  # one resolver per view, even when two threads ask
+_resolver_lock = allocate_lock()  # one resolver per view, even when two threads ask
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
 _lookup_fast = lib.lsm_view_lookup_fast
 _lookup_segment_fast = lib.lsm_view_lookup_segment_fast

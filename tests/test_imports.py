@@ -3,10 +3,41 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
+
+import _cffi_backend
+import cffi
 
 import libsourcemap
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# Modules that cost milliseconds to import, which neither `import libsourcemap` nor the
+# first call of a View method may load.
+HEAVY = [
+    "zipfile", "dataclasses", "inspect", "typing", "tempfile", "json", "pathlib", "re",
+    "glob", "threading", "enum", "libsourcemap.bundle", "libsourcemap.symbolication",
+    "libsourcemap.proguard",
+]  # fmt: skip
+
+
+def run_bare(code: str) -> str:
+    """Runs ``code`` in an interpreter without `site` (as a fresh virtualenv starts: no
+    .pth file has imported anything), with libsourcemap and cffi on the path."""
+    paths = {
+        str(Path(libsourcemap.__file__).parent.parent),
+        str(Path(cffi.__file__).parent.parent),
+        str(Path(_cffi_backend.__file__).parent),
+    }
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sorted(paths))}
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
 
 
 def test_import_leaves_the_heavy_modules_alone() -> None:
@@ -14,13 +45,32 @@ def test_import_leaves_the_heavy_modules_alone() -> None:
         "import sys\n"
         "before = set(sys.modules)\n"
         "import libsourcemap\n"
-        "heavy = ['zipfile', 'dataclasses', 'typing', 'tempfile', 'json', 'pathlib',\n"
-        "         'libsourcemap.bundle', 'libsourcemap.symbolication', 'libsourcemap.proguard']\n"
-        "print(sorted(m for m in heavy if m in set(sys.modules) - before))\n"
+        f"print(sorted(m for m in {HEAVY!r} if m in set(sys.modules) - before))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "[]"
+    assert run_bare(code) == "[]"
+
+
+def test_first_calls_of_view_methods_import_nothing_heavy() -> None:
+    code = f"""
+import sys
+before = set(sys.modules)
+import libsourcemap
+data = open({str(FIXTURES / "terser-underscore.min.js.map")!r}, "rb").read()
+source = open({str(FIXTURES / "terser-underscore.min.js")!r}, "rb").read()
+view = libsourcemap.View.from_json(data)
+view.lookup_token(0, 100); view.lookup_tokens([(0, 1), (0, 50)]); list(view)[:3]
+view.get_source_name(0); view.get_source_contents(0); view.get_name(0)
+view.file; view.source_root; view.debug_id; view.ignore_list
+view.get_original_function_name(0, 500, None, source)
+view.resolve_frame(1, 300); view.resolve_frames([(1, 10), (1, 900, "f")], source)
+view.get_context_lines(0, 3)
+cached = libsourcemap.View.from_memdb(view.dump_memdb())
+cached.resolve_frames([(1, 10), (1, 900)]); cached.get_original_function_name(0, 500)
+fresh = libsourcemap.View.from_json(data, minified_source=source, frames=[(1, 10)])
+fresh.resolve_frame(1, 10)
+print(sorted(m for m in {HEAVY!r} if m in set(sys.modules) - before))
+"""
+    assert run_bare(code) == "[]"
 
 
 def test_every_public_name_resolves() -> None:
