@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     Buffer = Union[bytes, bytearray, memoryview, str]
 
 _new_frame = tuple.__new__
+# Attribute access on an ABI-mode library object costs ~0.5 us: hot functions bound once.
+_resolve_frames = lib.lsm_resolver_resolve_frames
+_get_source_name = lib.lsm_view_get_source_name
 _RECORD = 8  # uint32 fields per frame in lsm_resolver_resolve_frames' header
 _EMPTY: list[str] = []
 
@@ -100,13 +103,14 @@ class Resolver(RustObject):
         ``context_lines`` lines of context each side; ``None`` if the position does not
         map. ``function`` is the frame's function name as printed, kept on the result as
         ``minified_function``."""
-        if isinstance(lineno, int) and isinstance(colno, int):
-            positions = array("I", (lineno - 1, colno - 1)) if _frame_ok(lineno, colno) else None
-        else:
+        if not (isinstance(lineno, int) and isinstance(colno, int)):
             raise TypeError("lineno and colno must be integers")
-        if positions is None:
+        if not (1 <= lineno <= NONE and 1 <= colno <= NONE):
             return None
-        return self._resolve(positions, [function], [True], None, context_lines)[0]
+        position = scratch.position
+        position[0] = lineno - 1
+        position[1] = colno - 1
+        return self._call(position, 1, [function], [True], None, context_lines)[0]
 
     def resolve_frames(
         self,
@@ -136,21 +140,34 @@ class Resolver(RustObject):
         minified_source: Buffer | None,
         context_lines: int,
     ) -> list[Frame | None]:
+        pairs = ffi.from_buffer("uint32_t[]", positions)
+        return self._call(
+            pairs, len(positions) // 2, functions, valid, minified_source, context_lines
+        )
+
+    def _call(
+        self,
+        pairs: Any,
+        count: int,
+        functions: list[str | None],
+        valid: list[bool],
+        minified_source: Buffer | None,
+        context_lines: int,
+    ) -> list[Frame | None]:
+        """``lsm_resolver_resolve_frames`` over ``count`` 0-based pairs at ``pairs``."""
         source = None if minified_source is None else to_bytes(minified_source, "minified_source")
         size = scratch.size
-        ptr = self._get_ptr()
         buf = rustcall(
-            lib.lsm_resolver_resolve_frames,
-            ptr,
+            _resolve_frames,
+            self._get_ptr(),
             ffi.NULL if source is None else source,
             0 if source is None else len(source),
-            ffi.from_buffer("uint32_t[]", positions),
-            len(positions) // 2,
+            pairs,
+            count,
             min(max(context_lines, 0), NONE),
             size,
         )
-        data = take_buffer(buf, size[0])
-        return self._frames(data, len(positions) // 2, functions, valid)
+        return self._frames(take_buffer(buf, size[0]), count, functions, valid)
 
     def _frames(
         self, data: bytes, count: int, functions: list[str | None], valid: list[bool]
@@ -187,9 +204,7 @@ class Resolver(RustObject):
             at += ctx_len
             src = sources.get(src_id, _MISSING)
             if src is _MISSING:
-                src = sources[src_id] = call_str(
-                    lib.lsm_view_get_source_name, self._view_ptr, src_id
-                )
+                src = sources[src_id] = call_str(_get_source_name, self._view_ptr, src_id)
             out.append(
                 _new_frame(
                     Frame,

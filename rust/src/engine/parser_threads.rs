@@ -102,9 +102,14 @@ pub fn in_parallel<I: Sync, T: Send>(
 }
 
 /// How many parser threads to run at once: the machine's cores, at most four (each
-/// parse of a large source holds its AST in memory until it is done).
+/// parse of a large source holds its AST in memory until it is done). Found once per
+/// process: `available_parallelism` reads cgroup files on every call (six system calls,
+/// ~20 us), which was most of what resolving one frame cost.
 pub fn parser_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4)
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+    })
 }
