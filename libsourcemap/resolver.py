@@ -23,11 +23,11 @@ from ._native import (
     take_buffer,
     to_bytes,
 )
-from .frames import Frame, split_context
+from .frames import Frame, StackFrame, split_context
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable, Union
+    from typing import Any, Callable, Iterable, Sequence, Union
 
     from .view import View
 
@@ -110,7 +110,7 @@ class Resolver(RustObject):
         position = scratch.position
         position[0] = lineno - 1
         position[1] = colno - 1
-        return self._call(position, 1, [function], [True], None, context_lines)[0]
+        return self._call(position, 1, [function], [None], [True], None, context_lines)[0]
 
     def resolve_frames(
         self,
@@ -130,26 +130,42 @@ class Resolver(RustObject):
         items = [(f[0], f[1], f[2] if len(f) > 2 else None) for f in frames]
         positions, valid = frame_positions((lineno, colno) for lineno, colno, _ in items)
         functions = [function for _, _, function in items]
-        return self._resolve(positions, functions, valid, minified_source, context_lines)
+        minified: list[StackFrame | None] = [None] * len(items)
+        return self._resolve(positions, functions, minified, valid, minified_source, context_lines)
+
+    def resolve_stack_frames(
+        self,
+        frames: Sequence[StackFrame],
+        minified_source: Buffer | None = None,
+        context_lines: int = 5,
+    ) -> list[Frame | None]:
+        """:meth:`resolve_frames` for parsed :class:`StackFrame` s (for example from
+        :func:`~libsourcemap.parse_stacktrace`): each result keeps its frame as
+        ``minified``. Frames without a line and column resolve to ``None``."""
+        positions, valid = frame_positions((f.line or 0, f.column or 0) for f in frames)
+        functions = [f.function for f in frames]
+        printed: list[StackFrame | None] = list(frames)
+        return self._resolve(positions, functions, printed, valid, minified_source, context_lines)
 
     def _resolve(
         self,
         positions: array[int],
         functions: list[str | None],
+        minified: list[StackFrame | None],
         valid: list[bool],
         minified_source: Buffer | None,
         context_lines: int,
     ) -> list[Frame | None]:
         pairs = ffi.from_buffer("uint32_t[]", positions)
-        return self._call(
-            pairs, len(positions) // 2, functions, valid, minified_source, context_lines
-        )
+        count = len(positions) // 2
+        return self._call(pairs, count, functions, minified, valid, minified_source, context_lines)
 
     def _call(
         self,
         pairs: Any,
         count: int,
         functions: list[str | None],
+        minified: list[StackFrame | None],
         valid: list[bool],
         minified_source: Buffer | None,
         context_lines: int,
@@ -167,10 +183,15 @@ class Resolver(RustObject):
             min(max(context_lines, 0), NONE),
             size,
         )
-        return self._frames(take_buffer(buf, size[0]), count, functions, valid)
+        return self._frames(take_buffer(buf, size[0]), count, functions, minified, valid)
 
     def _frames(
-        self, data: bytes, count: int, functions: list[str | None], valid: list[bool]
+        self,
+        data: bytes,
+        count: int,
+        functions: list[str | None],
+        minified: list[StackFrame | None],
+        valid: list[bool],
     ) -> list[Frame | None]:
         """Frames from the records of ``lsm_resolver_resolve_frames`` (see the header)."""
         header = memoryview(data)[: count * _RECORD * 4].cast("I").tolist()
@@ -178,7 +199,7 @@ class Resolver(RustObject):
         sources = self._sources
         out: list[Frame | None] = []
         record = 0
-        for function, ok in zip(functions, valid):
+        for function, printed, ok in zip(functions, minified, valid):
             if not ok:
                 out.append(None)
                 continue
@@ -208,8 +229,8 @@ class Resolver(RustObject):
             out.append(
                 _new_frame(
                     Frame,
-                    (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post, function)
-                    + _NO_MINIFIED,
+                    (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post)
+                    + (function, printed, None),
                 )
             )
         return out
@@ -247,7 +268,6 @@ class Resolver(RustObject):
 
 
 _MISSING: Any = object()
-_NO_MINIFIED = (None, None)  # a view's frames have no `minified` frame and no `error`
 
 
 def dump_memdb(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from libsourcemap.stacktrace import StackFrame, parse_frame, parse_stacktrace
+from libsourcemap.symbolication.stacktrace import _split_location
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -85,3 +89,16 @@ def test_real_node_trace() -> None:
     assert frames[0].function == "new n" and frames[0].file is not None
     assert frames[0].file.endswith("examples/dist/app.min.js")
     assert frames[3] == StackFrame("Array.map", None, None, None, "    at Array.map (<anonymous>)")
+
+
+_LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<column>\d+))?$")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab:/.1٢²0 ")), max_size=14))
+def test_locations_split_as_the_pattern_reads_them(location: str) -> None:
+    # The definition: the pattern the parser used before splitting from the right.
+    match = _LOCATION.match(location)
+    column = match and match.group("column")
+    expected = match and (match.group("file"), int(match.group("line")), column and int(column))
+    assert _split_location(location) == (expected or None)

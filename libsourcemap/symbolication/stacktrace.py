@@ -11,8 +11,6 @@ from .. import StackFrame
 # location is `<file>:<line>:<column>`, `<file>:<line>`, `<anonymous>`, `native`, or an
 # eval origin `eval at f (<location>), <anonymous>:1:2`.
 _V8 = re.compile(r"^\s*at (?:async )?(?:(?P<function>.+?) \((?P<inner>.*)\)|(?P<bare>.+))\s*$")
-# `<file>:<line>:<column>` / `<file>:<line>` at the end of a location.
-_LOCATION = re.compile(r"^(?P<file>.+?):(?P<line>\d+)(?::(?P<column>\d+))?$")
 # SpiderMonkey and JavaScriptCore: `<function>@<location>`; the function may be empty and
 # may contain `@`-free decorations (`foo/<`, `foo*`); Safari also prints bare locations.
 _AT_SIGN = re.compile(r"^\s*(?P<function>[^@]*)@(?P<location>.*?)\s*$")
@@ -73,14 +71,21 @@ def _located(
     if eval_origin:
         line = int(eval_origin.group("line"))
         return StackFrame(function, eval_origin.group("file"), line, None, raw)
-    match = _LOCATION.match(location)
-    if not match or (not spaces and " " in match.group("file")):
+    found = _split_location(location)
+    if found is None or (not spaces and " " in found[0]):
         return None
-    column = match.group("column")
-    return StackFrame(
-        function,
-        match.group("file"),
-        int(match.group("line")),
-        int(column) if column is not None else None,
-        raw,
-    )
+    return StackFrame(function, found[0], found[1], found[2], raw)
+
+
+def _split_location(location: str) -> tuple[str, int, int | None] | None:
+    """``<file>:<line>:<column>`` or ``<file>:<line>`` (the file may hold colons: a URL's
+    port, a Windows drive) as (file, line, column); ``None`` for anything else. Split from
+    the right, not by a pattern: the lazy pattern it replaces backtracked over every colon
+    of a long URL. (``isdecimal`` is what ``\\d`` matches, and what ``int`` reads.)"""
+    head, _, last = location.rpartition(":")
+    if not (head and last.isdecimal()):
+        return None
+    file, _, line = head.rpartition(":")
+    if file and line.isdecimal():
+        return file, int(line), int(last)
+    return head, int(last), None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json  # noqa: F401  (what View.resolve_frames needs, loaded with this module)
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 from urllib.parse import unquote, urlsplit
@@ -54,27 +53,39 @@ class Unresolved(Exception):
     """Why a frame could not be resolved (becomes its ``error``)."""
 
 
-@dataclass
 class _Loaded:
-    """A map's view, and what its first frames still have to do."""
+    """A map's view, and what its first frames still have to do. (Plain classes here, not
+    dataclasses: importing ``dataclasses`` costs the Symbolicator's import ~5 ms.)"""
 
-    view: View
-    #: The minified source, to parse with the first frames (a fresh build).
-    minified: bytes | None = None
-    #: Where to write the cache once the first frames are resolved.
-    cache_key: str | None = None
-    map_path: Path | None = None
-    #: For a view opened from the cache: loads the map again, bypassing the cache (a
-    #: cache file can be damaged in ways that only show on use).
-    rebuild: Callable[[], _Loaded] | None = None
+    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild")
+
+    def __init__(
+        self,
+        view: View,
+        minified: bytes | None = None,
+        cache_key: str | None = None,
+        map_path: Path | None = None,
+        rebuild: Callable[[], _Loaded] | None = None,
+    ) -> None:
+        self.view = view
+        #: The minified source, to parse with the first frames (a fresh build).
+        self.minified = minified
+        #: Where to write the cache once the first frames are resolved.
+        self.cache_key = cache_key
+        self.map_path = map_path
+        #: For a view opened from the cache: loads the map again, bypassing the cache (a
+        #: cache file can be damaged in ways that only show on use).
+        self.rebuild = rebuild
 
 
-@dataclass
 class _Artifact:
     """What loading the map of a frame's minified file gave: a view, or why not."""
 
-    loaded: _Loaded | None = None
-    error: str | None = None
+    __slots__ = ("loaded", "error")
+
+    def __init__(self, loaded: _Loaded | None = None, error: str | None = None) -> None:
+        self.loaded = loaded
+        self.error = error
 
 
 #: How much of a minified file's end is read to find its ``sourceMappingURL`` (the whole
@@ -175,9 +186,9 @@ class Symbolicator:
         return artifact.loaded
 
     def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[Frame]:
-        positions = [(f.line or 0, f.column or 0, f.function) for f in frames]
         try:
-            found = loaded.view.resolve_frames(positions, loaded.minified, self.context_lines)
+            resolver = loaded.view.resolver
+            found = resolver.resolve_stack_frames(frames, loaded.minified, self.context_lines)
         except InternalError as exc:
             # A caught panic is a bug, not bad input: said so, never retried or hidden.
             reason = f"internal error in libsourcemap (a bug, please report it): {exc}"
@@ -208,7 +219,7 @@ class Symbolicator:
                 error = f"{frame.line}:{frame.column} is not mapped by the source map"
                 out.append(Frame.unresolved(frame, error))
             else:
-                out.append(resolved._replace(minified=frame))
+                out.append(resolved)
         return out
 
     # -- finding the minified file and its map ----------------------------------------
