@@ -4,9 +4,14 @@
 //   (cd tests/fixtures && npm ci) && node examples/generate.mjs
 //
 // dist/app.min.js, dist/app.min.js.map   esbuild 0.24 bundle + minify, sourcesContent
-// stacktrace.txt                         stderr of `node dist/app.min.js` (run from here)
+// stacktrace.txt                         stderr of `node dist/app.min.js` (run from here),
+//                                        its paths as the deployed URLs a browser or
+//                                        server would print (https://shop.example.com/...)
 // stacktrace.original.txt                the same failure run from the unbundled app/ (what
-//                                        symbolicating stacktrace.txt should give back)
+//                                        symbolicating stacktrace.txt should give back),
+//                                        the checkout's path replaced by /srv/shop/
+//
+// Neither file names the machine it was made on: tests find the build through --root.
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,6 +42,9 @@ const failure = (script, env = process.env) => {
   }
   return run.stderr;
 };
-writeFileSync(`${here}stacktrace.txt`, failure("dist/app.min.js"));
+const checkout = fileURLToPath(new URL("..", import.meta.url));
+const deployed = (trace) => trace.replaceAll(here, "https://shop.example.com/");
+const onServer = (trace) => trace.replaceAll(checkout, "/srv/shop/");
+writeFileSync(`${here}stacktrace.txt`, deployed(failure("dist/app.min.js")));
 const nodePath = { ...process.env, NODE_PATH: `${fixtures}node_modules` };
-writeFileSync(`${here}stacktrace.original.txt`, failure("app/main.js", nodePath));
+writeFileSync(`${here}stacktrace.original.txt`, onServer(failure("app/main.js", nodePath)));
