@@ -6,6 +6,13 @@ Each import runs in a fresh interpreter (``python -c``), timed from inside aroun
 import statement alone (interpreter start-up excluded), with byte-compiled modules as an
 installed package has them; rounds alternate the implementations; medians. Written to
 bench/import_results.md.
+
+Every implementation is timed the same way: from a fresh virtualenv of its own
+(bench/venvs/fresh-*), where starting the interpreter has imported nothing beyond what
+any Python imports (a development environment's editable installs run `.pth` hooks that
+import `re` and more at start-up, which would hide what an import really costs). Ours is
+this checkout, put on that venv's path by a plain `.pth` line (which runs no code); each
+row also says whether `re` was loaded before the import.
 """
 
 from __future__ import annotations
@@ -16,10 +23,18 @@ import subprocess
 import sys
 from pathlib import Path
 
-from run import CHILD_ENV, compile_ours, ensure_anchors
+from run import ANCHOR_PACKAGES, CHILD_ENV, compile_ours
 
 BENCH = Path(__file__).parent
-# (label, environment: "ours" or "anchors", statement)
+ROOT = BENCH.parent
+# environment -> what is installed into its fresh venv ("." : this checkout, by .pth)
+ENVIRONMENTS = {
+    "ours": ["cffi>=1.15", "."],
+    "0.8.2": [p for p in ANCHOR_PACKAGES if p.startswith("libsourcemap")],
+    "symbolic": [p for p in ANCHOR_PACKAGES if p.startswith("symbolic")],
+    "sourcemap": [p for p in ANCHOR_PACKAGES if p.startswith("sourcemap")],
+}
+# (label, environment, statement)
 CASES = [
     ("libsourcemap (ours): `import libsourcemap`", "ours", "import libsourcemap"),
     (
@@ -27,23 +42,43 @@ CASES = [
         "ours",
         "from libsourcemap import Symbolicator",
     ),
-    ("libsourcemap 0.8.2: `import libsourcemap`", "anchors", "import libsourcemap"),
-    ("symbolic: `import symbolic`", "anchors", "import symbolic"),
+    ("libsourcemap 0.8.2: `import libsourcemap`", "0.8.2", "import libsourcemap"),
+    ("symbolic: `import symbolic`", "symbolic", "import symbolic"),
     (
         "symbolic: `from symbolic.sourcemapcache import SourceMapCache`",
-        "anchors",
+        "symbolic",
         "from symbolic.sourcemapcache import SourceMapCache",
     ),
-    ("sourcemap 0.2.1: `import sourcemap`", "anchors", "import sourcemap"),
+    ("sourcemap 0.2.1: `import sourcemap`", "sourcemap", "import sourcemap"),
 ]
+
+
+def fresh_venv(name: str, packages: list[str]) -> Path:
+    """bench/venvs/fresh-NAME with ``packages``; made once."""
+    venv = BENCH / "venvs" / f"fresh-{name}"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        wanted = [p for p in packages if p != "."]
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *wanted], check=True)
+        if "." in packages:
+            site = subprocess.run(
+                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            (Path(site) / "libsourcemap-checkout.pth").write_text(f"{ROOT}\n")
+    return python
 
 
 def time_import(python: Path, statement: str) -> float:
     code = (
-        "import time\n"
+        "import sys, time\n"
+        "preloaded = 're' in sys.modules\n"
         "t = time.perf_counter()\n"
         f"{statement}\n"
-        "print((time.perf_counter() - t) * 1e3)\n"
+        "print((time.perf_counter() - t) * 1e3, preloaded)\n"
     )
     # Run from the bench directory, so that the anchors' `libsourcemap` is not shadowed by
     # this checkout's package directory.
@@ -55,14 +90,17 @@ def time_import(python: Path, statement: str) -> float:
         cwd=BENCH,
         check=True,
     )
-    return float(done.stdout.strip())
+    ms, preloaded = done.stdout.split()
+    if preloaded != "False":
+        raise SystemExit(f"{python}: `re` is loaded at start-up; not a fresh environment")
+    return float(ms)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    pythons = {"ours": Path(sys.executable), "anchors": ensure_anchors()}
+    pythons = {name: fresh_venv(name, packages) for name, packages in ENVIRONMENTS.items()}
     compile_ours()  # as an install does (pip did the alternatives')
     samples: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
     for _ in range(args.rounds):
@@ -72,7 +110,8 @@ def main() -> None:
         "# Import time",
         "",
         f"`python bench/import_time.py --rounds {args.rounds}` (medians, ms; a fresh "
-        "interpreter per import, start-up excluded)",
+        "interpreter per import, start-up excluded; each implementation in a fresh "
+        "virtualenv of its own, where start-up has not loaded `re`)",
         "",
         "| import | ms |",
         "|---|---|",

@@ -18,6 +18,7 @@ from ._native import (
     call_str,
     ffi,
     lib,
+    raise_error,
     rustcall,
     scratch,
     take_buffer,
@@ -37,6 +38,8 @@ _new_frame = tuple.__new__
 # Attribute access on an ABI-mode library object costs ~0.5 us: hot functions bound once.
 _resolve_frames = lib.lsm_resolver_resolve_frames
 _get_source_name = lib.lsm_view_get_source_name
+_buffer_free = lib.lsm_buffer_free
+_unpack = ffi.unpack
 _RECORD = 8  # uint32 fields per frame in lsm_resolver_resolve_frames' header
 _EMPTY: list[str] = []
 
@@ -171,19 +174,27 @@ class Resolver(RustObject):
         context_lines: int,
     ) -> list[Frame | None]:
         """``lsm_resolver_resolve_frames`` over ``count`` 0-based pairs at ``pairs``."""
-        source = None if minified_source is None else to_bytes(minified_source, "minified_source")
-        size = scratch.size
-        buf = rustcall(
-            _resolve_frames,
-            self._get_ptr(),
-            ffi.NULL if source is None else source,
-            0 if source is None else len(source),
-            pairs,
-            count,
-            min(max(context_lines, 0), NONE),
-            size,
-        )
-        return self._frames(take_buffer(buf, size[0]), count, functions, minified, valid)
+        if minified_source is None:
+            source, length = ffi.NULL, 0
+        else:
+            source = to_bytes(minified_source, "minified_source")
+            length = len(source)
+        ptr = self._ptr
+        if ptr is None:
+            ptr = self._get_ptr()  # raises ClosedError
+        # `rustcall` and `take_buffer` written out: this runs once per frame for callers
+        # that resolve frames one at a time, where each Python call is a tenth of the cost.
+        s = scratch
+        size, err = s.size, s.err
+        context = context_lines if 0 <= context_lines <= NONE else min(max(context_lines, 0), NONE)
+        buf = _resolve_frames(ptr, source, length, pairs, count, context, size, err)
+        if err.failed:
+            raise_error(err)
+        try:
+            data: bytes = _unpack(buf, size[0])
+        finally:
+            _buffer_free(buf)
+        return self._frames(data, count, functions, minified, valid)
 
     def _frames(
         self,

@@ -87,7 +87,7 @@ def test_real_node_trace() -> None:
     assert len(frames) == len(text.splitlines()) - 1  # every line but the message
     assert all(isinstance(frame, StackFrame) for frame in frames)
     assert frames[0].function == "new n" and frames[0].file is not None
-    assert frames[0].file.endswith("examples/dist/app.min.js")
+    assert frames[0].file == "https://shop.example.com/dist/app.min.js"
     assert frames[3] == StackFrame("Array.map", None, None, None, "    at Array.map (<anonymous>)")
 
 

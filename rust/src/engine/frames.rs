@@ -122,7 +122,7 @@ fn resolve_one(
     let text = |bytes: &[u8]| utf8_lossy(bytes).into_owned();
     let name = view.name(token.name_id)?.map(text);
     let function = resolver
-        .original_function_name(line, col)?
+        .function_name_at(line, col, Some(token))?
         .map(|n| text(&n));
     let first = token.src_line.saturating_sub(context);
     let last = token.src_line.saturating_add(context).saturating_add(1);

@@ -208,7 +208,17 @@ impl Resolver {
     /// The original name of the function around generated (`line`, `col`) (see
     /// `functions` for how it is found); `None` if there is none or it is anonymous.
     pub fn original_function_name(&self, line: u32, col: u32) -> Result<Option<Cow<'_, [u8]>>> {
-        let mapped = self.mapped_token(line, col)?;
+        self.function_name_at(line, col, self.mapped_token(line, col)?)
+    }
+
+    /// `original_function_name` for a caller that has looked up the token at (`line`,
+    /// `col`) already: `mapped` is it, if it has an original position.
+    pub fn function_name_at(
+        &self,
+        line: u32,
+        col: u32,
+        mapped: Option<RawToken>,
+    ) -> Result<Option<Cow<'_, [u8]>>> {
         let originals = |id| self.original_source(id);
         let answer = match (self.attached.get(), self.view.stored_functions()?) {
             (Some(pending), _) => pending.lookup(&self.view, &originals, line, col)?,
