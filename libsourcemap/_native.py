@@ -7,6 +7,7 @@ Everything that touches raw pointers is here: ``rustcall`` (the whole error path
 from __future__ import annotations
 
 import os
+import sys
 
 # `_thread`, not `threading`: the same thread-local type, without the 2-3 ms that importing
 # `threading` (functools, collections...) adds to `import libsourcemap`.
@@ -106,6 +107,21 @@ def decode_str(ptr: Any, size: int) -> str | None:
     return raw.decode("utf-8", "replace")
 
 
+#: Whether the garbage collector may move a ``bytes`` object (PyPy's does; CPython's never).
+MOVING_GC = sys.implementation.name != "cpython"
+
+
+def pinned(data: bytes) -> Any:
+    """``data`` as the native side may keep borrowing after the call returns (a view reads
+    its input in place for as long as it lives): the ``bytes`` object itself where objects
+    never move (CPython), else one copy in memory CFFI owns, which never moves (PyPy: a
+    ``bytes`` object passed to a call is only pinned for that call). The caller keeps
+    the result alive for as long as the native object lives."""
+    if MOVING_GC:
+        return ffi.new("char[]", data)
+    return data
+
+
 def take_buffer(buf: Any, size: int) -> bytes:
     """The bytes of an owned native buffer, which is freed here."""
     try:
@@ -200,6 +216,8 @@ class RustObject:
 
         # `size` tells CFFI how much memory the handle holds (for the GC's pacing).
         size = len(keepalive) if isinstance(keepalive, bytes) else 0
+        if MOVING_GC and isinstance(keepalive, ffi.CData):
+            size = ffi.sizeof(keepalive)
         obj._ptr = ffi.gc(ptr, destroy, size=size)
         obj._recipe = recipe
         return obj

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from ._native import RustObject, ffi, lib, rule_flags, rustcall, scratch, to_bytes
+from ._native import RustObject, ffi, lib, pinned, rule_flags, rustcall, scratch, to_bytes
 from .errors import IndexedSourceMap
 from .view import View
 
@@ -35,7 +35,7 @@ class Index(RustObject):
 
     # The JSON bytes, handed on to views flattened from this index (they borrow them too).
     __slots__ = ("_input",)
-    _input: bytes
+    _input: Any
     _free = lib.lsm_index_free
     _kind = "index"
 
@@ -43,13 +43,14 @@ class Index(RustObject):
     def from_json(buffer: Buffer, strict: bool = False) -> Index:
         """Parses index map JSON; a regular map raises :class:`InvalidSourceMap`."""
         data = to_bytes(buffer, "buffer")
-        ptr = rustcall(lib.lsm_index_from_json, data, len(data), rule_flags(strict))
-        return Index._wrap(ptr, data)
+        borrowed = pinned(data)
+        ptr = rustcall(lib.lsm_index_from_json, borrowed, len(data), rule_flags(strict))
+        return Index._wrap(ptr, data, borrowed)
 
     @staticmethod
-    def _wrap(ptr: Any, data: bytes) -> Index:
-        index = Index._from_ptr(ptr, data, recipe=(Index.from_json, (data,)))
-        index._input = data
+    def _wrap(ptr: Any, data: bytes, borrowed: Any) -> Index:
+        index = Index._from_ptr(ptr, borrowed, recipe=(Index.from_json, (data,)))
+        index._input = borrowed
         return index
 
     @property
@@ -111,7 +112,10 @@ def parse_json(data: bytes, flags: int) -> View | Index:
     """Parses JSON into a view or an index, enforcing the rule groups in ``flags``."""
     view_out = ffi.new("lsm_view_t **")
     index_out = ffi.new("lsm_index_t **")
-    kind = rustcall(lib.lsm_view_or_index_from_json, data, len(data), flags, view_out, index_out)
+    borrowed = pinned(data)
+    kind = rustcall(
+        lib.lsm_view_or_index_from_json, borrowed, len(data), flags, view_out, index_out
+    )
     if kind == 1:
-        return View._from_ptr(view_out[0], data)
-    return Index._wrap(index_out[0], data)
+        return View._from_ptr(view_out[0], borrowed)
+    return Index._wrap(index_out[0], data, borrowed)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from typing import Any, NamedTuple
 
-from ._native import RustObject, ffi, lib, rustcall, scratch, to_bytes
+from ._native import RustObject, ffi, lib, pinned, rustcall, scratch, to_bytes
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
@@ -44,8 +44,9 @@ class ProguardView(RustObject):
     def from_bytes(data: bytes | bytearray | memoryview | str) -> ProguardView:
         """Parses the contents of a mapping file."""
         raw = to_bytes(data, "data")
-        ptr = rustcall(lib.lsm_proguard_view_from_bytes, raw, len(raw))
-        return ProguardView._from_ptr(ptr, raw, recipe=(ProguardView.from_bytes, (raw,)))
+        borrowed = pinned(raw)
+        ptr = rustcall(lib.lsm_proguard_view_from_bytes, borrowed, len(raw))
+        return ProguardView._from_ptr(ptr, borrowed, recipe=(ProguardView.from_bytes, (raw,)))
 
     @staticmethod
     def from_path(path: PathLike) -> ProguardView:

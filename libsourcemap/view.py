@@ -14,6 +14,7 @@ from ._native import (
     call_str,
     ffi,
     lib,
+    pinned,
     rule_flags,
     rustcall,
     scratch,
@@ -126,14 +127,15 @@ class View(RustObject):
         """
         data = to_bytes(buffer, "buffer")
         flags = rule_flags(strict)
+        borrowed = pinned(data)
         if minified_source is None:
-            ptr = rustcall(lib.lsm_view_from_json, data, len(data), flags)
-            return View._from_ptr(ptr, data)
+            ptr = rustcall(lib.lsm_view_from_json, borrowed, len(data), flags)
+            return View._from_ptr(ptr, borrowed)
         source = to_bytes(minified_source, "minified_source")
         positions, _ = frame_positions(frames)
         resolver_ptr = rustcall(
             lib.lsm_resolver_from_json_with_source,
-            data,
+            borrowed,
             len(data),
             flags,
             source,
@@ -142,7 +144,7 @@ class View(RustObject):
             len(positions) // 2,
         )
         try:
-            view = View._from_ptr(rustcall(lib.lsm_resolver_get_view, resolver_ptr), data)
+            view = View._from_ptr(rustcall(lib.lsm_resolver_get_view, resolver_ptr), borrowed)
         except BaseException:
             lib.lsm_resolver_free(resolver_ptr)
             raise
@@ -156,8 +158,9 @@ class View(RustObject):
         if isinstance(buffer, str):
             raise TypeError("memdb data must be bytes, not str")
         data = to_bytes(buffer, "buffer")
-        ptr = rustcall(lib.lsm_view_from_memdb, data, len(data))
-        return View._from_ptr(ptr, data, recipe=(View.from_memdb, (data,)))
+        borrowed = pinned(data)
+        ptr = rustcall(lib.lsm_view_from_memdb, borrowed, len(data))
+        return View._from_ptr(ptr, borrowed, recipe=(View.from_memdb, (data,)))
 
     @staticmethod
     def from_memdb_file(path: PathLike) -> View:

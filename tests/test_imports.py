@@ -27,11 +27,9 @@ HEAVY = [
 def run_bare(code: str) -> str:
     """Runs ``code`` in an interpreter without `site` (as a fresh virtualenv starts: no
     .pth file has imported anything), with libsourcemap and cffi on the path."""
-    paths = {
-        str(Path(libsourcemap.__file__).parent.parent),
-        str(Path(cffi.__file__).parent.parent),
-        str(Path(_cffi_backend.__file__).parent),
-    }
+    paths = {str(Path(libsourcemap.__file__).parent.parent), str(Path(cffi.__file__).parent.parent)}
+    if hasattr(_cffi_backend, "__file__"):  # built into PyPy
+        paths.add(str(Path(_cffi_backend.__file__).parent))
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sorted(paths))}
     done = subprocess.run(
         [sys.executable, "-S", "-c", code], capture_output=True, text=True, env=env

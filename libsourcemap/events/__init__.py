@@ -38,6 +38,16 @@ from .. import Frame, StackFrame
 from ..symbolication.stacktrace import parse_stacktrace
 from ..symbolication.symbolicator import StrPath, Symbolicator
 
+
+class _Executor(ProcessPoolExecutor):
+    """The standard executor. PyPy 3.9's standard library renamed a method of it to
+    ``_adjust_process_count_cpython`` but still calls it by its old name when processes are
+    spawned: the old name is given back here (on CPython the class is unchanged)."""
+
+    if not hasattr(ProcessPoolExecutor, "_adjust_process_count"):
+        _adjust_process_count = ProcessPoolExecutor._adjust_process_count_cpython  # type: ignore[attr-defined]
+
+
 #: Lines sent to a worker at a time: enough to make the hand-over cheap, few enough to
 #: keep every worker busy near the end of a run.
 CHUNK = 32
@@ -222,13 +232,23 @@ def _kind(value: Any) -> str:
 # -- JSON Lines ---------------------------------------------------------------------------
 
 
+def not_json(exc: ValueError) -> str:
+    """Why a line is not JSON, as ``json`` says it. Written out from the error's fields for
+    a ``JSONDecodeError``: PyPy's decoder can put half a UTF-8 character into its message,
+    and formatting that error then fails inside the interpreter (PyPy 7.3.11)."""
+    if isinstance(exc, json.JSONDecodeError):
+        msg = exc.msg.encode("utf-8", "replace").decode("utf-8", "replace")
+        return f"not JSON: {msg}: line {exc.lineno} column {exc.colno} (char {exc.pos})"
+    return f"not JSON: {exc}"
+
+
 def symbolicate_line(line: str, number: int, symbolicator: Symbolicator) -> str:
     """One line of a JSON Lines stream in, one out: the symbolicated event, or an error
     record ``{"line": number, "error": ..., "input": line}``."""
     try:
         event = json.loads(line)
     except ValueError as exc:
-        return _error_record(number, f"not JSON: {exc}", line)
+        return _error_record(number, not_json(exc), line)
     try:
         out = symbolicate_event(event, symbolicator)
     except BadEvent as exc:
@@ -322,9 +342,7 @@ def _in_workers(
     # not a Pool: a worker that dies (killed, out of memory) raises BrokenProcessPool
     # here, where a Pool would wait for its task forever.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(config,)
-    ) as pool:
+    with _Executor(jobs, mp_context=context, initializer=_start_worker, initargs=(config,)) as pool:
         pending: deque[Future[tuple[int, Any]]] = deque()
         done = 0
 

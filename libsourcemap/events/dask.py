@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from ..symbolication.symbolicator import StrPath, Symbolicator
-from . import BadEvent, EventConfig, symbolicate_event
+from . import BadEvent, EventConfig, not_json, symbolicate_event
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def symbolicate_one(event: Any, symbolicator: Symbolicator) -> Any:
         try:
             parsed = json.loads(event)
         except ValueError as exc:
-            return json.dumps({"error": f"not JSON: {exc}", "input": _text(event)})
+            return json.dumps({"error": not_json(exc), "input": _text(event)})
         return json.dumps(symbolicate_one(parsed, symbolicator), ensure_ascii=False)
     try:
         return symbolicate_event(event, symbolicator)
