@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
-from typing import Iterator
 
 BENCH = Path(__file__).parent
 

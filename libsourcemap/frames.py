@@ -11,7 +11,8 @@ from collections import namedtuple
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
-    from typing import Any, NamedTuple, Sequence
+    from collections.abc import Sequence
+    from typing import Any, NamedTuple
 
     class _StackFrameBase(NamedTuple):
         function: str | None

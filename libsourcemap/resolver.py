@@ -28,7 +28,8 @@ from .frames import Frame, StackFrame, split_context
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable, Sequence, Union
+    from collections.abc import Iterable, Sequence
+    from typing import Any, Callable, Union
 
     from .view import View
 

@@ -27,7 +27,8 @@ from .resolver import Resolver, dump_memdb, frame_positions
 # __future__ import), so it is only needed by type checkers.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Iterable, Iterator, NamedTuple, Union
+    from collections.abc import Iterable, Iterator
+    from typing import Any, Callable, NamedTuple, Union
 
     from .frames import Frame
 

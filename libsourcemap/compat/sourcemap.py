@@ -16,7 +16,8 @@ from __future__ import annotations
 import json
 import os
 from bisect import bisect_right
-from typing import IO, Any, Iterator, NoReturn
+from collections.abc import Iterator
+from typing import IO, Any, NoReturn
 
 from .. import NONE, Rules, SourceMapError, View, from_json
 
