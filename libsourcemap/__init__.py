@@ -1,6 +1,6 @@
 """libsourcemap: fast, lean, standard-conformant JavaScript source maps (Rust core, CFFI).
 
-The public API of libsourcemap 0.8.2 is kept; see the README for what is new.
+The public API of libsourcemap 0.8.2 is kept; docs/migration.md says what is new.
 """
 
 from __future__ import annotations

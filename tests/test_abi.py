@@ -32,3 +32,13 @@ def test_header_matches_exports() -> None:
 def test_every_header_function_is_callable_through_cffi() -> None:
     for name in header_functions():
         assert callable(getattr(native.lib, name))
+
+
+def test_every_export_is_used_by_the_package() -> None:
+    # No unused exports: each function of the header is called somewhere in libsourcemap/.
+    package = Path(native.__file__).parent
+    sources = "".join(
+        path.read_text("utf-8") for path in package.rglob("*.py") if path.name != "_lowlevel.py"
+    )
+    unused = sorted(name for name in header_functions() if name not in sources)
+    assert unused == []

@@ -5,7 +5,7 @@
     index = sourcemap.loads(text)
     token = index.lookup(line, column)
 
-Same functions, classes, attributes, results and exceptions (see the README for the few
+Same functions, classes, attributes, results and exceptions (docs/migration.md lists the few
 deliberate differences), but parsing runs in libsourcemap's Rust core: no Python object
 is made per token until ``tokens`` is read, the index is iterated or a token is looked up,
 and ``raw`` (the parsed JSON) is only built if someone reads it.

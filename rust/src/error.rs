@@ -75,3 +75,54 @@ pub fn invalid_map(message: impl Into<String>) -> Error {
 pub fn bad_memdb(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::BadMemDb, message)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind;
+
+    /// Each kind's number is the header's `LSM_ERR_*` for it: the codes are written once,
+    /// in include/libsourcemap.h (Python reads them from there), and checked here.
+    #[test]
+    fn codes_match_the_header() {
+        let header = include_str!("../../include/libsourcemap.h");
+        let defined = |name: &str| -> i32 {
+            let line = header
+                .lines()
+                .find(|l| l.starts_with(&format!("#define {name} ")))
+                .unwrap_or_else(|| panic!("{name} is not in the header"));
+            line.split_whitespace().nth(2).unwrap().parse().unwrap()
+        };
+        let kinds = [
+            (ErrorKind::Panic, "LSM_ERR_PANIC"),
+            (ErrorKind::IndexedSourceMap, "LSM_ERR_INDEXED_SOURCEMAP"),
+            (ErrorKind::BadJson, "LSM_ERR_BAD_JSON"),
+            (ErrorKind::CannotFlatten, "LSM_ERR_CANNOT_FLATTEN"),
+            (
+                ErrorKind::UnsupportedMemDbVersion,
+                "LSM_ERR_UNSUPPORTED_MEMDB_VERSION",
+            ),
+            (ErrorKind::BadIo, "LSM_ERR_BAD_IO"),
+            (ErrorKind::BadMemDb, "LSM_ERR_BAD_MEMDB"),
+            (ErrorKind::InvalidSourceMap, "LSM_ERR_INVALID_SOURCEMAP"),
+            (ErrorKind::InvalidArgument, "LSM_ERR_INVALID_ARGUMENT"),
+            (ErrorKind::BadSource, "LSM_ERR_BAD_SOURCE"),
+            (
+                ErrorKind::InvalidProguardMapping,
+                "LSM_ERR_INVALID_PROGUARD",
+            ),
+            (ErrorKind::System, "LSM_ERR_SYSTEM"),
+            (ErrorKind::TooManySources, "LSM_ERR_TOO_MANY_SOURCES"),
+            (ErrorKind::TooManyNames, "LSM_ERR_TOO_MANY_NAMES"),
+            (ErrorKind::LocationOverflow, "LSM_ERR_LOCATION_OVERFLOW"),
+            (ErrorKind::AlreadyMemDb, "LSM_ERR_ALREADY_MEMDB"),
+        ];
+        for (kind, name) in kinds {
+            assert_eq!(kind as i32, defined(name), "{name}");
+        }
+        let in_header = header
+            .lines()
+            .filter(|l| l.starts_with("#define LSM_ERR_"))
+            .count();
+        assert_eq!(in_header, kinds.len(), "a header code without a kind");
+    }
+}
