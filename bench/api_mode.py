@@ -87,6 +87,20 @@ def main(map_path: Path) -> None:
         api_ptr = api.ffi.cast("lsm_view_t *", int(view_module.ffi.cast("uintptr_t", abi_ptr)))
         abi_call, api_call = view_module._lookup_fast, api.lib.lsm_view_lookup_fast
 
+        err_abi, err_api = view_module.scratch.err, api.ffi.new("lsm_error_t *")
+        count_abi, count_api = (
+            view_module.lib.lsm_view_get_token_count,
+            api.lib.lsm_view_get_token_count,
+        )
+
+        def empty_abi() -> None:
+            for _line, _col in positions:
+                count_abi(abi_ptr, err_abi)
+
+        def empty_api() -> None:
+            for _line, _col in positions:
+                count_api(api_ptr, err_api)
+
         def bare_abi() -> None:
             for line, col in positions:
                 abi_call(abi_ptr, line, col)
@@ -133,8 +147,12 @@ def main(map_path: Path) -> None:
             view.lookup_raw(flat)
 
         cases = {
-            "native call, ABI mode": bare_abi,
-            "native call, API mode": bare_api,
+            # A 2-argument call that does next to no work, in the same loop: the call alone.
+            "bare 2-argument call, ABI mode": empty_abi,
+            "bare 2-argument call, API mode": empty_api,
+            # The 3-argument lookup call: call, native lookup, loop.
+            "lookup call (native lookup), ABI mode": bare_abi,
+            "lookup call (native lookup), API mode": bare_api,
             "View.lookup_token, ABI mode (shipped)": shipped,
             "View.lookup_token, API mode": with_api,
             "sourcemap 0.2.1 lookup": dict_021,
