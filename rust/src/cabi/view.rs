@@ -5,7 +5,7 @@ use std::os::raw::{c_char, c_int};
 use std::sync::Arc;
 
 use super::{
-    byte_slice, checked_array, ffi_fn, handle, landingpad, open_path, out_buffer, out_str, LsmError,
+    byte_slice, checked_array, ffi_fn, handle, landingpad, open_path, out_buffer, out_str,
 };
 use crate::bytes::Bytes;
 use crate::error::{Error, ErrorKind};
@@ -89,16 +89,15 @@ pub(super) unsafe fn view_share(view: *const View) -> crate::error::Result<Arc<V
     Ok(Arc::from_raw(view))
 }
 
-#[no_mangle]
-pub unsafe extern "C" fn lsm_view_or_index_from_json(
-    bytes: *const c_char,
-    len: usize,
-    flags: u32,
-    view_out: *mut *mut View,
-    index_out: *mut *mut Index,
-    err: *mut LsmError,
-) -> c_int {
-    landingpad(err, || {
+ffi_fn! {
+    /// A view (returns 1, `*view_out` set) or, for an index map, an index (2, `*index_out`).
+    fn lsm_view_or_index_from_json(
+        bytes: *const c_char,
+        len: usize,
+        flags: u32,
+        view_out: *mut *mut View,
+        index_out: *mut *mut Index,
+    ) -> c_int {
         let (Some(view_out), Some(index_out)) = (view_out.as_mut(), index_out.as_mut()) else {
             return Err(Error::new(ErrorKind::InvalidArgument, "NULL out-pointer"));
         };
@@ -112,7 +111,7 @@ pub unsafe extern "C" fn lsm_view_or_index_from_json(
                 Ok(2)
             }
         }
-    })
+    }
 }
 
 ffi_fn! {
