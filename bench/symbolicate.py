@@ -84,7 +84,7 @@ def trace_case(name: str, bundle: str, scenario: str, keep: int, work: Path) -> 
         "name": name,
         "trace": str(trace),
         "root": str(DATA),
-        "frames": [vars(f) for f in frames],
+        "frames": [f._asdict() for f in frames],
         "files": {f.file: [str(minified), f"{minified}.map"] for f in frames if f.file},
         "truth": truth,
     }
@@ -123,7 +123,7 @@ def fixture_case(bundler: str, work: Path) -> dict[str, Any]:
         "name": f"test corpus: {bundler}",
         "trace": str(trace),
         "root": str(stacks / "dist"),
-        "frames": [vars(f) for f in frames],
+        "frames": [f._asdict() for f in frames],
         "files": files,
         "truth": truth,
     }
