@@ -135,7 +135,9 @@ class Resolver(RustObject):
         positions, valid = frame_positions((lineno, colno) for lineno, colno, _ in items)
         functions = [function for _, _, function in items]
         minified: list[StackFrame | None] = [None] * len(items)
-        return self._resolve(positions, functions, minified, valid, minified_source, context_lines)
+        pairs = ffi.from_buffer("uint32_t[]", positions)
+        count = len(positions) // 2
+        return self._call(pairs, count, functions, minified, valid, minified_source, context_lines)
 
     def resolve_stack_frames(
         self,
@@ -149,20 +151,9 @@ class Resolver(RustObject):
         positions, valid = frame_positions((f.line or 0, f.column or 0) for f in frames)
         functions = [f.function for f in frames]
         printed: list[StackFrame | None] = list(frames)
-        return self._resolve(positions, functions, printed, valid, minified_source, context_lines)
-
-    def _resolve(
-        self,
-        positions: array[int],
-        functions: list[str | None],
-        minified: list[StackFrame | None],
-        valid: list[bool],
-        minified_source: Buffer | None,
-        context_lines: int,
-    ) -> list[Frame | None]:
         pairs = ffi.from_buffer("uint32_t[]", positions)
         count = len(positions) // 2
-        return self._call(pairs, count, functions, minified, valid, minified_source, context_lines)
+        return self._call(pairs, count, functions, printed, valid, minified_source, context_lines)
 
     def _call(
         self,

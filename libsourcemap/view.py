@@ -194,20 +194,7 @@ class View(RustObject):
         except OverflowError:
             return None
         if status == 2:
-            # `_token` written out: this is the one call per position of a lookup loop.
-            dst_line, dst_col, src_line, src_col, src_id, name_id, _ = scratch.token_slot.tolist()
-            if src_id == NONE:
-                return None  # an unmapped segment
-            src = self._sources.get(src_id, _MISSING)
-            if src is _MISSING:
-                src = self._source(ptr, src_id)
-            if name_id == NONE:
-                name = None
-            else:
-                name = self._names.get(name_id, _MISSING)
-                if name is _MISSING:
-                    name = self._names[name_id] = call_str(_get_name, ptr, name_id)
-            return _tuple_new(Token, (dst_line, dst_col, src, src_line, src_col, src_id, name))
+            return self._token(ptr, scratch.token_slot.tolist())
         if status == 0:
             # Failed (a corrupt memdb): the checked call repeats it and raises the error.
             token, _, _ = scratch.token_out

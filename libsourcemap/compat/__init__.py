@@ -11,22 +11,7 @@ package (implemented in :mod:`libsourcemap.compat.sourcemap`)::
 
 from __future__ import annotations
 
-from .sourcemap import (
-    SourceMapDecodeError,
-    SourceMapDecoder,
-    SourceMapIndex,
-    Token,
-    discover,
-    load,
-    loads,
-)
+from . import sourcemap as _sourcemap
+from .sourcemap import *  # noqa: F403 (the drop-in's names, listed once, in its __all__)
 
-__all__ = [
-    "load",
-    "loads",
-    "discover",
-    "SourceMapDecodeError",
-    "SourceMapDecoder",
-    "SourceMapIndex",
-    "Token",
-]
+__all__ = list(_sourcemap.__all__)
