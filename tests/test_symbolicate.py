@@ -165,7 +165,92 @@ def test_map_in_another_directory(build: Path) -> None:
     (build.parent / "maps").mkdir()
     (build / "app.min.js.map").rename(build.parent / "maps" / "app.js.map")
     (build / "app.min.js").write_text(text.replace("app.min.js.map", "../maps/app.js.map"))
-    assert first_error(build) is None
+    assert first_error(build.parent) is None  # inside the root
+    assert "outside the root" in (first_error(build) or "")  # not inside this one
+
+
+# -- the root is a boundary ----------------------------------------------------------------
+
+
+@pytest.fixture
+def tenants(tmp_path: Path) -> tuple[Path, Path]:
+    """Two projects' roots side by side: `ours` holds the example build, `theirs` a map
+    (the example's, so that reading it would resolve the frame and show)."""
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    shutil.copytree(DIST, ours / "dist")
+    theirs.mkdir()
+    shutil.copy(DIST / "app.min.js.map", theirs / "secret.map")
+    return ours, theirs
+
+
+def point_map_at(js: Path, reference: str) -> None:
+    text = strip_url_comment(js)
+    js.write_text(text + f"\n//# sourceMappingURL={reference}\n")
+    (js.parent / "app.min.js.map").unlink()
+
+
+@pytest.mark.parametrize("form", ["relative", "absolute", "file-url"])
+def test_a_source_mapping_url_cannot_leave_the_root(tenants: tuple[Path, Path], form: str) -> None:
+    ours, theirs = tenants
+    target = theirs / "secret.map"
+    reference = {
+        "relative": "../../theirs/secret.map",
+        "absolute": str(target),
+        "file-url": target.as_uri(),
+    }[form]
+    point_map_at(ours / "dist" / "app.min.js", reference)
+    frames = symbolicate(TRACE, root=ours)
+    assert all(not f.resolved for f in frames)
+    assert "outside the root" in (frames[0].error or "")
+
+
+def test_a_symlinked_map_cannot_leave_the_root(tenants: tuple[Path, Path]) -> None:
+    ours, theirs = tenants
+    (ours / "dist" / "app.min.js.map").unlink()
+    (ours / "dist" / "app.min.js.map").symlink_to(theirs / "secret.map")
+    frames = symbolicate(TRACE, root=ours)
+    assert "outside the root" in (frames[0].error or "") and frames[0].context_line is None
+
+
+def test_a_symlinked_file_or_directory_cannot_leave_the_root(tenants: tuple[Path, Path]) -> None:
+    ours, theirs = tenants
+    shutil.move(str(ours / "dist"), str(theirs / "dist"))
+    (ours / "dist").symlink_to(theirs / "dist", target_is_directory=True)
+    assert "outside the root" in (symbolicate(TRACE, root=ours)[0].error or "")
+    (ours / "dist").unlink()
+    (ours / "dist").mkdir()
+    (ours / "dist" / "app.min.js").symlink_to(theirs / "dist" / "app.min.js")
+    assert "outside the root" in (symbolicate(TRACE, root=ours)[0].error or "")
+
+
+def test_symlinks_inside_the_root_are_followed(tenants: tuple[Path, Path]) -> None:
+    ours, _ = tenants
+    (ours / "releases").mkdir()
+    shutil.move(str(ours / "dist"), str(ours / "releases" / "v1"))
+    (ours / "dist").symlink_to(ours / "releases" / "v1", target_is_directory=True)
+    assert symbolicate(TRACE, root=ours)[0].function == "SemVer"
+
+
+def test_the_cli_and_events_are_confined_too(tenants: tuple[Path, Path]) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from libsourcemap.events import EventConfig, symbolicate_lines
+
+    ours, theirs = tenants
+    point_map_at(ours / "dist" / "app.min.js", "../../theirs/secret.map")
+    trace = ours / "trace.txt"
+    trace.write_text(TRACE)
+    command = [sys.executable, "-m", "libsourcemap", "symbolicate", str(trace), "--root", str(ours)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "outside the root" in done.stdout, done.stderr
+    assert "throw new TypeError" not in done.stdout  # no context line from their map
+    event = {"exception": {"values": [{"stacktrace": TRACE}]}}
+    [line] = symbolicate_lines([json.dumps(event)], EventConfig.of(root=str(ours)), 1)
+    frames = json.loads(line)["exception"]["values"][0]["stacktrace"]["frames"]
+    assert all(not f.get("data", {}).get("symbolicated") for f in frames)
+    assert any("outside the root" in f.get("data", {}).get("error", "") for f in frames)
 
 
 def test_missing_map(build: Path) -> None:

@@ -111,6 +111,9 @@ class Symbolicator:
         self.root = Path(root) if root is not None else None
         if self.root is not None and not self.root.is_dir():
             raise NotADirectoryError(f"{self.root}: not a directory")
+        # The root as the file system resolves it: every file read under a root must
+        # resolve (symlinks included) to a path inside it (see `_confined`).
+        self._real_root = Path(os.path.realpath(self.root)) if self.root is not None else None
         self.bundle: SourceBundle | None = None
         self._owns_bundle = False
         if bundle is not None:
@@ -350,7 +353,7 @@ class Symbolicator:
         if reference is None:
             candidate = minified.with_name(minified.name + ".map")
             if candidate.is_file():
-                return candidate
+                return self._confined(candidate, f"the source map of {minified}")
             raise Unresolved(f"{minified} has no sourceMappingURL and no {candidate.name}")
         parts = urlsplit(reference)
         if parts.scheme in ("", "file"):
@@ -358,7 +361,7 @@ class Symbolicator:
             if parts.scheme == "file" or Path(unquote(parts.path)).is_absolute():
                 candidate = Path(unquote(parts.path))
             if candidate.is_file():
-                return candidate
+                return self._confined(candidate, f"source map {reference!r} of {minified}")
         # A map URL on a server, or a server-absolute path: where its path would be
         # under the root.
         found = self._local_file(reference) if self.root is not None else None
@@ -366,8 +369,20 @@ class Symbolicator:
             return found
         sibling = minified.with_name(minified.name + ".map")
         if sibling.is_file():
-            return sibling
+            return self._confined(sibling, f"the source map of {minified}")
         raise Unresolved(f"source map {reference!r} of {minified} not found")
+
+    def _confined(self, path: Path, what: str) -> Path:
+        """``path`` if it resolves (symlinks included) to a file inside the root; without a
+        root, any path. A root is a boundary: on a server where each project has its own,
+        a `sourceMappingURL` of `../other/x.map`, an absolute path, a `file://` URL or a
+        symlink must not read another project's files."""
+        if self._real_root is None:
+            return path
+        real = Path(os.path.realpath(path))
+        if real != self._real_root and self._real_root not in real.parents:
+            raise Unresolved(f"{what} is outside the root {self.root} ({real}): not read")
+        return path
 
     def _local_file(self, url: str) -> Path | None:
         """The file a frame's URL or path names: under the root (the URL's path, then
@@ -388,7 +403,7 @@ class Symbolicator:
         for start in range(len(segments)):
             candidate = self.root.joinpath(*segments[start:])
             if candidate.is_file():
-                return candidate
+                return self._confined(candidate, url)
         return None
 
     def _not_found(self, url: str) -> str:
