@@ -30,6 +30,10 @@ def replacing(target: str, prefix: str) -> Iterator[BinaryIO]:
         # mkstemp makes the file private (0600); these files are read by other processes.
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # A write that failed (a full disk, a file size limit) names no file: this
+            # is the one it was for.
+            exc.filename = target
         raise

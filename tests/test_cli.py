@@ -183,3 +183,30 @@ def test_python_dash_m() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "    at importBatch (../app/main.js:12:18)" in done.stdout
+
+
+def test_a_full_disk_is_an_io_error_not_a_bug(tmp_path: Path) -> None:
+    # RLIMIT_FSIZE stands in for a full disk (no tmpfs to fill without privileges): a write
+    # past the limit fails with EFBIG, as one on a full disk fails with ENOSPC.
+    import json
+    import resource
+    import signal
+    import subprocess
+
+    def small_files() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # fail the write, do not kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    trace = (EXAMPLES / "stacktrace.txt").read_text()
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps({"stacktrace": trace}) + "\n")
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "libsourcemap", "symbolicate-events", str(events)]
+    command += ["--root", str(EXAMPLES), "-o", str(out), "--no-progress"]
+    done = subprocess.run(
+        command, capture_output=True, text=True, preexec_fn=small_files, timeout=120
+    )
+    assert done.returncode == 74, done.stderr
+    assert "I/O error" in done.stderr and str(out) in done.stderr, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.jsonl"]  # nothing partial

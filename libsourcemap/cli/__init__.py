@@ -31,6 +31,7 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NO_INPUT = 3
 EXIT_BAD_INPUT = 4
+EXIT_IO = 74  # sysexits' EX_IOERR: the environment failed (a full disk), not the input
 EXIT_INTERNAL = 70
 
 _MEMDB_MAGIC = b"LSMMEMDB"
@@ -58,6 +59,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK  # `libsourcemap ... | head`: the reader had enough
+    except OSError as exc:
+        # Not a bug: what the system refused (no space left, a read-only file system, no
+        # permission, too many open files), with the path (input errors are caught as
+        # UserError before this).
+        _error(f"I/O error: {exc}")
+        return EXIT_IO
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a line
         _error(f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_INTERNAL
