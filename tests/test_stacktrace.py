@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from libsourcemap.stacktrace import StackFrame, parse_frame, parse_stacktrace
-from libsourcemap.symbolication.stacktrace import _split_location
+from libsourcemap.symbolication.stacktrace import _split_location, _v8_match, _v8_parts
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -102,3 +102,26 @@ def test_locations_split_as_the_pattern_reads_them(location: str) -> None:
     column = match and match.group("column")
     expected = match and (match.group("file"), int(match.group("line")), column and int(column))
     assert _split_location(location) == (expected or None)
+
+
+_V8_LINE = st.lists(
+    st.sampled_from(
+        ["at ", "async ", " (", ")", "(", ":", "1", "f", " ", "\t", "\u00a0", "\u2003", "x.js"]
+    ),
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(_V8_LINE, st.text(max_size=12)))
+def test_v8_lines_split_as_the_pattern_reads_them(line: str) -> None:
+    # The definition: the V8 pattern the parser used before taking lines apart by hand
+    # (its bare location may keep trailing white space, or be nothing but white space: the
+    # parser strips it anyway, and finds no frame in nothing).
+    expected = _v8_match(line)
+    if expected is not None and expected[0] is None:
+        expected = (None, expected[1].rstrip()) if expected[1].strip() else None
+    got = _v8_parts(line)
+    if got is not None and got[0] is None:
+        got = (None, got[1].rstrip())
+    assert got == expected

@@ -27,9 +27,9 @@ def parse_frame(line: str) -> StackFrame | None:
     """The frame printed on ``line``, or ``None`` if the line is not a stack frame (the
     error message, a blank line, ``... 3 more``). A line counts as a frame only when its
     location parses, so messages that happen to contain `` at `` or ``@`` are not frames."""
-    match = _V8.match(line)
-    if match:
-        return _v8_frame(match, line)
+    v8 = _v8_parts(line)
+    if v8 is not None:
+        return _v8_frame(v8[0], v8[1], line)
     match = _AT_SIGN.match(line)
     if match:
         function = match.group("function").strip() or None
@@ -48,9 +48,33 @@ def parse_stacktrace(text: str) -> list[StackFrame]:
     return [frame for frame in frames if frame is not None]
 
 
-def _v8_frame(match: re.Match[str], raw: str) -> StackFrame | None:
+def _v8_parts(line: str) -> tuple[str | None, str] | None:
+    """(function, location) of a V8 frame line, as ``_V8`` reads it; ``None`` if the line
+    is not one. Taken apart with string methods: the pattern's lazy function name made
+    every frame line cost a backtracking match, most of parsing a trace."""
+    text = line.strip()
+    if not text.startswith("at ") or "\n" in text:
+        return None if "\n" not in text else _v8_match(line)
+    rest = text[3:]
+    if rest.startswith("async ") and len(rest) > 6:
+        rest = rest[6:]
+    if rest.endswith(")"):
+        split = rest.find(" (", 1)
+        if split > 0 and split + 2 < len(rest):
+            return rest[:split], rest[split + 2 : -1]
+    return (None, rest) if rest else None
+
+
+def _v8_match(line: str) -> tuple[str | None, str] | None:
+    """``_v8_parts`` by the pattern itself, for the rare line it does not take apart."""
+    match = _V8.match(line)
+    if match is None:
+        return None
     function = match.group("function")
-    location = match.group("inner") if function is not None else match.group("bare")
+    return function, match.group("inner") if function is not None else match.group("bare")
+
+
+def _v8_frame(function: str | None, location: str, raw: str) -> StackFrame | None:
     if location.startswith("eval at "):
         # `eval at outer (<file>:1:2), <anonymous>:3:4`: the frame runs in evaluated code,
         # which has no file (or map) of its own; the outer location is only where eval was
