@@ -168,6 +168,14 @@ def rule_flags(strict: bool | int) -> int:
     return strict
 
 
+def valid_u32(value: int) -> bool:
+    """Whether an id, line or column can name anything: ``False`` outside uint32 (no
+    map has it); ``TypeError`` for a value that is not an integer."""
+    if not isinstance(value, int):
+        raise TypeError(f"ids, lines and columns must be integers, not {type(value).__name__}")
+    return 0 <= value <= 0xFFFFFFFF
+
+
 def to_bytes(data: bytes | bytearray | memoryview | str, what: str = "data") -> bytes:
     """Immutable bytes for the core to borrow: ``str`` is UTF-8 encoded and mutable buffers
     are copied, because a view reads its input in place for as long as it lives."""

@@ -23,6 +23,7 @@ from ._native import (
     scratch,
     take_buffer,
     to_bytes,
+    valid_u32,
 )
 from .frames import Frame, StackFrame, split_context
 
@@ -92,7 +93,7 @@ class Resolver(RustObject):
         """The original name of the function around 0-based generated (``line``,
         ``col``), or ``None`` (anonymous, top level, or not found): from the function
         table, else from the original source parsed around the mapped position."""
-        if not (_valid(line) and _valid(col)):
+        if not (valid_u32(line) and valid_u32(col)):
             return None
         size = scratch.size
         ptr = self._get_ptr()
@@ -109,7 +110,7 @@ class Resolver(RustObject):
         ``minified_function``."""
         if not (isinstance(lineno, int) and isinstance(colno, int)):
             raise TypeError("lineno and colno must be integers")
-        if not (1 <= lineno <= NONE and 1 <= colno <= NONE):
+        if not _frame_ok(lineno, colno):
             return None
         position = scratch.position
         position[0] = lineno - 1
@@ -245,7 +246,7 @@ class Resolver(RustObject):
         ``src_id``'s contents and up to ``size`` lines each side; empty when the source
         has no contents or ``line`` is past its end. Read from the core's line index:
         no whole-source work in Python."""
-        if src_id is None or not (_valid(src_id) and _valid(line)):
+        if src_id is None or not (valid_u32(src_id) and valid_u32(line)):
             return [], None, []
         size = max(size, 0)
         first = max(line - size, 0)
@@ -307,9 +308,3 @@ def frame_positions(frames: Iterable[tuple[int, int]]) -> tuple[array[int], list
 
 def _frame_ok(lineno: int, colno: int) -> bool:
     return bool(1 <= lineno <= NONE and 1 <= colno <= NONE)
-
-
-def _valid(value: int) -> bool:
-    if not isinstance(value, int):
-        raise TypeError(f"positions and ids must be integers, not {type(value).__name__}")
-    return bool(0 <= value <= NONE)

@@ -19,6 +19,7 @@ from ._native import (
     rustcall,
     scratch,
     to_bytes,
+    valid_u32,
 )
 from .errors import InvalidArgument
 from .resolver import Resolver, dump_memdb, frame_positions
@@ -189,17 +190,8 @@ class View(RustObject):
         ptr = self._ptr
         if ptr is None:
             ptr = self._get_ptr()
-        try:
-            status = _lookup_fast(ptr, line, col)
-        except OverflowError:
-            return None
-        if status == 2:
-            return self._token(ptr, scratch.token_slot.tolist())
-        if status == 0:
-            # Failed (a corrupt memdb): the checked call repeats it and raises the error.
-            token, _, _ = scratch.token_out
-            rustcall(_lookup_token, ptr, line, col, token)
-        return None
+        raw = _fast_fields(_lookup_fast, ptr, line, col)
+        return None if raw is None else self._token(ptr, raw)
 
     def lookup_tokens(self, positions: Iterable[tuple[int, int]]) -> list[Token | None]:
         """:meth:`lookup_token` for many 0-based ``(line, col)`` pairs in one native call;
@@ -240,22 +232,13 @@ class View(RustObject):
         ptr = self._ptr
         if ptr is None:
             ptr = self._get_ptr()
-        try:
-            status = (_lookup_segment_fast if any_segment else _lookup_fast)(ptr, line, col)
-        except OverflowError:
-            return None
-        if status == 2:
-            return scratch.token_slot.tolist()
-        if status == 0:
-            token, _, _ = scratch.token_out
-            rustcall(_lookup_token, ptr, line, col, token)  # raises the error
-        return None
+        return _fast_fields(_lookup_segment_fast if any_segment else _lookup_fast, ptr, line, col)
 
     def get_token_fields(self, idx: int) -> list[int] | None:
         """The raw fields (as :meth:`lookup_fields`) of token ``idx`` in generated order,
         unmapped segments included (their ``src_id`` is :data:`NONE`); ``None`` past the
         end."""
-        if not _valid_id(idx):
+        if not valid_u32(idx):
             return None
         token, _, fields = scratch.token_out
         if not rustcall(_get_token, self._get_ptr(), idx, token):
@@ -331,7 +314,7 @@ class View(RustObject):
     def get_source_name(self, src_id: int) -> str | None:
         """The source's name resolved against ``sourceRoot``; ``None`` for a null source
         or an id out of range."""
-        if not _valid_id(src_id):
+        if not valid_u32(src_id):
             return None
         if src_id in self._sources:
             return self._sources[src_id]
@@ -339,7 +322,7 @@ class View(RustObject):
 
     def get_raw_source_name(self, src_id: int) -> str | None:
         """The source's name as the map writes it, before ``sourceRoot`` is applied."""
-        if not _valid_id(src_id):
+        if not valid_u32(src_id):
             return None
         return call_str(lib.lsm_view_get_raw_source_name, self._get_ptr(), src_id)
 
@@ -349,13 +332,13 @@ class View(RustObject):
             yield src_id, self.get_source_name(src_id)
 
     def has_source_contents(self, src_id: int) -> bool:
-        if not _valid_id(src_id):
+        if not valid_u32(src_id):
             return False
         return bool(rustcall(lib.lsm_view_has_source_contents, self._get_ptr(), src_id))
 
     def get_source_contents(self, src_id: int) -> bytes | None:
         """The embedded source text (``sourcesContent``) as UTF-8 bytes, or ``None``."""
-        if not _valid_id(src_id):
+        if not valid_u32(src_id):
             return None
         s = scratch
         # The result may borrow from the view: `handle` keeps it alive until copied, even
@@ -401,7 +384,7 @@ class View(RustObject):
 
     def get_name(self, name_id: int) -> str | None:
         """Entry ``name_id`` of the map's ``names``; ``None`` for an id out of range."""
-        if not _valid_id(name_id):
+        if not valid_u32(name_id):
             return None
         name = self._names.get(name_id, _MISSING)
         if name is _MISSING:
@@ -538,7 +521,18 @@ def _clamped_pairs(pairs: list[tuple[int, int]]) -> tuple[array[int], set[int]]:
     return flat, invalid
 
 
-def _valid_id(value: int) -> bool:
-    if not isinstance(value, int):
-        raise TypeError(f"source ids must be integers, not {type(value).__name__}")
-    return 0 <= value <= 0xFFFFFFFF
+def _fast_fields(fast: Callable[..., int], ptr: Any, line: int, col: int) -> list[int] | None:
+    """The token fields a fast lookup (``lsm_view_lookup_fast`` or ``..._segment_fast``)
+    leaves in this thread's slot; ``None`` where there is no token or the position does
+    not fit uint32. A failed lookup (a corrupt memdb) is repeated by the checked call,
+    which raises its error."""
+    try:
+        status = fast(ptr, line, col)
+    except OverflowError:
+        return None
+    if status == 2:
+        return scratch.token_slot.tolist()
+    if status == 0:
+        token, _, _ = scratch.token_out
+        rustcall(_lookup_token, ptr, line, col, token)
+    return None

@@ -53,10 +53,12 @@ def _v8_parts(line: str) -> tuple[str | None, str] | None:
     is not one. Taken apart with string methods: the pattern's lazy function name made
     every frame line cost a backtracking match, most of parsing a trace."""
     text = line.strip()
-    if not text.startswith("at ") or "\n" in text:
-        return None if "\n" not in text else _v8_match(line)
+    if "\n" in text:
+        return _v8_match(line)  # the pattern's `.` stops at a line break: let it decide
+    if not text.startswith("at "):
+        return None
     rest = text[3:]
-    if rest.startswith("async ") and len(rest) > 6:
+    if rest.startswith("async "):  # something follows: `text` ends in no white space
         rest = rest[6:]
     if rest.endswith(")"):
         split = rest.find(" (", 1)
