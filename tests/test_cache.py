@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from libsourcemap import SymbolicatedFrame, Symbolicator, View, symbolicate
+from memdb_layout import CONTENT_LINES_INDEX, part_span
 from libsourcemap.cache import MemdbCache
 from libsourcemap.cli import main
 
@@ -116,7 +117,7 @@ def test_a_cache_damaged_inside_is_rebuilt_on_use(build: Path, tmp_path: Path) -
     expected = as_dicts(symbolicate(TRACE, root=build, cache_dir=cache))
     (memdb,) = cache.glob("*.memdb")
     data = bytearray(memdb.read_bytes())
-    index_at, index_len = struct.unpack_from("<QQ", data, 24 + 16 * 15)  # ContentLinesIndex
+    index_at, index_len = part_span(bytes(data), CONTENT_LINES_INDEX)
     for at in range(index_at, index_at + index_len, 4):
         struct.pack_into("<I", data, at, 0x7FFFFFF0)
     memdb.write_bytes(bytes(data))

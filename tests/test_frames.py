@@ -10,6 +10,7 @@ import struct
 
 import pytest
 from conftest import FIXTURES, REAL_MAPS, fixture_bytes
+from memdb_layout import CONTENT_LINES, CONTENT_LINES_INDEX, part_entry, part_span, reseal
 
 from libsourcemap import BadMemDb, Frame, SourceMapError, View
 
@@ -159,42 +160,33 @@ def test_context_lines_edge_cases() -> None:
     assert view.get_context_lines(0, 0, -3) == (pre, line, post)
 
 
-def memdb_part(data: bytes, index: int) -> tuple[int, int]:
-    """(offset, length) of part `index` of a memdb (see rust/src/memdb.rs)."""
-    offset, length = struct.unpack_from("<QQ", data, 24 + 16 * index)
-    return offset, length
-
-
-CONTENT_LINES_INDEX, CONTENT_LINES = 15, 16
-
-
 def test_a_corrupt_line_index_is_bad_memdb() -> None:
     data = bytearray(View.from_json(fixture_bytes("esbuild-lodash.min.js.map")).dump_memdb())
-    offset, length = memdb_part(bytes(data), CONTENT_LINES)
+    offset, length = part_span(bytes(data), CONTENT_LINES)
     assert length > 100
     # Line starts past the end of the source, or going backwards.
     for value in (0xFFFFFFF0, 0):
         broken = bytearray(data)
         for at in range(offset + 40, offset + 60, 4):
             struct.pack_into("<I", broken, at, value)
-        view = View.from_memdb(bytes(broken))
+        view = View.from_memdb(reseal(broken))
         for line in range(0, 40):
             try:
                 view.get_context_lines(0, line)
             except BadMemDb:
                 pass
     # An index that points outside the line table.
-    index_at, _ = memdb_part(bytes(data), CONTENT_LINES_INDEX)
+    index_at, _ = part_span(bytes(data), CONTENT_LINES_INDEX)
     broken = bytearray(data)
     struct.pack_into("<I", broken, index_at + 4, 0x7FFFFFFF)
-    view = View.from_memdb(bytes(broken))
+    view = View.from_memdb(reseal(broken))
     with pytest.raises(BadMemDb, match="line index"):
         view.get_context_lines(0, 1)
     # A line table of the wrong size is refused when the cache is opened.
     broken = bytearray(data)
-    struct.pack_into("<Q", broken, 24 + 16 * CONTENT_LINES_INDEX + 8, 6)
+    struct.pack_into("<Q", broken, part_entry(CONTENT_LINES_INDEX) + 8, 6)
     with pytest.raises(SourceMapError):
-        View.from_memdb(bytes(broken))
+        View.from_memdb(reseal(broken))
 
 
 def test_memdb_without_contents_has_no_context_lines() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import fixture_bytes, tiny_map
+from memdb_layout import FUNCTION_RECORDS, HEADER_SIZE, PART_COUNT, crc32c, part_entry, part_span, reseal
 
 from libsourcemap import BadIo, BadMemDb, SourceMapError, UnsupportedMemDbVersion, View
 
@@ -18,7 +19,7 @@ MEMDB = View.from_json(tiny_map(sourcesContent=["x\\ny"], file="f.js")).dump_mem
 
 def test_header_layout() -> None:
     assert MEMDB[:8] == b"LSMMEMDB"
-    assert struct.unpack_from("<I", MEMDB, 8)[0] == 3
+    assert struct.unpack_from("<I", MEMDB, 8)[0] == 4
 
 
 def test_truncated_at_every_offset() -> None:
@@ -80,6 +81,89 @@ def test_flipped_small_cache_everywhere() -> None:
             pass
 
 
+def answers(view: View) -> list[object]:
+    """Everything a view answers: tokens, lookups, sources, contents, names, function
+    names, context lines (what a damaged cache must never change without an error)."""
+    out: list[object] = [list(view), view.file, view.get_source_count()]
+    for token in list(view)[::7]:
+        for col in (token.dst_col, token.dst_col + 1):
+            out.append(view.lookup_token(token.dst_line, col))
+            out.append(view.get_original_function_name(token.dst_line, col))
+            out.append(view.get_context_lines(token.src_id, token.src_line))
+    for src_id in range(view.get_source_count()):
+        out += [view.get_source_name(src_id), view.get_source_contents(src_id)]
+    return out
+
+
+def test_crc32c_helper_is_crc32c() -> None:
+    assert crc32c(b"123456789") == 0xE3069283
+
+
+def functions_memdb() -> bytes:
+    view = View.from_json(fixture_bytes("terser-underscore.min.js.map"))
+    view.attach_minified_source(fixture_bytes("terser-underscore.min.js"))
+    return view.dump_memdb()
+
+
+def test_damage_is_caught_or_harmless() -> None:
+    """Single-bit flips anywhere and 64 garbage bytes at random places: the view opened
+    over the damaged bytes answers exactly as the clean one or raises BadMemDb (the
+    header's version field aside, which says UnsupportedMemDbVersion)."""
+    rng = random.Random(426)
+    base = functions_memdb()
+    expected = answers(View.from_memdb(base))
+    caught = 0
+    for round in range(200):
+        data = bytearray(base)
+        if round % 2:
+            pos = rng.randrange(len(data))
+            data[pos] ^= 1 << rng.randrange(8)
+        else:
+            pos = rng.randrange(len(data) - 64)
+            data[pos : pos + 64] = rng.randbytes(64)
+        try:
+            got = answers(View.from_memdb(bytes(data)))
+        except (BadMemDb, UnsupportedMemDbVersion):
+            caught += 1
+            continue
+        assert got == expected, f"damage at {pos} changed an answer"
+    assert caught > 150  # nearly every byte of a memdb is read by some answer
+
+
+def test_damage_is_found_when_read_and_named() -> None:
+    """Opening reads the header only; a damaged block is found by the first read that
+    uses it, and the error names the part and where it is."""
+    base = functions_memdb()
+    offset, length = part_span(base, 7)  # ContentsBlob
+    data = bytearray(base)
+    data[offset + length // 2] ^= 0x10
+    view = View.from_memdb(bytes(data))
+    assert len(view) == len(View.from_memdb(base))
+    assert view.lookup_token(0, 100) == View.from_memdb(base).lookup_token(0, 100)
+    with pytest.raises(BadMemDb, match=r"part ContentsBlob: bytes \d+\.\.\d+ .*file offset \d+"):
+        view.get_source_contents(0)
+    with pytest.raises(BadMemDb, match="ContentsBlob"):
+        view.dump_memdb()  # a copy verifies everything it copies
+    # The header has its own checksum.
+    data = bytearray(base)
+    data[part_entry(3) + 3] ^= 1
+    with pytest.raises(BadMemDb, match="header"):
+        View.from_memdb(bytes(data))
+
+
+def test_every_bit_of_a_small_cache() -> None:
+    expected = answers(View.from_memdb(MEMDB))
+    for pos in range(len(MEMDB)):
+        for bit in range(8):
+            data = bytearray(MEMDB)
+            data[pos] ^= 1 << bit
+            try:
+                got = answers(View.from_memdb(bytes(data)))
+            except (BadMemDb, UnsupportedMemDbVersion):
+                continue
+            assert got == expected, (pos, bit)
+
+
 def test_file_errors(tmp_path: Path) -> None:
     with pytest.raises(BadIo, match="missing"):
         View.from_memdb_file(tmp_path / "missing")
@@ -116,15 +200,16 @@ def test_corrupt_function_table_is_an_error_not_a_hang() -> None:
     view = View.from_json(json.dumps(doc))
     view.attach_minified_source(source)
     data = bytearray(view.dump_memdb())
-    records_at, records_len = struct.unpack_from("<QQ", data, 24 + 12 * 16)
+    records_at, records_len = part_span(bytes(data), FUNCTION_RECORDS)
     assert records_len == 2 * 44
     inner = records_at + 44
     struct.pack_into("<IIII", data, inner, 0, 0, 0, 1)  # range 0:0..0:1, far from col 40
     struct.pack_into("<I", data, inner + 16, 1)  # parent: itself
-    corrupt = View.from_memdb(bytes(data))
+    # Sealed again: the structural check behind the checksums is what is tested here.
+    corrupt = View.from_memdb(reseal(data))
     with pytest.raises(BadMemDb, match="parent"):
         corrupt.get_original_function_name(0, 45)
     # A table with a partial record is refused when opened.
-    struct.pack_into("<Q", data, 24 + 12 * 16 + 8, records_len - 1)
+    struct.pack_into("<Q", data, part_entry(FUNCTION_RECORDS) + 8, records_len - 1)
     with pytest.raises(BadMemDb, match="partial record"):
-        View.from_memdb(bytes(data))
+        View.from_memdb(reseal(data))

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::{bad_memdb, Result};
+use crate::integrity::Checked;
 use crate::mappings::NONE;
 use crate::tables::{le_u32, StringTable, StringTableBuilder};
 
@@ -29,7 +30,11 @@ pub struct OwnedFunctions {
 
 impl OwnedFunctions {
     pub fn table(&self) -> Result<FunctionTable<'_>> {
-        FunctionTable::new(&self.records, &self.names.index, &self.names.blob)
+        FunctionTable::new(
+            Checked::trusted(&self.records),
+            Checked::trusted(&self.names.index),
+            Checked::trusted(&self.names.blob),
+        )
     }
 
     pub fn intern(&mut self, name: &[u8]) -> Result<u32> {
@@ -46,7 +51,7 @@ impl OwnedFunctions {
 /// A function table over borrowed bytes (attached, or read from a memdb).
 #[derive(Clone, Copy)]
 pub struct FunctionTable<'a> {
-    records: &'a [u8],
+    records: Checked<'a>,
     names: StringTable<'a>,
 }
 
@@ -60,6 +65,20 @@ pub struct Record {
     pub origin: (u32, (u32, u32), (u32, u32)),
 }
 
+impl Record {
+    /// A record from its `RECORD_SIZE` bytes.
+    fn read(bytes: &[u8]) -> Option<Record> {
+        let field = |i: usize| le_u32(bytes, 4 * i);
+        Some(Record {
+            start: (field(0)?, field(1)?),
+            end: (field(2)?, field(3)?),
+            parent: field(4)?,
+            name_id: field(5)?,
+            origin: (field(6)?, (field(7)?, field(8)?), (field(9)?, field(10)?)),
+        })
+    }
+}
+
 /// What the table says about a position.
 pub enum Answer<'a> {
     /// The original function's name, `None` if it is anonymous; valid where the
@@ -70,7 +89,11 @@ pub enum Answer<'a> {
 }
 
 impl<'a> FunctionTable<'a> {
-    pub fn new(records: &'a [u8], names_index: &'a [u8], names_blob: &'a [u8]) -> Result<Self> {
+    pub fn new(
+        records: Checked<'a>,
+        names_index: Checked<'a>,
+        names_blob: Checked<'a>,
+    ) -> Result<Self> {
         if !records.len().is_multiple_of(RECORD_SIZE) {
             return Err(bad_memdb("function table has a partial record"));
         }
@@ -84,16 +107,16 @@ impl<'a> FunctionTable<'a> {
         self.records.len() / RECORD_SIZE
     }
 
-    /// The raw parts, for a memdb dump.
-    pub fn records(&self) -> &'a [u8] {
+    /// The parts, for a memdb dump.
+    pub fn records(&self) -> Checked<'a> {
         self.records
     }
 
-    pub fn names_index(&self) -> &'a [u8] {
+    pub fn names_index(&self) -> Checked<'a> {
         self.names.index()
     }
 
-    pub fn names_blob(&self) -> &'a [u8] {
+    pub fn names_blob(&self) -> Checked<'a> {
         self.names.blob()
     }
 
@@ -101,24 +124,18 @@ impl<'a> FunctionTable<'a> {
         self.records.is_empty()
     }
 
-    fn record(&self, index: usize) -> Option<Record> {
+    /// Record `index`, verified; `Ok(None)` past the end.
+    fn record(&self, index: usize) -> Result<Option<Record>> {
         let at = index * RECORD_SIZE;
-        let field = |i: usize| le_u32(self.records, at + 4 * i);
-        Some(Record {
-            start: (field(0)?, field(1)?),
-            end: (field(2)?, field(3)?),
-            parent: field(4)?,
-            name_id: field(5)?,
-            origin: (field(6)?, (field(7)?, field(8)?), (field(9)?, field(10)?)),
-        })
+        Ok(self.records.get(at..at + RECORD_SIZE)?.and_then(Record::read))
     }
 
     /// What the innermost function around generated (`line`, `col`) is called.
     pub fn lookup(&self, line: u32, col: u32) -> Result<Answer<'a>> {
         let found = innermost_record(self.len(), (line, col), |i| {
-            self.record(i).map(|r| (r.start, r.end, r.parent))
+            Ok(self.record(i)?.map(|r| (r.start, r.end, r.parent)))
         })?;
-        let Some(record) = found.and_then(|i| self.record(i)) else {
+        let Some(record) = found.map(|i| self.record(i)).transpose()?.flatten() else {
             return Ok(Answer::Unknown);
         };
         Ok(match record.name_id {
@@ -137,12 +154,12 @@ impl<'a> FunctionTable<'a> {
 pub fn innermost_record(
     len: usize,
     target: (u32, u32),
-    record: impl Fn(usize) -> Option<((u32, u32), (u32, u32), u32)>,
+    record: impl Fn(usize) -> Result<Option<((u32, u32), (u32, u32), u32)>>,
 ) -> Result<Option<usize>> {
     let (mut lo, mut hi) = (0, len);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        match record(mid) {
+        match record(mid)? {
             Some((start, _, _)) if start <= target => lo = mid + 1,
             _ => hi = mid,
         }
@@ -152,7 +169,7 @@ pub fn innermost_record(
     };
     loop {
         let (_, end, parent) =
-            record(index).ok_or_else(|| bad_memdb("function table record out of range"))?;
+            record(index)?.ok_or_else(|| bad_memdb("function table record out of range"))?;
         if target < end {
             return Ok(Some(index));
         }

@@ -9,6 +9,7 @@
 //! searched in place.
 
 use crate::error::{invalid_map, Error, ErrorKind, Result};
+use crate::integrity::Checked;
 use crate::rules::Rules;
 use crate::tables::le_u32;
 use crate::vlq::{self, VlqError};
@@ -299,9 +300,9 @@ impl Checkpoint {
         out.extend_from_slice(&record);
     }
 
-    fn read(table: &[u8], index: usize) -> Option<Checkpoint> {
-        let at = index * CHECKPOINT_SIZE;
-        let field = |i: usize| le_u32(table, at + 4 * i);
+    /// A checkpoint from its `CHECKPOINT_SIZE` bytes.
+    fn read(record: &[u8]) -> Option<Checkpoint> {
+        let field = |i: usize| le_u32(record, 4 * i);
         let state = State {
             dst_line: field(1)?,
             dst_col: field(2)?,
@@ -324,12 +325,11 @@ impl Checkpoint {
         }
     }
 
-    /// Just the generated position, for the binary search.
-    fn dst(table: &[u8], index: usize) -> (u32, u32) {
-        let at = index * CHECKPOINT_SIZE;
+    /// Just the generated position, from a checkpoint's bytes.
+    fn dst(record: &[u8]) -> (u32, u32) {
         (
-            le_u32(table, at + 4).unwrap_or(u32::MAX),
-            le_u32(table, at + 8).unwrap_or(u32::MAX),
+            le_u32(record, 4).unwrap_or(u32::MAX),
+            le_u32(record, 8).unwrap_or(u32::MAX),
         )
     }
 }
@@ -486,16 +486,16 @@ pub fn without_names(checkpoints: &[u8]) -> Vec<u8> {
 /// A searchable token table over borrowed bytes (JSON input, built tables or a memdb).
 #[derive(Clone, Copy)]
 pub struct TokenTable<'a> {
-    mappings: &'a [u8],
-    checkpoints: &'a [u8],
+    mappings: Checked<'a>,
+    checkpoints: Checked<'a>,
     count: u32,
     limits: Limits,
 }
 
 impl<'a> TokenTable<'a> {
     pub fn new(
-        mappings: &'a [u8],
-        checkpoints: &'a [u8],
+        mappings: Checked<'a>,
+        checkpoints: Checked<'a>,
         count: u32,
         limits: Limits,
     ) -> TokenTable<'a> {
@@ -531,8 +531,21 @@ impl<'a> TokenTable<'a> {
         self.checkpoints.len() / CHECKPOINT_SIZE
     }
 
+    /// Checkpoint `index`'s bytes, verified.
+    fn checkpoint_bytes(&self, index: usize) -> Result<&'a [u8]> {
+        let at = index * CHECKPOINT_SIZE;
+        self.checkpoints
+            .get(at..at + CHECKPOINT_SIZE)?
+            .ok_or_else(|| corrupt("checkpoint past the end"))
+    }
+
+    /// Just the generated position of checkpoint `index`, for the binary search.
+    fn checkpoint_dst(&self, index: usize) -> Result<(u32, u32)> {
+        Ok(Checkpoint::dst(self.checkpoint_bytes(index)?))
+    }
+
     fn checkpoint(&self, index: usize) -> Result<Checkpoint> {
-        let checkpoint = Checkpoint::read(self.checkpoints, index)
+        let checkpoint = Checkpoint::read(self.checkpoint_bytes(index)?)
             .ok_or_else(|| corrupt("checkpoint past the end"))?;
         if checkpoint.offset as usize > self.mappings.len() {
             return Err(corrupt("checkpoint points past the end of the mappings"));
@@ -557,12 +570,22 @@ impl<'a> TokenTable<'a> {
         }
         let first = index as u64 * INTERVAL as u64;
         let in_block = (self.count as u64 - first).min(INTERVAL as u64);
+        // The block's tokens end where the next checkpoint's token does: only those bytes
+        // are verified and given to the decoders.
+        let end = match index + 1 < self.checkpoint_count() {
+            true => (self.checkpoint(index + 1)?.offset as usize).max(checkpoint.offset as usize),
+            false => self.mappings.len(),
+        };
+        if self.mappings.get(checkpoint.offset as usize..end)?.is_none() {
+            return Err(corrupt("checkpoint points past the end of the mappings"));
+        }
+        let mappings = &self.mappings.unverified()[..end];
         // The fast path as far as it goes (all the way, on maps it indexed), then the
         // general decoder from where it stopped.
         let mut at = fast::Position::at_checkpoint(&checkpoint);
         let mut decoded = 1;
         while decoded < in_block {
-            let Some(token) = fast::next_token(self.mappings, &mut at, self.limits) else {
+            let Some(token) = fast::next_token(mappings, &mut at, self.limits) else {
                 break;
             };
             decoded += 1;
@@ -571,7 +594,7 @@ impl<'a> TokenTable<'a> {
             }
         }
         let (offset, state) = at.offset_and_state();
-        let mut decoder = Decoder::resume(self.mappings, offset, state, self.limits);
+        let mut decoder = Decoder::resume(mappings, offset, state, self.limits);
         for _ in decoded..in_block {
             let token = decoder
                 .next_token()
@@ -642,7 +665,7 @@ impl<'a> TokenTable<'a> {
                 true
             })?;
             // A block that starts inside the run: the run may have begun before it.
-            if found.is_some() || block == 0 || Checkpoint::dst(self.checkpoints, block) != at {
+            if found.is_some() || block == 0 || self.checkpoint_dst(block)? != at {
                 return Ok(found);
             }
             block -= 1;
@@ -654,8 +677,8 @@ impl<'a> TokenTable<'a> {
     pub fn floor(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
         let target = (line, col);
         let after = partition_point(self.checkpoint_count(), |i| {
-            Checkpoint::dst(self.checkpoints, i) <= target
-        });
+            Ok(self.checkpoint_dst(i)? <= target)
+        })?;
         if after == 0 {
             return Ok(None);
         }
@@ -678,17 +701,17 @@ impl<'a> TokenTable<'a> {
 }
 
 /// First index in `0..len` for which `pred` is false (`pred` must be monotone).
-fn partition_point(len: usize, pred: impl Fn(usize) -> bool) -> usize {
+fn partition_point(len: usize, pred: impl Fn(usize) -> Result<bool>) -> Result<usize> {
     let (mut lo, mut hi) = (0, len);
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if pred(mid) {
+        if pred(mid)? {
             lo = mid + 1;
         } else {
             hi = mid;
         }
     }
-    lo
+    Ok(lo)
 }
 
 fn corrupt(message: &str) -> Error {
@@ -818,7 +841,7 @@ mod tests {
             };
             let text = indexed.rewritten.clone().unwrap_or(text);
             let tokens = decode_all(&text, LIMITS, Rules::LENIENT).unwrap();
-            let table = TokenTable::new(&text, &indexed.checkpoints, indexed.token_count, LIMITS);
+            let table = TokenTable::new(Checked::trusted(&text), Checked::trusted(&indexed.checkpoints), indexed.token_count, LIMITS);
             prop_assert_eq!(tokens.len(), indexed.token_count as usize);
             for (i, token) in tokens.iter().enumerate() {
                 prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
@@ -831,7 +854,7 @@ mod tests {
             let mut checkpoints = Vec::new();
             let count = fast::index(&text, LIMITS, &mut checkpoints).expect("plain valid text");
             prop_assert_eq!(count as usize, tokens.len());
-            let table = TokenTable::new(&text, &checkpoints, count, LIMITS);
+            let table = TokenTable::new(Checked::trusted(&text), Checked::trusted(&checkpoints), count, LIMITS);
             for (i, token) in tokens.iter().enumerate() {
                 prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
             }
@@ -846,7 +869,7 @@ mod tests {
         #[test]
         fn lookup_matches_reference_model(tokens in arb_tokens(), line in 0u32..7, col in 0u32..45) {
             let (text, indexed) = table_of(&encode(&tokens));
-            let table = TokenTable::new(&text, &indexed.checkpoints, indexed.token_count, LIMITS);
+            let table = TokenTable::new(Checked::trusted(&text), Checked::trusted(&indexed.checkpoints), indexed.token_count, LIMITS);
             table.validate().unwrap();
             // The last token at or before the column; where segments share its column, the
             // last mapped one of them (if any).

@@ -8,17 +8,23 @@
 //! 8   version   u32      VERSION
 //! 12  tokens    u32      token count
 //! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
-//! 20  reserved  u32      0
+//! 20  block     u32      log2 of the checksum block size (see `integrity`)
 //! 24  parts     17 x (offset u64, length u64), in `view::Part` order
-//! 296 data      the parts, each at its offset
+//! 296 sums      offset u64, length u64 of the checksum table
+//! 312 check     u32      CRC-32C of bytes 0..312
+//! 316 reserved  u32      0
+//! 320 data      the parts, each at its offset, then the checksum table: a CRC-32C
+//!               (u32) per block of each part, parts in order
 //! ```
 //!
 //! The parts are exactly the tables a JSON view builds (see `tables` and `mappings`), so
-//! one lookup implementation serves both. Source contents are stored unescaped.
+//! one lookup implementation serves both. Source contents are stored unescaped. The
+//! header is verified on open; each block of a part when it is first read.
 
 use crate::bytes::SharedBytes;
 use crate::error::{bad_memdb, Error, ErrorKind, Result};
 use crate::function_table::FunctionTable;
+use crate::integrity::{self, Blocks, Checked};
 use crate::lines;
 use crate::mappings::{self, INTERVAL};
 use crate::tables::{le_u32, push_u32, StringTableBuilder};
@@ -26,9 +32,12 @@ use crate::view::{Part, Region, Span, View, PART_COUNT};
 
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
 /// 2: adds the function table parts. 3: adds the source contents' line index.
-pub const VERSION: u32 = 3;
+/// 4: adds block checksums and the header checksum.
+pub const VERSION: u32 = 4;
 const PARTS_AT: usize = 24;
-pub const HEADER_SIZE: usize = PARTS_AT + PART_COUNT * 16;
+const SUMS_AT: usize = PARTS_AT + PART_COUNT * 16;
+const CHECK_AT: usize = SUMS_AT + 16;
+pub const HEADER_SIZE: usize = CHECK_AT + 8;
 
 #[derive(Debug, Clone, Copy)]
 pub struct DumpOptions {
@@ -37,7 +46,8 @@ pub struct DumpOptions {
 }
 
 /// Serializes a view (from JSON or from another memdb) with the function table to store
-/// (`None`: none; see `engine::Resolver::functions_to_store`).
+/// (`None`: none; see `engine::Resolver::functions_to_store`). Every byte copied from a
+/// memdb is verified first, so a damaged cache is never written out with fresh checksums.
 pub fn dump(
     view: &View,
     functions: Option<FunctionTable<'_>>,
@@ -51,39 +61,57 @@ pub fn dump(
     }
     let checkpoints = match options.with_names {
         true => None,
-        false => Some(mappings::without_names(view.part(Part::Checkpoints))),
+        false => Some(mappings::without_names(
+            view.part(Part::Checkpoints).all()?,
+        )),
     };
     let (lines_index, lines) = match options.with_source_contents {
         true => line_index_parts(view)?,
         false => Default::default(),
     };
+    let empty = Checked::trusted(&[]);
+    let shift = integrity::DEFAULT_SHIFT;
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
     push_u32(&mut out, VERSION);
     push_u32(&mut out, view.token_count());
     push_u32(&mut out, INTERVAL);
-    push_u32(&mut out, 0);
+    push_u32(&mut out, shift);
     out.resize(HEADER_SIZE, 0);
+    let mut spans = [(0usize, 0usize); PART_COUNT];
     for (i, part) in Part::ALL.iter().enumerate() {
         let bytes: &[u8] = match part {
             Part::ContentsIndex => &contents.index,
             Part::ContentsBlob => &contents.blob,
             Part::NamesIndex | Part::NamesBlob if !options.with_names => &[],
-            Part::Checkpoints => checkpoints.as_deref().unwrap_or(view.part(*part)),
-            Part::FunctionRecords => functions.map_or(&[], |f| f.records()),
-            Part::FunctionNamesIndex => functions.map_or(&[], |f| f.names_index()),
-            Part::FunctionNamesBlob => functions.map_or(&[], |f| f.names_blob()),
+            Part::Checkpoints if checkpoints.is_some() => checkpoints.as_deref().unwrap_or(&[]),
+            Part::FunctionRecords => functions.map_or(empty, |f| f.records()).all()?,
+            Part::FunctionNamesIndex => functions.map_or(empty, |f| f.names_index()).all()?,
+            Part::FunctionNamesBlob => functions.map_or(empty, |f| f.names_blob()).all()?,
             Part::ContentLinesIndex => &lines_index,
             Part::ContentLines => &lines,
-            _ => view.part(*part),
+            _ => view.part(*part).all()?,
         };
-        let offset = out.len() as u64;
+        spans[i] = (out.len(), bytes.len());
         out.extend_from_slice(bytes);
-        let at = PARTS_AT + i * 16;
-        out[at..at + 8].copy_from_slice(&offset.to_le_bytes());
-        out[at + 8..at + 16].copy_from_slice(&(bytes.len() as u64).to_le_bytes());
+        put_u64s(&mut out, PARTS_AT + i * 16, spans[i]);
     }
+    let sums_at = out.len();
+    for &(offset, len) in &spans {
+        let mut sums = Vec::with_capacity(integrity::block_count(len, shift) * 4);
+        integrity::push_block_sums(&mut sums, &out[offset..offset + len], shift);
+        out.extend_from_slice(&sums);
+    }
+    let sums_len = out.len() - sums_at;
+    put_u64s(&mut out, SUMS_AT, (sums_at, sums_len));
+    let check = integrity::checksum(&out[..CHECK_AT]);
+    out[CHECK_AT..CHECK_AT + 4].copy_from_slice(&check.to_le_bytes());
     Ok(out)
+}
+
+fn put_u64s(out: &mut [u8], at: usize, (a, b): (usize, usize)) {
+    out[at..at + 8].copy_from_slice(&(a as u64).to_le_bytes());
+    out[at + 8..at + 16].copy_from_slice(&(b as u64).to_le_bytes());
 }
 
 /// The line index of every source's contents: (`ContentLinesIndex`, `ContentLines`) as
@@ -115,7 +143,22 @@ fn le_u64(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(raw)
 }
 
-/// Opens memdb bytes, checking the header and every table's bounds before any use.
+/// An (offset, length) pair from the header, checked to lie inside the file after it.
+fn span_at(bytes: &[u8], at: usize, what: impl Fn() -> String) -> Result<(usize, usize)> {
+    let (offset, len) = (le_u64(bytes, at), le_u64(bytes, at + 8));
+    let end = offset.checked_add(len);
+    if offset < HEADER_SIZE as u64 || end.is_none_or(|end| end > bytes.len() as u64) {
+        return Err(bad_memdb(format!(
+            "memdb truncated or corrupt: {} at {offset}+{len} is outside the {} byte file",
+            what(),
+            bytes.len()
+        )));
+    }
+    Ok((offset as usize, len as usize))
+}
+
+/// Opens memdb bytes: checks the header (its checksum and every table's bounds) and
+/// nothing else. The tables are verified block by block as they are read.
 pub fn load(input: SharedBytes) -> Result<View> {
     let bytes = input.as_slice();
     if bytes.len() < MAGIC.len() || &bytes[..MAGIC.len()] != MAGIC {
@@ -136,29 +179,27 @@ pub fn load(input: SharedBytes) -> Result<View> {
             ),
         ));
     }
+    if le_u32(bytes, CHECK_AT) != Some(integrity::checksum(&bytes[..CHECK_AT])) {
+        return Err(bad_memdb(format!(
+            "memdb checksum mismatch in the header (bytes 0..{CHECK_AT}): the file is damaged"
+        )));
+    }
     let token_count = le_u32(bytes, 12).unwrap_or(0);
     if le_u32(bytes, 16) != Some(INTERVAL) {
         return Err(bad_memdb(
             "memdb checkpoint interval does not match this build",
         ));
     }
-    let mut spans = [Span {
-        region: Region::Input,
-        start: 0,
-        len: 0,
-    }; PART_COUNT];
-    for (i, span) in spans.iter_mut().enumerate() {
-        let at = PARTS_AT + i * 16;
-        let (offset, len) = (le_u64(bytes, at), le_u64(bytes, at + 8));
-        let end = offset.checked_add(len);
-        if offset < HEADER_SIZE as u64 || end.is_none_or(|end| end > bytes.len() as u64) {
-            return Err(bad_memdb(format!(
-                "memdb truncated or corrupt: part {i} at {offset}+{len} is outside the {} byte file",
-                bytes.len()
-            )));
-        }
-        span.start = offset as usize;
-        span.len = len as usize;
+    let mut parts = [(0, 0); PART_COUNT];
+    for (i, part) in Part::ALL.iter().enumerate() {
+        parts[i] = span_at(bytes, PARTS_AT + i * 16, || format!("part {part:?}"))?;
     }
-    View::from_parts(input, spans, token_count)
+    let sums = span_at(bytes, SUMS_AT, || "the checksum table".into())?;
+    let blocks = Blocks::new(le_u32(bytes, 20).unwrap_or(0), &parts, sums)?;
+    let spans = parts.map(|(start, len)| Span {
+        region: Region::Input,
+        start,
+        len,
+    });
+    View::from_parts(input, spans, token_count, blocks)
 }

@@ -6,6 +6,7 @@
 //! corrupt table yields an error instead of an out-of-bounds read.
 
 use crate::error::{bad_memdb, Result};
+use crate::integrity::Checked;
 
 #[inline]
 pub fn le_u32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -36,12 +37,12 @@ pub struct StoredStr<'a> {
 /// A table of optional strings: `count` entries of (offset, len) into `blob`.
 #[derive(Clone, Copy)]
 pub struct StringTable<'a> {
-    index: &'a [u8],
-    blob: &'a [u8],
+    index: Checked<'a>,
+    blob: Checked<'a>,
 }
 
 impl<'a> StringTable<'a> {
-    pub fn new(index: &'a [u8], blob: &'a [u8]) -> Result<StringTable<'a>> {
+    pub fn new(index: Checked<'a>, blob: Checked<'a>) -> Result<StringTable<'a>> {
         if !index.len().is_multiple_of(ENTRY) {
             return Err(bad_memdb("string table index has a partial entry"));
         }
@@ -52,11 +53,11 @@ impl<'a> StringTable<'a> {
         (self.index.len() / ENTRY) as u32
     }
 
-    pub fn index(&self) -> &'a [u8] {
+    pub fn index(&self) -> Checked<'a> {
         self.index
     }
 
-    pub fn blob(&self) -> &'a [u8] {
+    pub fn blob(&self) -> Checked<'a> {
         self.blob
     }
 
@@ -64,10 +65,26 @@ impl<'a> StringTable<'a> {
         self.index.is_empty()
     }
 
-    /// The string at `id`; `Ok(None)` for a null entry or an id past the end.
+    /// The string at `id`, verified; `Ok(None)` for a null entry or an id past the end.
     pub fn get(&self, id: u32) -> Result<Option<StoredStr<'a>>> {
+        let Some((text, escaped)) = self.get_unverified(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(StoredStr {
+            bytes: text.all()?,
+            escaped,
+        }))
+    }
+
+    /// The string at `id` with its bytes not yet verified (its index entry is), and
+    /// whether it is escaped: for a reader that uses a small piece of a long string
+    /// (context lines of a source) and verifies that piece alone.
+    pub fn get_unverified(&self, id: u32) -> Result<Option<(Checked<'a>, bool)>> {
         let at = id as usize * ENTRY;
-        let (Some(offset), Some(len)) = (le_u32(self.index, at), le_u32(self.index, at + 4)) else {
+        let Some(entry) = self.index.get(at..at + ENTRY)? else {
+            return Ok(None);
+        };
+        let (Some(offset), Some(len)) = (le_u32(entry, 0), le_u32(entry, 4)) else {
             return Ok(None);
         };
         if len == ABSENT {
@@ -76,8 +93,8 @@ impl<'a> StringTable<'a> {
         let escaped = len & ESCAPED != 0;
         let len = (len & !ESCAPED) as usize;
         let start = offset as usize;
-        match self.blob.get(start..start + len) {
-            Some(bytes) => Ok(Some(StoredStr { bytes, escaped })),
+        match self.blob.slice(start..start + len) {
+            Some(text) => Ok(Some((text, escaped))),
             None => Err(bad_memdb(format!("string {id} points outside its table"))),
         }
     }

@@ -7,56 +7,13 @@ use std::borrow::Cow;
 use crate::bytes::SharedBytes;
 use crate::error::Result;
 use crate::function_table::FunctionTable;
+use crate::integrity::{Blocks, Checked};
 use crate::json::{self, Assembly, MappingsText};
 use crate::mappings::{self, Limits, RawToken, TokenTable};
 use crate::rules::Rules;
 use crate::tables::{StringTable, StringTableBuilder};
 
-/// Declares `Part` and its one list, `Part::ALL`, in memdb order.
-macro_rules! parts {
-    ($($(#[$doc:meta])* $name:ident,)*) => {
-        /// The tables of a view, in memdb order (see `memdb`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Part {
-            $($(#[$doc])* $name,)*
-        }
-
-        impl Part {
-            /// Every part, in memdb order.
-            pub const ALL: &'static [Part] = &[$(Part::$name,)*];
-        }
-    };
-}
-
-parts! {
-    Mappings,
-    Checkpoints,
-    SourcesIndex,
-    SourcesBlob,
-    NamesIndex,
-    NamesBlob,
-    ContentsIndex,
-    ContentsBlob,
-    MetaIndex,
-    MetaBlob,
-    /// Sources as written, before `sourceRoot` is applied (for sourcemap 0.2.1's join).
-    RawSourcesIndex,
-    RawSourcesBlob,
-    /// The minified source's function table (see `function_table`); empty but in a
-    /// memdb dumped with one.
-    FunctionRecords,
-    FunctionNamesIndex,
-    FunctionNamesBlob,
-    /// Where each source's lines start, for context lines without scanning the source:
-    /// `source count + 1` u32 offsets into `ContentLines` (in u32 units), then there the
-    /// byte offset of every line start. Stored in a memdb; empty in a JSON view, which
-    /// scans a source on its first context line instead (see
-    /// `engine::Resolver::source_lines`).
-    ContentLinesIndex,
-    ContentLines,
-}
-
-pub const PART_COUNT: usize = Part::ALL.len();
+pub use crate::part::{Part, PART_COUNT};
 
 /// Entries of the meta table.
 pub const META_FILE: u32 = 0;
@@ -85,7 +42,8 @@ pub struct View {
     spans: [Span; PART_COUNT],
     token_count: u32,
     limits: Limits,
-    from_memdb: bool,
+    /// A memdb's block checksums; `None` for a view built from JSON.
+    blocks: Option<Blocks>,
 }
 
 impl View {
@@ -198,15 +156,18 @@ impl View {
             spans,
             token_count,
             limits,
-            from_memdb: false,
+            blocks: None,
         })
     }
 
-    /// A view over tables that live in `input` (a memdb); spans are validated by the caller.
+    /// A view over tables that live in `input` (a memdb); spans and the checksum table
+    /// are validated by the caller. Reads only what the header says (lengths): opening
+    /// touches no table.
     pub(crate) fn from_parts(
         input: SharedBytes,
         spans: [Span; PART_COUNT],
         token_count: u32,
+        blocks: Blocks,
     ) -> Result<View> {
         let mut view = View {
             input,
@@ -217,7 +178,7 @@ impl View {
                 sources: 0,
                 names: 0,
             },
-            from_memdb: true,
+            blocks: Some(blocks),
         };
         view.limits = Limits {
             sources: view.sources()?.len(),
@@ -232,16 +193,21 @@ impl View {
     }
 
     pub fn is_memdb(&self) -> bool {
-        self.from_memdb
+        self.blocks.is_some()
     }
 
-    pub fn part(&self, part: Part) -> &[u8] {
+    /// A table's bytes, verified against the memdb's checksums as they are read.
+    pub fn part(&self, part: Part) -> Checked<'_> {
         let span = self.spans[part as usize];
         let region: &[u8] = match span.region {
             Region::Input => self.input.as_slice(),
             Region::Built => &self.built,
         };
-        &region[span.start..span.start + span.len]
+        let bytes = &region[span.start..span.start + span.len];
+        match &self.blocks {
+            Some(blocks) => Checked::guarded(blocks, region, part, bytes),
+            None => Checked::trusted(bytes),
+        }
     }
 
     fn table(&self, index: Part, blob: Part) -> Result<StringTable<'_>> {
@@ -367,7 +333,7 @@ impl View {
 
     /// The memdb's line index (`ContentLinesIndex`, `ContentLines`), checked for size;
     /// `None` in a JSON view or a memdb written without source contents.
-    pub fn stored_line_index(&self) -> Result<Option<(&[u8], &[u8])>> {
+    pub fn stored_line_index(&self) -> Result<Option<(Checked<'_>, Checked<'_>)>> {
         let (index, starts) = (
             self.part(Part::ContentLinesIndex),
             self.part(Part::ContentLines),
@@ -390,7 +356,7 @@ impl std::fmt::Debug for View {
             .field("tokens", &self.token_count)
             .field("sources", &self.limits.sources)
             .field("names", &self.limits.names)
-            .field("memdb", &self.from_memdb)
+            .field("memdb", &self.is_memdb())
             .finish()
     }
 }

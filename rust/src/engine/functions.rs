@@ -81,7 +81,7 @@ impl PendingFunctions {
         col: u32,
     ) -> Result<Answer<'static>> {
         let found = innermost_record(self.records.len(), (line, col), |i| {
-            self.records.get(i).map(|r| (r.start, r.end, r.parent))
+            Ok(self.records.get(i).map(|r| (r.start, r.end, r.parent)))
         })?;
         let Some(index) = found else {
             return Ok(Answer::Unknown);
@@ -97,7 +97,7 @@ impl PendingFunctions {
     /// from (`NONE` if none).
     pub fn first_source_at(&self, line: u32, col: u32) -> Result<u32> {
         let found = innermost_record(self.records.len(), (line, col), |i| {
-            self.records.get(i).map(|r| (r.start, r.end, r.parent))
+            Ok(self.records.get(i).map(|r| (r.start, r.end, r.parent)))
         })?;
         Ok(found.map_or(NONE, |i| self.records[i].first.0))
     }

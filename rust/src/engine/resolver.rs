@@ -13,6 +13,7 @@ use super::parser_threads;
 use crate::bytes::SharedBytes;
 use crate::error::{bad_memdb, Error, ErrorKind, Result};
 use crate::function_table::{Answer, FunctionTable, OwnedFunctions};
+use crate::integrity::Checked;
 use crate::lines;
 use crate::load;
 use crate::mappings::{RawToken, NONE};
@@ -267,26 +268,12 @@ impl Resolver {
     /// A memdb reads its stored line index; a JSON view scans a source once, on its
     /// first use, and keeps the line starts.
     pub fn source_lines(&self, src_id: u32, from: u32, to: u32) -> Result<Option<Vec<u8>>> {
+        if let Some((index, starts)) = self.view.stored_line_index()? {
+            return stored_lines(&self.view, (index, starts), src_id, from, to);
+        }
         let Some(stored) = self.view.contents()?.get(src_id)? else {
             return Ok(None);
         };
-        if let Some((index, starts)) = self.view.stored_line_index()? {
-            let entry = |i: u32| tables::le_u32(index, i as usize * 4);
-            let corrupt = || bad_memdb("memdb line index out of range");
-            let (first, last) = (
-                entry(src_id).ok_or_else(corrupt)?,
-                entry(src_id + 1).ok_or_else(corrupt)?,
-            );
-            if first > last || last as usize * 4 > starts.len() {
-                return Err(corrupt());
-            }
-            let count = last - first;
-            let start_of = |line: usize| match line < count as usize {
-                true => tables::le_u32(starts, (first as usize + line) * 4),
-                false => None,
-            };
-            return join_lines(stored.bytes, start_of, from, to).map(Some);
-        }
         // A source parsed for function names has its text and line starts already.
         let parsed = self
             .originals
@@ -355,6 +342,45 @@ fn table_answers(answer: &Answer<'_>, mapped: Option<&RawToken>) -> bool {
 
 /// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
 /// each line starts.
+/// Lines `from..to` of source `src_id` from a memdb's line index (see `source_lines`):
+/// only the index entries and the bytes of the lines returned are read and verified.
+fn stored_lines(
+    view: &View,
+    (index, starts): (Checked<'_>, Checked<'_>),
+    src_id: u32,
+    from: u32,
+    to: u32,
+) -> Result<Option<Vec<u8>>> {
+    let Some((text, _)) = view.contents()?.get_unverified(src_id)? else {
+        return Ok(None);
+    };
+    let corrupt = || bad_memdb("memdb line index out of range");
+    let entry = |i: u32| index.u32_at(i as usize * 4)?.ok_or_else(corrupt);
+    let (first, last) = (entry(src_id)?, entry(src_id + 1)?);
+    if first > last || last as usize * 4 > starts.len() {
+        return Err(corrupt());
+    }
+    let count = last - first;
+    // The starts of lines `from..=to` (the one after the last line ends it), verified.
+    let lo = from.min(count);
+    let hi = to.saturating_add(1).min(count).max(lo);
+    let wanted = (first + lo) as usize * 4..(first + hi) as usize * 4;
+    let wanted_starts = starts.get(wanted)?.ok_or_else(corrupt)?;
+    let start_of = |line: usize| match line >= lo as usize && line < hi as usize {
+        true => tables::le_u32(wanted_starts, (line - lo as usize) * 4),
+        false => None,
+    };
+    // The text from the first line's start to the end of the last (or of the source).
+    let text_from = start_of(lo as usize).map_or(text.len(), |s| s as usize);
+    let text_to = match to < count {
+        true => start_of(to as usize).map_or(text.len(), |s| s as usize),
+        false => text.len(),
+    };
+    text.get(text_from.min(text_to)..text_to)?
+        .ok_or_else(|| bad_memdb("line index points outside the source"))?;
+    join_lines(text.unverified(), start_of, from, to).map(Some)
+}
+
 fn join_lines(
     text: &[u8],
     start_of: impl Fn(usize) -> Option<u32>,
