@@ -7,6 +7,7 @@ structural checks behind them (bounds, sizes, parents) instead of the checksum c
 from __future__ import annotations
 
 import struct
+from zlib import crc32
 
 PARTS_AT = 24
 PART_COUNT = 17
@@ -14,26 +15,6 @@ SUMS_AT = PARTS_AT + 16 * PART_COUNT
 CHECK_AT = SUMS_AT + 16
 HEADER_SIZE = CHECK_AT + 8
 FUNCTION_RECORDS, CONTENT_LINES_INDEX, CONTENT_LINES = 12, 15, 16
-
-
-def _crc32c_table() -> list[int]:
-    table = []
-    for n in range(256):
-        c = n
-        for _ in range(8):
-            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-        table.append(c)
-    return table
-
-
-_TABLE = _crc32c_table()
-
-
-def crc32c(data: bytes) -> int:
-    crc = 0xFFFFFFFF
-    for byte in data:
-        crc = _TABLE[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
 
 
 def part_span(data: bytes, index: int) -> tuple[int, int]:
@@ -58,7 +39,7 @@ def reseal(data: bytes | bytearray) -> bytes:
         offset, length = part_span(bytes(out), index)
         for start in range(0, length, block):
             chunk = out[offset + start : offset + min(start + block, length)]
-            struct.pack_into("<I", out, at, crc32c(bytes(chunk)))
+            struct.pack_into("<I", out, at, crc32(bytes(chunk)))
             at += 4
-    struct.pack_into("<I", out, CHECK_AT, crc32c(bytes(out[:CHECK_AT])))
+    struct.pack_into("<I", out, CHECK_AT, crc32(bytes(out[:CHECK_AT])))
     return bytes(out)

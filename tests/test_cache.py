@@ -126,6 +126,37 @@ def test_a_cache_damaged_inside_is_rebuilt_on_use(build: Path, tmp_path: Path) -
     assert as_dicts(symbolicate(TRACE, root=build, cache_dir=cache)) == expected
 
 
+@pytest.mark.parametrize("where", ["header", "tables"])
+def test_a_damaged_cache_is_counted_and_logged_once(
+    build: Path, tmp_path: Path, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bit rot in a cache (a flipped bit in the header, or 64 garbage bytes in its
+    tables): never served, rebuilt, counted, and logged once with the file's path."""
+    cache = tmp_path / "cache"
+    expected = as_dicts(symbolicate(TRACE, root=build, cache_dir=cache))
+    (memdb,) = cache.glob("*.memdb")
+    data = bytearray(memdb.read_bytes())
+    if where == "header":
+        data[40] ^= 0x04
+    else:
+        for index in range(17):  # every non-empty part
+            offset, length = part_span(bytes(data), index)
+            at = offset + length // 2
+            data[at : at + min(64, length)] = bytes(b ^ 0x5A for b in data[at : at + 64][:length])
+    memdb.write_bytes(bytes(data))
+    with caplog.at_level("WARNING", logger="libsourcemap"):
+        with Symbolicator(root=build, cache_dir=cache) as sym:
+            assert as_dicts(sym.symbolicate(TRACE)) == expected
+            assert as_dicts(sym.symbolicate(TRACE)) == expected
+            assert sym.damaged_caches == 1
+    warnings = [r for r in caplog.records if r.name == "libsourcemap"]
+    assert len(warnings) == 1 and str(memdb) in warnings[0].getMessage()
+    assert memdb.read_bytes() != bytes(data)  # rewritten
+    with Symbolicator(root=build, cache_dir=cache) as sym:
+        assert as_dicts(sym.symbolicate(TRACE)) == expected
+        assert sym.damaged_caches == 0
+
+
 def test_bundles_use_the_cache_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A source bundle's map is cached by its debug id (or bytes) on first use; later
     symbolications, with a newly opened bundle, parse neither the map nor the minified

@@ -9,6 +9,11 @@ key: a warm lookup is one ``stat``, one small read and one ``mmap``.
 Every file is written to a temporary name in the directory and renamed into place, so
 any number of processes can share the directory: readers see a whole file or none, and
 a view keeps the file it mapped even if another process replaces it.
+
+A cache damaged on disk (its header when opened, any other block when first read: see
+docs/robustness.md) is never served: the symbolicator parses the map again and writes
+the cache anew. Each damaged file is counted (``MemdbCache.damaged``) and logged once, as
+a warning of the ``libsourcemap`` logger.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ try:  # hashlib would load OpenSSL first (milliseconds); BLAKE2 is built in eith
 except ImportError:  # pragma: no cover - Python builds without the _blake2 module
     from hashlib import blake2b
 
-from .. import SourceMapError, View
+from .. import BadMemDb, SourceMapError, View
 from .._files import write_atomically
 
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
@@ -38,21 +43,43 @@ class MemdbCache:
     def __init__(self, directory: str | os.PathLike[str]) -> None:
         self.directory = Path(directory)
         (self.directory / "by-file").mkdir(parents=True, exist_ok=True)
+        self._damaged: set[str] = set()
 
-    def open_for_file(self, map_path: Path) -> View | None:
-        """The cached view of the map at ``map_path``, if this file (same path, size and
-        modification time) was cached before; ``None`` otherwise."""
-        key = self._read(self._pointer(map_path))
-        return self.open(key) if key is not None else None
+    def key_for_file(self, map_path: Path) -> str | None:
+        """The key of the cache of the map at ``map_path``, if this file (same path, size
+        and modification time) was cached before; ``None`` otherwise."""
+        return self._read(self._pointer(map_path))
 
     def open(self, key: str) -> View | None:
-        """The cached view for ``key``; ``None`` if there is none or it is unreadable (a
-        damaged cache is rebuilt, not an error)."""
+        """The cached view for ``key``; ``None`` if there is none, it was written by
+        another format version, or it is damaged (counted and logged: see
+        ``report_damaged``)."""
         path = self.directory / f"{key}.memdb"
         try:
             return View.from_memdb_file(path)
+        except BadMemDb as exc:
+            self.report_damaged(key, exc)
+            return None
         except SourceMapError:
             return None
+
+    @property
+    def damaged(self) -> int:
+        """Damaged cache files found so far (each is rebuilt by the symbolicator)."""
+        return len(self._damaged)
+
+    def report_damaged(self, key: str, error: Exception) -> None:
+        """Counts the damaged cache ``key`` and logs it, once per file."""
+        if key in self._damaged:
+            return
+        self._damaged.add(key)
+        import logging  # only here: a damaged cache is rare, and the import costs ~2 ms
+
+        logging.getLogger("libsourcemap").warning(
+            "damaged cache %s (%s): rebuilt from the source map",
+            self.directory / f"{key}.memdb",
+            error,
+        )
 
     @staticmethod
     def debug_id_key(debug_id: str | None) -> str | None:

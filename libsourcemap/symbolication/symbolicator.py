@@ -57,7 +57,7 @@ class _Loaded:
     """A map's view, and what its first frames still have to do. (Plain classes here, not
     dataclasses: importing ``dataclasses`` costs the Symbolicator's import ~5 ms.)"""
 
-    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild")
+    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild", "opened_key")
 
     def __init__(
         self,
@@ -66,6 +66,7 @@ class _Loaded:
         cache_key: str | None = None,
         map_path: Path | None = None,
         rebuild: Callable[[], _Loaded] | None = None,
+        opened_key: str | None = None,
     ) -> None:
         self.view = view
         #: The minified source, to parse with the first frames (a fresh build).
@@ -76,6 +77,8 @@ class _Loaded:
         #: For a view opened from the cache: loads the map again, bypassing the cache (a
         #: cache file can be damaged in ways that only show on use).
         self.rebuild = rebuild
+        #: The key of the cache the view was opened from.
+        self.opened_key = opened_key
 
 
 class _Artifact:
@@ -127,6 +130,11 @@ class Symbolicator:
             self.cache = MemdbCache(cache_dir)
         self._artifacts: dict[str, _Artifact] = {}
         self._views: dict[str, _Loaded] = {}
+
+    @property
+    def damaged_caches(self) -> int:
+        """Damaged cache files this symbolicator found in ``cache_dir`` (and rebuilt)."""
+        return self.cache.damaged if self.cache is not None else 0
 
     def symbolicate(
         self, text: str, progress: Callable[[int, int], None] | None = None
@@ -201,6 +209,8 @@ class Symbolicator:
                 reason = f"the source map cannot resolve these frames: {exc}"
                 return [Frame.unresolved(f, reason) for f in frames]
             # A damaged cache: the map is parsed again and the cache rewritten.
+            if self.cache is not None and loaded.opened_key is not None:
+                self.cache.report_damaged(loaded.opened_key, exc)
             try:
                 fresh = loaded.rebuild()
             except Unresolved as reason:
@@ -208,6 +218,7 @@ class Symbolicator:
             loaded.view.close()
             loaded.view, loaded.minified, loaded.rebuild = fresh.view, fresh.minified, None
             loaded.cache_key, loaded.map_path = fresh.cache_key, fresh.map_path
+            loaded.opened_key = None
             return self._resolve_group(loaded, frames)
         loaded.minified = None
         if loaded.cache_key is not None and self.cache is not None:
@@ -267,7 +278,8 @@ class Symbolicator:
                 def rebuild() -> _Loaded:  # a damaged cache: parse the map from the bundle
                     return _Loaded(self._bundle_view(url), cache_key=key)
 
-                cached = self._views[f"bundle:{key}"] = _Loaded(view, rebuild=rebuild)
+                loaded = _Loaded(view, rebuild=rebuild, opened_key=key)
+                cached = self._views[f"bundle:{key}"] = loaded
         if cached is not None:
             return cached
         return _Loaded(self._bundle_view(entry.url), cache_key=key)
@@ -319,9 +331,10 @@ class Symbolicator:
             return self._parse_file(map_path, minified, positions, use_cache=False)
 
         if self.cache is not None and use_cache:
-            cached = self.cache.open_for_file(map_path)
+            key = self.cache.key_for_file(map_path)
+            cached = self.cache.open(key) if key is not None else None
             if cached is not None:
-                return _Loaded(cached, rebuild=rebuild)
+                return _Loaded(cached, rebuild=rebuild, opened_key=key)
         try:
             data = map_path.read_bytes()
         except OSError as exc:
@@ -346,7 +359,7 @@ class Symbolicator:
                 # The same build under another path: its cache serves this one too.
                 view.close()
                 self.cache.remember(map_path, cache_key)
-                return _Loaded(cached, rebuild=rebuild)
+                return _Loaded(cached, rebuild=rebuild, opened_key=cache_key)
         return _Loaded(view, cache_key=cache_key, map_path=map_path)
 
     def _map_path(self, minified: Path, reference: str | None) -> Path:

@@ -11,9 +11,9 @@
 //! 20  block     u32      log2 of the checksum block size (see `integrity`)
 //! 24  parts     17 x (offset u64, length u64), in `view::Part` order
 //! 296 sums      offset u64, length u64 of the checksum table
-//! 312 check     u32      CRC-32C of bytes 0..312
+//! 312 check     u32      CRC-32 of bytes 0..312
 //! 316 reserved  u32      0
-//! 320 data      the parts, each at its offset, then the checksum table: a CRC-32C
+//! 320 data      the parts, each at its offset, then the checksum table: a CRC-32
 //!               (u32) per block of each part, parts in order
 //! ```
 //!
