@@ -42,22 +42,35 @@ SO = "_sourcemap_native.cpython-311-x86_64-linux-gnu.so"
 def build(work: Path, name: str, rev: str, shift: int | None) -> Path:
     """A worktree of ``rev`` with its library built (block size 2^shift if given)."""
     tree = work / name
-    subprocess.run(["git", "worktree", "add", "-f", "--detach", str(tree), rev], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "worktree", "add", "-f", "--detach", str(tree), rev],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     if shift is not None:
         integrity = tree / "rust/src/integrity.rs"
-        text, count = re.subn(r"DEFAULT_SHIFT: u32 = \d+;", f"DEFAULT_SHIFT: u32 = {shift};",
-                              integrity.read_text())
+        text, count = re.subn(
+            r"DEFAULT_SHIFT: u32 = \d+;", f"DEFAULT_SHIFT: u32 = {shift};", integrity.read_text()
+        )
         assert count == 1, "DEFAULT_SHIFT not found"
         integrity.write_text(text)
     target = work / "target"
-    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=tree / "rust", check=True,
-                   env=dict(os.environ, CARGO_TARGET_DIR=str(target)))
+    subprocess.run(
+        ["cargo", "build", "--release", "--quiet"],
+        cwd=tree / "rust",
+        check=True,
+        env=dict(os.environ, CARGO_TARGET_DIR=str(target)),
+    )
     built = target / "release/libsourcemap_native.so"
     shutil.copy(built, tree / "libsourcemap" / SO)
     built.unlink()  # the next worktree has the same crate: make cargo link it anew
-    subprocess.run([sys.executable, "-c", "import build_ffi; build_ffi.ffi.compile(tmpdir='.')"],
-                   cwd=tree, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-c", "import build_ffi; build_ffi.ffi.compile(tmpdir='.')"],
+        cwd=tree,
+        check=True,
+        capture_output=True,
+    )
     return tree
 
 
@@ -67,7 +80,11 @@ def measure(tree: Path, case_path: Path) -> dict[str, Any]:
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     child = subprocess.run(
         [sys.executable, "-S", str(BENCH / "symbolicate_child.py"), "ours-cache", str(case_path)],
-        capture_output=True, text=True, env=env, cwd=tempfile.gettempdir(), check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        check=True,
     )
     return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -81,8 +98,9 @@ def main() -> None:
     ensure_inputs(["large", "huge"])
     ensure_traces()
     shifts = [int(s) for s in args.shifts.split(",")]
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, check=True,
-                          capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()
     out = [
         "# Memdb block checksums: cost on the cache path",
         "",
@@ -95,11 +113,14 @@ def main() -> None:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        builds = {f"no checksums ({args.baseline})": (build(work, "base", args.baseline, None), "–")}
+        builds = {
+            f"no checksums ({args.baseline})": (build(work, "base", args.baseline, None), "–")
+        }
         for shift in shifts:
-            builds[f"checksums ({head[:7]})"
-                   + ("" if shift == shifts[0] else f" #{shift}")] = (
-                build(work, f"shift-{shift}", head, shift), f"{1 << shift} B")
+            builds[f"checksums ({head[:7]})" + ("" if shift == shifts[0] else f" #{shift}")] = (
+                build(work, f"shift-{shift}", head, shift),
+                f"{1 << shift} B",
+            )
         try:
             for spec in CASES:
                 case = trace_case(*spec, work)
@@ -114,13 +135,15 @@ def main() -> None:
                 for _ in range(args.rounds):
                     for name, (tree, _) in builds.items():
                         samples[name].append(measure(tree, paths[name][0]))
-                for name, (tree, block) in builds.items():
+                for name, (_, block) in builds.items():
                     size = sum(f.stat().st_size for f in paths[name][1].glob("*.memdb"))
                     cold = statistics.median(s["cold_ms"] for s in samples[name])
                     warm = statistics.median(s["warm_ms"] for s in samples[name])
                     label = name.split(" #")[0]
-                    out.append(f"| {spec[0]} | {label} | {block} | {cold:.2f} | {warm:.2f} "
-                               f"| {size / 1e6:.2f} |")
+                    out.append(
+                        f"| {spec[0]} | {label} | {block} | {cold:.2f} | {warm:.2f} "
+                        f"| {size / 1e6:.2f} |"
+                    )
                     print(out[-1], flush=True)
         finally:
             for tree, _ in builds.values():

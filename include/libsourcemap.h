@@ -59,6 +59,8 @@ typedef struct lsm_error_s {
     char *message;
     int failed;
     int code;
+    int os_errno;  /* the OS error number (errno) of an LSM_ERR_BAD_IO or LSM_ERR_SYSTEM
+                      the system reported; 0 otherwise */
 } lsm_error_t;
 
 typedef struct lsm_token_s {

@@ -82,12 +82,25 @@ def raise_error(err: Any) -> None:
     try:
         message = ffi.string(err.message).decode("utf-8", "replace")
         cls = ERRORS_BY_CODE.get(err.code, SourceMapError)
+        os_errno = err.os_errno
     finally:
         lib.lsm_buffer_free(err.message)
         err.message = ffi.NULL
         err.failed = 0
         err.code = 0
-    raise cls(message)
+        err.os_errno = 0
+    # Not `exc = cls(message); raise exc`: a local holding the exception would put it in
+    # a cycle with its traceback, and frames that hold buffers (`ffi.from_buffer`) would
+    # then be freed by the garbage collector in any order, exports before their views.
+    raise _with_errno(cls(message), os_errno)
+
+
+def _with_errno(exc: SourceMapError, os_errno: int) -> SourceMapError:
+    """``exc`` saying what the system said, as an OSError says it (``exc.errno ==
+    errno.ENOSPC``), where it is an OSError and the system said something."""
+    if os_errno and isinstance(exc, OSError):
+        exc.errno, exc.strerror = os_errno, os.strerror(os_errno)
+    return exc
 
 
 def rustcall(func: Callable[..., Any], *args: Any) -> Any:

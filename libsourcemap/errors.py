@@ -52,8 +52,10 @@ class BadMemDb(SourceMapError):
     """Corrupt, truncated or foreign bytes where a memdb cache was expected."""
 
 
-class BadIo(SourceMapError):
-    """Reading a file failed (missing, a directory, unreadable)."""
+class BadIo(SourceMapError, OSError):
+    """Reading a file failed (missing, a directory, unreadable). Also an ``OSError``
+    with what the system said: ``errno`` (e.g. ``errno.ENOENT``), ``strerror`` and
+    ``filename`` where a file was named."""
 
 
 class MemDbDumpError(SourceMapError):

@@ -21,7 +21,7 @@ from ._native import (
     to_bytes,
     valid_u32,
 )
-from .errors import InvalidArgument
+from .errors import BadIo, InvalidArgument
 from .resolver import Resolver, dump_memdb, frame_positions
 
 # `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
@@ -171,7 +171,11 @@ class View(RustObject):
         raw = os.fsencode(path)
         if b"\0" in raw:
             raise ValueError("embedded null byte in path")
-        ptr = rustcall(lib.lsm_view_from_memdb_file, raw, len(raw))
+        try:
+            ptr = rustcall(lib.lsm_view_from_memdb_file, raw, len(raw))
+        except BadIo as exc:
+            exc.filename = os.fsdecode(path)
+            raise
         return View._from_ptr(ptr, recipe=(View.from_memdb_file, (os.fsdecode(path),)))
 
     # -- lookups ------------------------------------------------------------------------
@@ -251,10 +255,13 @@ class View(RustObject):
             raise TypeError("positions must be a buffer of uint32, not str")
         if memoryview(positions).nbytes % 8:
             raise ValueError("positions must hold (line, col) pairs of uint32: 8 bytes each")
-        pairs = ffi.from_buffer("uint32_t[]", positions)
-        count = len(pairs) // 2
-        out = array("I", _ZEROS) * (_TOKEN_FIELDS * count)
-        rustcall(lib.lsm_view_lookup_many, ptr, pairs, count, ffi.from_buffer("lsm_token_t[]", out))
+        # The caller's buffer is released as soon as the call returns or fails, not when a
+        # traceback that holds this frame is collected (in any order, with the buffer).
+        with ffi.from_buffer("uint32_t[]", positions) as pairs:
+            count = len(pairs) // 2
+            out = array("I", _ZEROS) * (_TOKEN_FIELDS * count)
+            with ffi.from_buffer("lsm_token_t[]", out) as tokens:
+                rustcall(lib.lsm_view_lookup_many, ptr, pairs, count, tokens)
         return out
 
     def _token(self, ptr: Any, raw: list[int]) -> Token | None:

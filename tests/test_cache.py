@@ -14,9 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from memdb_layout import CONTENT_LINES_INDEX, part_span
 
 from libsourcemap import SymbolicatedFrame, Symbolicator, View, symbolicate
-from memdb_layout import CONTENT_LINES_INDEX, part_span
 from libsourcemap.cache import MemdbCache
 from libsourcemap.cli import main
 
@@ -155,6 +155,19 @@ def test_a_damaged_cache_is_counted_and_logged_once(
     with Symbolicator(root=build, cache_dir=cache) as sym:
         assert as_dicts(sym.symbolicate(TRACE)) == expected
         assert sym.damaged_caches == 0
+
+
+def test_temporary_files_of_killed_writers_are_swept(build: Path, tmp_path: Path) -> None:
+    """A writer killed mid-write leaves its temporary file; the next store deletes those
+    older than an hour (younger ones may belong to a live writer)."""
+    cache = tmp_path / "cache"
+    MemdbCache(cache)
+    old, young = cache / ".memdb-abc123", cache / "by-file" / ".pointer-young"
+    for path in (old, young):
+        path.write_bytes(b"partial")
+    os.utime(old, (0, 0))
+    symbolicate(TRACE, root=build, cache_dir=cache)
+    assert not old.exists() and young.exists()
 
 
 def test_bundles_use_the_cache_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -323,7 +323,7 @@ def test_cli_output_appears_whole_or_not_at_all(tmp_path: Path) -> None:
     assert missing.returncode == 3
     assert out.read_text() == "previous run\n"  # not truncated by a run that did not start
     unwritable = cli(str(out), "-o", str(tmp_path / "no-such-dir" / "out.jsonl"))
-    assert unwritable.returncode == 3 and "cannot write" in unwritable.stderr
+    assert unwritable.returncode == 73 and "cannot write" in unwritable.stderr
     events = tmp_path / "events.jsonl"
     events.write_text(json.dumps(corpus_events("esbuild")[0]) + "\n")
     assert cli(str(events), "--root", str(FIXTURES), "-o", str(out)).returncode == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -168,10 +169,15 @@ def test_every_bit_of_a_small_cache() -> None:
 
 
 def test_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(BadIo, match="missing"):
+    with pytest.raises(BadIo, match="missing") as missing:
         View.from_memdb_file(tmp_path / "missing")
-    with pytest.raises(BadIo, match="directory"):
+    # An OSError as well, saying what the system said, with the file.
+    assert isinstance(missing.value, OSError) and missing.value.errno == errno.ENOENT
+    assert missing.value.filename == str(tmp_path / "missing")
+    assert missing.value.strerror == os.strerror(errno.ENOENT)
+    with pytest.raises(BadIo, match="directory") as directory:
         View.from_memdb_file(tmp_path)
+    assert directory.value.errno == errno.EISDIR
     empty = tmp_path / "empty"
     empty.write_bytes(b"")
     with pytest.raises(BadMemDb):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import discovery
+from .._files import replacing
 from . import HOSTLESS, MANIFEST, BundleFile
 
 _SCRIPT_SUFFIXES = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".css")
@@ -29,28 +30,30 @@ def create_bundle(
     rest ``source``. Each URL is ``url_prefix`` + the path relative to ``directory``.
     Minified files get a ``Sourcemap`` header; both get ``debug-id`` where the map has
     a ``debugId`` or the script a ``//# debugId=`` comment. ``progress(done, total)`` is
-    called after each file."""
+    called after each file. The bundle appears at ``output`` whole, when it is complete, or
+    not at all (it is written to a temporary file beside it and renamed)."""
     root = Path(directory)
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a directory")
     paths = sorted(p for p in root.rglob("*") if p.is_file() and p.resolve() != _resolved(output))
     relative = {path: path.relative_to(root).as_posix() for path in paths}
     entries: list[BundleFile] = []
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for done, path in enumerate(paths, 1):
-            data = path.read_bytes()
-            entry = _describe(path, data, relative[path], url_prefix)
-            archive.writestr(entry.path, data)
-            entries.append(entry)
-            if progress is not None:
-                progress(done, len(paths))
-        manifest = {
-            "files": {
-                entry.path: {"url": entry.url, "type": entry.type, "headers": entry.headers}
-                for entry in entries
+    with replacing(os.fspath(output), prefix=".bundle-") as file:
+        with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for done, path in enumerate(paths, 1):
+                data = path.read_bytes()
+                entry = _describe(path, data, relative[path], url_prefix)
+                archive.writestr(entry.path, data)
+                entries.append(entry)
+                if progress is not None:
+                    progress(done, len(paths))
+            manifest = {
+                "files": {
+                    entry.path: {"url": entry.url, "type": entry.type, "headers": entry.headers}
+                    for entry in entries
+                }
             }
-        }
-        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
+            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
     return entries
 
 

@@ -9,6 +9,7 @@ error. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import errno
 import io
 import json
 import sys
@@ -31,6 +32,7 @@ EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NO_INPUT = 3
 EXIT_BAD_INPUT = 4
+EXIT_CANT_CREATE = 73  # sysexits' EX_CANTCREAT: an output file cannot be created
 EXIT_IO = 74  # sysexits' EX_IOERR: the environment failed (a full disk), not the input
 EXIT_INTERNAL = 70
 
@@ -236,8 +238,7 @@ def _symbolicate_events(args: argparse.Namespace) -> int:
                 try:
                     out = stack.enter_context(replacing(args.output, prefix=".symbolicated-"))
                 except OSError as exc:
-                    message = f"{args.output}: cannot write: {exc.strerror}"
-                    raise UserError(message, EXIT_NO_INPUT) from None
+                    raise _cannot_write(args.output, exc) from None
                 run(out)
     finally:
         progress.finish()
@@ -424,7 +425,7 @@ def _cache(args: argparse.Namespace) -> int:
     try:
         view.dump_memdb_file(args.output)
     except OSError as exc:
-        raise UserError(f"{args.output}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
+        raise _cannot_write(args.output, exc) from None
     except SourceMapError as exc:
         raise UserError(f"{args.map}: cannot cache: {exc}", EXIT_BAD_INPUT) from None
     size = Path(args.output).stat().st_size
@@ -440,7 +441,7 @@ def _bundle_create(args: argparse.Namespace) -> int:
     try:
         entries = create_bundle(args.directory, args.output, args.url_prefix, progress)
     except OSError as exc:
-        raise UserError(f"{args.output}: cannot write: {exc.strerror}", EXIT_NO_INPUT) from None
+        raise _cannot_write(args.output, exc) from None
     finally:
         progress.finish()
     kinds: dict[str, int] = {}
@@ -459,6 +460,16 @@ def _read_bytes(path: str) -> bytes:
         return Path(path).read_bytes()
     except OSError as exc:
         raise _cannot_read(path, exc) from None
+
+
+def _cannot_write(path: str, exc: OSError) -> UserError:
+    """The one line an output that cannot be written gets: exit 74 (sysexits' EX_IOERR)
+    when writing failed for want of room (a full disk, a quota, a file size limit) or
+    the device failed; 73 (EX_CANTCREAT) when the file cannot be created (no such
+    directory, no permission, a read-only file system)."""
+    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
+        return UserError(f"I/O error: {path}: {exc.strerror}", EXIT_IO)
+    return UserError(f"{path}: cannot write: {exc.strerror}", EXIT_CANT_CREATE)
 
 
 def _cannot_read(path: str, exc: OSError) -> UserError:

@@ -29,6 +29,8 @@ except ImportError:  # pragma: no cover - Python builds without the _blake2 modu
 from .. import BadMemDb, SourceMapError, View
 from .._files import write_atomically
 
+#: Age after which a writer's temporary file is taken for one a killed writer left.
+_STALE = 3600.0
 _KEY_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-")
 
 
@@ -102,6 +104,29 @@ class MemdbCache:
         view.dump_memdb_file(self.directory / f"{key}.memdb")
         if map_path is not None:
             self._write(self._pointer(map_path), key)
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Deletes temporary files that writers killed mid-write (SIGKILL, a power cut)
+        left behind: any older than ``_STALE`` seconds, which no live writer keeps open.
+        Done after a store, which is rare (once per build), not on every open."""
+        import time
+
+        now = time.time()
+        for folder in (self.directory, self.directory / "by-file"):
+            try:
+                names = os.listdir(folder)
+            except OSError:
+                continue
+            for name in names:
+                if not name.startswith((".memdb-", ".pointer-")):
+                    continue
+                path = folder / name
+                try:
+                    if now - path.stat().st_mtime > _STALE:
+                        path.unlink()
+                except OSError:
+                    pass  # another process swept it first
 
     def remember(self, map_path: Path, key: str) -> None:
         """Points ``map_path`` at an existing cache ``key``."""

@@ -43,7 +43,8 @@ impl Bytes {
         let mut file = File::open(path)?;
         let metadata = file.metadata()?;
         if metadata.is_dir() {
-            return Err(std::io::Error::other(format!("{} is a directory", path.display())).into());
+            // EISDIR, as a read of it would report (21 on Linux and macOS alike).
+            return Err(std::io::Error::from_raw_os_error(21).into());
         }
         if metadata.len() <= COPY_LIMIT {
             let mut data = Vec::with_capacity(metadata.len() as usize);

@@ -32,6 +32,9 @@ pub enum ErrorKind {
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
+    /// The OS error number of an I/O error the system reported (0: none), so that
+    /// callers can tell a full disk from a missing file.
+    pub os_errno: i32,
 }
 
 impl Error {
@@ -39,6 +42,7 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            os_errno: 0,
         }
     }
 
@@ -57,7 +61,10 @@ impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(err: std::io::Error) -> Error {
-        Error::new(ErrorKind::BadIo, err.to_string())
+        Error {
+            os_errno: err.raw_os_error().unwrap_or(0),
+            ..Error::new(ErrorKind::BadIo, err.to_string())
+        }
     }
 }
 

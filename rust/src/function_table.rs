@@ -127,7 +127,10 @@ impl<'a> FunctionTable<'a> {
     /// Record `index`, verified; `Ok(None)` past the end.
     fn record(&self, index: usize) -> Result<Option<Record>> {
         let at = index * RECORD_SIZE;
-        Ok(self.records.get(at..at + RECORD_SIZE)?.and_then(Record::read))
+        Ok(self
+            .records
+            .get(at..at + RECORD_SIZE)?
+            .and_then(Record::read))
     }
 
     /// What the innermost function around generated (`line`, `col`) is called.

@@ -117,7 +117,9 @@ impl Blocks {
             let start = block << self.shift;
             let end = (start + (1 << self.shift)).min(bytes.len());
             let at = self.sums_at + number * SUM_SIZE;
-            let expected = file.get(at..at + SUM_SIZE).map(|b| [b[0], b[1], b[2], b[3]]);
+            let expected = file
+                .get(at..at + SUM_SIZE)
+                .map(|b| [b[0], b[1], b[2], b[3]]);
             if expected != Some(checksum(&bytes[start..end]).to_le_bytes()) {
                 return Err(bad_memdb(format!(
                     "memdb checksum mismatch in part {part:?}: bytes {start}..{end} of the \
@@ -194,7 +196,9 @@ impl<'a> Checked<'a> {
     /// A little-endian u32 at `at`, verified; `Ok(None)` if out of bounds.
     #[inline]
     pub fn u32_at(&self, at: usize) -> Result<Option<u32>> {
-        Ok(self.get(at..at + 4)?.map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
+        Ok(self
+            .get(at..at + 4)?
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])))
     }
 
     /// All the bytes, verified (a whole-part pass: for copies, not lookups).

@@ -576,7 +576,11 @@ impl<'a> TokenTable<'a> {
             true => (self.checkpoint(index + 1)?.offset as usize).max(checkpoint.offset as usize),
             false => self.mappings.len(),
         };
-        if self.mappings.get(checkpoint.offset as usize..end)?.is_none() {
+        if self
+            .mappings
+            .get(checkpoint.offset as usize..end)?
+            .is_none()
+        {
             return Err(corrupt("checkpoint points past the end of the mappings"));
         }
         let mappings = &self.mappings.unverified()[..end];

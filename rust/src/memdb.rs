@@ -61,9 +61,7 @@ pub fn dump(
     }
     let checkpoints = match options.with_names {
         true => None,
-        false => Some(mappings::without_names(
-            view.part(Part::Checkpoints).all()?,
-        )),
+        false => Some(mappings::without_names(view.part(Part::Checkpoints).all()?)),
     };
     let (lines_index, lines) = match options.with_source_contents {
         true => line_index_parts(view)?,

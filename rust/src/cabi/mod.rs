@@ -17,6 +17,7 @@ pub struct LsmError {
     pub message: *mut c_char,
     pub failed: c_int,
     pub code: c_int,
+    pub os_errno: c_int,
 }
 
 /// The value a function returns when it fails: NULL, 0 or false.
@@ -76,6 +77,7 @@ pub unsafe fn landingpad<T: FailValue>(err: *mut LsmError, body: impl FnOnce() -
     if let Some(err) = err.as_mut() {
         err.failed = 1;
         err.code = error.code();
+        err.os_errno = error.os_errno;
         err.message = c_string(error.message.as_bytes());
     }
     T::fail_value()
@@ -166,8 +168,10 @@ fn checked_array<T>(ptr: *const T, len: usize) -> Result<*const T> {
 unsafe fn open_path(path: *const c_char, path_len: usize) -> Result<crate::bytes::Bytes> {
     use std::os::unix::ffi::OsStrExt;
     let path = std::path::Path::new(std::ffi::OsStr::from_bytes(byte_slice(path, path_len)?));
-    crate::bytes::Bytes::open_file(path)
-        .map_err(|e| Error::new(e.kind, format!("{}: {}", path.display(), e)))
+    crate::bytes::Bytes::open_file(path).map_err(|e| Error {
+        message: format!("{}: {}", path.display(), e),
+        ..e
+    })
 }
 
 /// Writes an owned copy of `value` to (return value, `*len_out`), to be freed with
@@ -200,6 +204,7 @@ mod tests {
             message: ptr::null_mut(),
             failed: 0,
             code: 0,
+            os_errno: 0,
         }
     }
 

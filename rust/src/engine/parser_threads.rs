@@ -39,8 +39,9 @@ pub fn spawn_parser<'scope, T: Send + 'scope>(
             crate::quiet_panics::inherit(quiet);
             work()
         })
-        .map_err(|e| {
-            Error::new(
+        .map_err(|e| Error {
+            os_errno: e.raw_os_error().unwrap_or(0),
+            ..Error::new(
                 ErrorKind::System,
                 format!("cannot start a parser thread: {e}"),
             )
