@@ -110,6 +110,10 @@ uint32_t lsm_view_lookup_fast(const lsm_view_t *view, uint32_t line, uint32_t co
    not: where segments share a column, the last of them (sourcemap 0.2.1's rule), where
    lsm_view_lookup_fast takes the last mapped one. */
 uint32_t lsm_view_lookup_segment_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
+/* lsm_view_lookup_fast for the greatest lower bound of (line, col) among all segments, on
+   any line, mapped or not; on an exact hit the first of the segments at (line, col), else
+   the last before it (rust-sourcemap's lookup, as symbolic answers). */
+uint32_t lsm_view_lookup_bound_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
 /* Many lookups in one call: `positions` holds `count` (line, col) pairs; out[i] receives
    the token for pair i, or, where there is none, the pair's line and column with LSM_NONE
    in every other field. Both arrays must be aligned. Returns the number of pairs found. */

@@ -21,7 +21,7 @@ from ._native import (
     to_bytes,
     valid_u32,
 )
-from .errors import BadIo, InvalidArgument
+from .errors import BadIo, InvalidArgument, SourceMapError
 from .resolver import Resolver, dump_memdb, frame_positions
 
 # `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
@@ -45,6 +45,7 @@ _resolver_lock = allocate_lock()  # one resolver per view, even when two threads
 # Attribute access on an ABI-mode library object costs ~0.5 us a call: bind hot functions once.
 _lookup_fast = lib.lsm_view_lookup_fast
 _lookup_segment_fast = lib.lsm_view_lookup_segment_fast
+_lookup_bound_fast = lib.lsm_view_lookup_bound_fast
 _lookup_token = lib.lsm_view_lookup_token
 _get_token = lib.lsm_view_get_token
 _get_name = lib.lsm_view_get_name
@@ -196,6 +197,17 @@ class View(RustObject):
             ptr = self._get_ptr()
         raw = _fast_fields(_lookup_fast, ptr, line, col)
         return None if raw is None else self._token(ptr, raw)
+
+    def lookup_bound(self, line: int, col: int) -> list[int] | None:
+        """The raw fields (as :meth:`lookup_fields`) of the greatest lower bound of
+        ``(line, col)`` among all segments, mapped or not: the last segment before it,
+        on any line, or on an exact hit the *first* segment at ``(line, col)``. This is
+        rust-sourcemap's lookup, what symbolic answers (``libsourcemap.compat.symbolic``);
+        ``None`` only before the first segment."""
+        ptr = self._ptr
+        if ptr is None:
+            ptr = self._get_ptr()
+        return _fast_fields(_lookup_bound_fast, ptr, line, col)
 
     def lookup_tokens(self, positions: Iterable[tuple[int, int]]) -> list[Token | None]:
         """:meth:`lookup_token` for many 0-based ``(line, col)`` pairs in one native call;
@@ -542,4 +554,7 @@ def _fast_fields(fast: Callable[..., int], ptr: Any, line: int, col: int) -> lis
     if status == 0:
         token, _, _ = scratch.token_out
         rustcall(_lookup_token, ptr, line, col, token)
+        # The checked lookup reads less than some fast ones: if it found nothing wrong,
+        # the failure is still not an answer.
+        raise SourceMapError(f"the lookup at {line}:{col} failed")
     return None

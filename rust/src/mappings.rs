@@ -44,7 +44,7 @@ impl RawToken {
         self.src_id != NONE
     }
 
-    fn dst(&self) -> (u32, u32) {
+    pub fn dst(&self) -> (u32, u32) {
         (self.dst_line, self.dst_col)
     }
 }

@@ -266,6 +266,27 @@ impl View {
         self.tokens().floor(line, col)
     }
 
+    /// The greatest lower bound of (`line`, `col`) among all segments, on any line,
+    /// mapped or not: the last one before it, or on an exact hit the *first* of the
+    /// segments at (`line`, `col`) (rust-sourcemap's lookup, which symbolic answers with).
+    pub fn greatest_lower_bound(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        let Some((mut index, mut token)) = self.floor(line, col)? else {
+            return Ok(None);
+        };
+        if token.dst() == (line, col) {
+            // Off the hot path: only exact hits on shared positions walk back.
+            while let Some(previous) = index.checked_sub(1) {
+                match self.get_token(previous)? {
+                    Some(earlier) if earlier.dst() == (line, col) => {
+                        (index, token) = (previous, earlier)
+                    }
+                    _ => break,
+                }
+            }
+        }
+        Ok(Some((index, token)))
+    }
+
     pub fn get_token(&self, index: u32) -> Result<Option<RawToken>> {
         self.tokens().get(index)
     }

@@ -309,6 +309,16 @@ pub unsafe extern "C" fn lsm_view_lookup_segment_fast(
     })
 }
 
+/// `lsm_view_lookup_fast` for the greatest lower bound of (line, col) on any line, mapped
+/// or not, the first of the segments at (line, col) on an exact hit (symbolic's lookup).
+#[no_mangle]
+pub unsafe extern "C" fn lsm_view_lookup_bound_fast(view: *const View, line: u32, col: u32) -> u32 {
+    landingpad(std::ptr::null_mut(), || {
+        let found = handle(view)?.greatest_lower_bound(line, col)?;
+        TOKEN_SLOT.with(|slot| Ok(1 + write_token(found, slot.get())))
+    })
+}
+
 ffi_fn! {
     /// Many lookups in one call: `positions` holds `count` (line, col) pairs of `u32`;
     /// `out` receives one token per pair. A pair without a token gets its own line and

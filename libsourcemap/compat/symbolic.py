@@ -1,0 +1,514 @@
+"""A drop-in for symbolic 13.9's source map API (``symbolic.sourcemap``,
+``symbolic.sourcemapcache``, the errors they raise, and ``ProguardMapper``)::
+
+    from libsourcemap.compat import symbolic
+
+    view = symbolic.SourceMapView.from_json_bytes(map_bytes)
+    token = view.lookup(lineno - 1, colno - 1, frame_function, symbolic.SourceView.from_bytes(js))
+    cache = symbolic.SourceMapCache.from_bytes(js, map_bytes)
+    token = cache.lookup(lineno, colno, 5)
+
+Every answer is symbolic's, held to its recorded answers on real maps and traces
+(tests/test_compat_symbolic.py); see docs/migration.md for what is faster and the few
+places where symbolic itself is wrong. symbolic's quirks are kept on purpose:
+
+- ``SourceMapView`` is 0-based; ``SourceMapCache`` 1-based in and out.
+- A plain lookup answers the greatest lower bound among all segments, on any line, mapped
+  or not (``None`` only before the first); on an exact hit the first segment there.
+- Unmapped segments have ``src_line``/``src_col``/``src_id`` 4294967295 and ``src`` None;
+  empty strings come back as None.
+- Negative or too large numbers raise ``OverflowError``; floats and strings ``TypeError``.
+- ``SourceView`` splits lines on ``\\n``, ``\\r\\n`` and ``\\r``; a trailing terminator adds
+  an empty line.
+- ``function_name`` of ``SourceMapView.lookup`` comes from rust-sourcemap's heuristic: the
+  minified name must be a plain identifier found right after ``function`` in the minified
+  source, at a token within 128 before the one looked up.
+- ``sourceRoot`` is joined with ``/`` after stripping one trailing ``/``, not normalised;
+  sources starting with ``/``, ``http:`` or ``https:`` are kept as they are.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, overload
+
+from .. import SourceMapError, View
+from ..proguard import ProguardView
+
+__all__ = [
+    "SourceView",
+    "SourceMapView",
+    "SourceMapTokenMatch",
+    "SourceMapCache",
+    "SourceMapCacheToken",
+    "SymbolicError",
+    "ParseSourceMapError",
+    "Unknown",
+    "IoError",
+    "ProguardMapper",
+    "JavaStackFrame",
+]
+
+_U32 = 0xFFFFFFFF
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+#: How far back rust-sourcemap's function name heuristic looks, in tokens.
+_NAME_LOOKBACK = 128
+
+
+# -- errors ----------------------------------------------------------------------------
+
+
+class SymbolicError(Exception):
+    """Base class of symbolic's errors (``symbolic.exceptions.SymbolicError``)."""
+
+    code: int | None = None
+
+    def __init__(self, msg: str) -> None:
+        Exception.__init__(self)
+        self.message = msg
+        self.rust_info: str | None = None
+
+    def __str__(self) -> str:
+        if self.rust_info is not None:
+            return f"{self.message}\n\n{self.rust_info}"
+        return self.message
+
+
+class ParseSourceMapError(SymbolicError):
+    """A source map that does not parse (``SourceMapView.from_json_bytes``)."""
+
+
+class Unknown(SymbolicError):
+    """What symbolic raises for a ``SourceMapCache`` whose map does not parse."""
+
+
+class IoError(SymbolicError):
+    """A file that cannot be read (``ProguardMapper.open``)."""
+
+
+def _u32(value: object) -> int:
+    """``value`` as CFFI converts it to ``uint32_t``: ints only, in range."""
+    if not isinstance(value, int):
+        raise TypeError(f"an integer is required, not {type(value).__name__}")
+    if value < 0:
+        raise OverflowError("can't convert negative number to unsigned")
+    if value > _U32:
+        raise OverflowError("integer out of range for 'uint32_t'")
+    return value
+
+
+def _bytes(data: object) -> bytes:
+    """What ``bytes(data)`` makes of it, as symbolic converts its inputs (a ``str`` is a
+    ``TypeError``)."""
+    return bytes(data)  # type: ignore[call-overload]
+
+
+# -- SourceView ------------------------------------------------------------------------
+
+
+class SourceView:
+    """Access to JavaScript source code by line (``symbolic.SourceView``)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines = _LINE_BREAK.split(text)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> SourceView:
+        """A source view of UTF-8 bytes (invalid sequences become U+FFFD)."""
+        return cls(_bytes(data).decode("utf-8", "replace"))
+
+    def get_source(self) -> str:
+        return self._text
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    @overload
+    def __getitem__(self, idx: int) -> str: ...
+
+    @overload
+    def __getitem__(self, idx: slice) -> list[str]: ...
+
+    def __getitem__(self, idx: int | slice) -> str | list[str]:
+        if isinstance(idx, slice):
+            return [self._lines[i] for i in range(*idx.indices(len(self._lines)))]
+        if idx >= len(self._lines):
+            raise IndexError("No such line")
+        return self._lines[_u32(idx)]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._lines))
+
+
+# -- SourceMapView ---------------------------------------------------------------------
+
+
+class SourceMapTokenMatch:
+    """A token matched or looked up (``symbolic.SourceMapTokenMatch``)."""
+
+    def __init__(
+        self,
+        src_line: int,
+        src_col: int,
+        dst_line: int,
+        dst_col: int,
+        src_id: int | None = None,
+        name: str | None = None,
+        src: str | None = None,
+        function_name: str | None = None,
+    ) -> None:
+        self.src_line = src_line
+        self.src_col = src_col
+        self.dst_line = dst_line
+        self.dst_col = dst_col
+        self.src_id = src_id
+        self.name = name
+        self.src = src
+        self.function_name = function_name
+
+    def __eq__(self, other: object) -> bool:
+        if self.__class__ is not other.__class__:
+            return False
+        return self.__dict__ == other.__dict__
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]  # as symbolic's: __eq__ without __hash__
+
+    def __repr__(self) -> str:
+        return "<SourceMapTokenMatch %s:%d>" % (self.src, self.src_line)
+
+
+class SourceMapView:
+    """A source map (``symbolic.SourceMapView``); index maps are flattened."""
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+        root = view.source_root
+        self._sources = [
+            _prefixed(root, view.get_raw_source_name(i)) or None
+            for i in range(view.get_source_count())
+        ]
+        self._names: dict[int, str | None] = {}
+
+    @classmethod
+    def from_json_bytes(cls, data: bytes) -> SourceMapView:
+        """A view of source map JSON: bytes, bytearray or memoryview."""
+        raw = _bytes(data)
+        try:
+            view = View.from_json(raw)
+        except SourceMapError as exc:
+            raise ParseSourceMapError(f"bad json: {exc}") from None
+        return cls(view)
+
+    def _match(self, fields: list[int]) -> SourceMapTokenMatch:
+        dst_line, dst_col, src_line, src_col, src_id, name_id, _ = fields
+        if src_id == _U32:
+            src_line = src_col = _U32
+        return SourceMapTokenMatch(
+            src_line=src_line,
+            src_col=src_col,
+            dst_line=dst_line,
+            dst_col=dst_col,
+            src_id=src_id,
+            name=self._name(name_id),
+            src=self._sources[src_id] if src_id < len(self._sources) else None,
+        )
+
+    def _name(self, name_id: int) -> str | None:
+        if name_id == _U32:
+            return None
+        name = self._names.get(name_id, "")
+        if name == "":
+            name = self._names[name_id] = self._view.get_name(name_id) or None
+        return name
+
+    def lookup(
+        self,
+        line: int,
+        col: int,
+        minified_function_name: str | None = None,
+        minified_source: SourceView | None = None,
+    ) -> SourceMapTokenMatch | None:
+        """The token at or before the 0-based position (see the module's notes), and with
+        both a minified function name and the minified ``SourceView``, the original name
+        of the function, where rust-sourcemap's heuristic finds one."""
+        with_name = minified_function_name is not None and minified_source is not None
+        if with_name and not isinstance(minified_source, SourceView):
+            raise TypeError("source view required")
+        fields = self._view.lookup_bound(_u32(line), _u32(col))
+        if fields is None:
+            return None
+        match = self._match(fields)
+        if with_name:
+            assert minified_source is not None and minified_function_name is not None
+            match.function_name = self._function_name(
+                fields[6], minified_function_name, minified_source
+            )
+        return match
+
+    def _function_name(self, index: int, minified_name: str, source: SourceView) -> str | None:
+        """rust-sourcemap's ``get_original_function_name``: walking back from token
+        ``index`` (at most 128 tokens), the name of a token whose text in the minified
+        source is ``minified_name`` and whose previous token's text is ``function``."""
+        if not _is_identifier(minified_name):
+            return None
+        view = self._view
+        previous: tuple[list[int], str | None] | None = None
+        for i in range(index, max(index - _NAME_LOOKBACK, -1), -1):
+            fields = view.get_token_fields(i)
+            if fields is None:
+                break
+            text = _identifier_at(source, fields[0], fields[1])
+            if previous is not None and previous[1] == minified_name and text == "function":
+                return self._name(previous[0][5])
+            previous = (fields, text)
+        return None
+
+    def get_sourceview(self, idx: int) -> SourceView | None:
+        """The contents of source ``idx`` as a ``SourceView``; ``None`` without contents."""
+        contents = self._contents(_u32(idx))
+        return None if contents is None else SourceView(contents)
+
+    def _contents(self, idx: int) -> str | None:
+        if idx >= len(self._sources):
+            return None
+        data = self._view.get_source_contents(idx)
+        return None if data is None else data.decode("utf-8", "replace")
+
+    @property
+    def source_count(self) -> int:
+        return len(self._sources)
+
+    def get_source_name(self, idx: int) -> str | None:
+        idx = _u32(idx)
+        return self._sources[idx] if idx < len(self._sources) else None
+
+    def get_source_contents(self, idx: int) -> str | None:
+        return self._contents(_u32(idx)) or None
+
+    def iter_sources(self) -> Iterator[tuple[int, str | None]]:
+        for src_id in range(self.source_count):
+            yield src_id, self.get_source_name(src_id)
+
+    def __len__(self) -> int:
+        return len(self._view)
+
+    def __getitem__(self, idx: int) -> SourceMapTokenMatch:
+        fields = self._view.get_token_fields(_u32(idx))
+        if fields is None:
+            raise IndexError("Token out of range")
+        return self._match(fields)
+
+    def __iter__(self) -> Iterator[SourceMapTokenMatch]:
+        for i in range(len(self)):
+            yield self[i]
+
+
+def _prefixed(root: str | None, source: str | None) -> str:
+    """rust-sourcemap's ``prefix_source``: ``sourceRoot`` joined with ``/`` (one trailing
+    ``/`` stripped), except to sources starting with ``/``, ``http:`` or ``https:``."""
+    source = source or ""
+    if not root:
+        return source
+    if source.startswith(("/", "http:", "https:")):
+        return source
+    return f"{root[:-1] if root.endswith('/') else root}/{source}"
+
+
+def _is_start(c: str) -> bool:
+    return c in "$_" or c.isidentifier()
+
+
+def _is_continue(c: str) -> bool:
+    return c in "$_\u200c\u200d" or ("a" + c).isidentifier()
+
+
+def _strip_identifier(text: str) -> str | None:
+    """The identifier ``text`` starts with; ``None`` if it does not start with one."""
+    if not text or not _is_start(text[0]):
+        return None
+    end = 1
+    while end < len(text) and _is_continue(text[end]):
+        end += 1
+    return text[:end]
+
+
+def _is_identifier(name: str) -> bool:
+    return _strip_identifier(name) == name
+
+
+def _identifier_at(source: SourceView, line: int, col: int) -> str | None:
+    """The identifier at 0-based (``line``, UTF-16 ``col``) of the minified source, as
+    rust-sourcemap's ``get_javascript_token`` reads it: the first whitespace-separated
+    word from there, if it starts with an identifier."""
+    if line >= len(source._lines):
+        return None
+    text = source._lines[line]
+    offset = _utf16_to_index(text, col)
+    if offset >= len(text):
+        return None
+    words = text[offset:].split(None, 1)
+    return _strip_identifier(words[0]) if words else None
+
+
+def _utf16_to_index(text: str, col: int) -> int:
+    """The index in ``text`` of UTF-16 column ``col``."""
+    if text.isascii():
+        return col
+    units = 0
+    for index, char in enumerate(text):
+        if units >= col:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+# -- SourceMapCache --------------------------------------------------------------------
+
+
+class SourceMapCacheToken:
+    """A token looked up in a ``SourceMapCache``: 1-based, with context lines."""
+
+    line: int
+    col: int
+    src: str | None
+    name: str | None
+    function_name: str | None
+    context_line: str | None
+    pre_context: list[str]
+    post_context: list[str]
+
+    def __repr__(self) -> str:
+        return "<SourceMapCacheToken %s:%d>" % (self.src, self.line)
+
+
+class SourceMapCache:
+    """symbolic's ``SourceMapCache``: a minified file and its map, looked up 1-based
+    with context lines and the name of the enclosing function."""
+
+    def __init__(self, view: View, minified: bytes) -> None:
+        self._view = view
+        self._sources = SourceMapView(view)._sources
+        self._minified = minified
+        self._names: dict[int, str | None] = {}
+        self._lines: dict[int, tuple[str, list[int]] | None] = {}
+
+    @classmethod
+    def from_bytes(cls, source_content: bytes, sourcemap_content: bytes) -> SourceMapCache:
+        """A cache of the minified file ``source_content`` and its map."""
+        for value in (source_content, sourcemap_content):
+            if not isinstance(value, bytes):
+                raise TypeError(
+                    f"initializer for ctype 'char *' must be a bytes, not {type(value).__name__}"
+                )
+        try:
+            view = View.from_json(sourcemap_content)
+        except SourceMapError as exc:
+            raise Unknown(f"sourcemap error: {exc}") from None
+        return cls(view, source_content)
+
+    def lookup(self, line: int, col: int, context_lines: int) -> SourceMapCacheToken | None:
+        """The original location of the 1-based position, with ``context_lines`` lines
+        before and after it; ``None`` where the line has no mapped segment at or before
+        the column. Column 0 (like symbolic, which subtracts 1 in 32 bits) is the end of
+        the line."""
+        line, col, context = _u32(line), _u32(col), _u32(context_lines)
+        at = ((line - 1) & _U32, (col - 1) & _U32)
+        fields = self._view.lookup_bound(*at)
+        if fields is None:
+            return None
+        fields = self._first_of_run(fields)
+        dst_line, _, src_line, src_col, src_id, name_id, _ = fields
+        if dst_line < at[0] or src_id == _U32:
+            return None
+        token = SourceMapCacheToken()
+        token.line, token.col = src_line + 1, src_col + 1
+        token.src = self._sources[src_id] if src_id < len(self._sources) else None
+        token.name = self._name(name_id)
+        token.function_name = "<unknown>"
+        lines = self._file_lines(src_id)
+        if lines is None:
+            token.context_line, token.pre_context, token.post_context = None, [], []
+        else:
+            token.context_line = _line(lines, src_line) or None
+            first = max(src_line - context, 0)
+            token.pre_context = _present(_line(lines, n) for n in range(first, src_line))
+            last = min(src_line + context, _U32)
+            token.post_context = _present(_line(lines, n) for n in range(src_line + 1, last + 1))
+        return token
+
+    def _first_of_run(self, fields: list[int]) -> list[int]:
+        """symbolic's cache keeps a segment only where its original location differs
+        from the segment before it: a lookup answers the first segment of the run."""
+        index = fields[6]
+        while index > 0:
+            previous = self._view.get_token_fields(index - 1)
+            if previous is None or previous[2:6] != fields[2:6]:
+                break
+            index, fields = index - 1, previous
+        return fields
+
+    def _name(self, name_id: int) -> str | None:
+        if name_id == _U32:
+            return None
+        if name_id not in self._names:
+            self._names[name_id] = self._view.get_name(name_id) or None
+        return self._names[name_id]
+
+    def _file_lines(self, src_id: int) -> tuple[str, list[int]] | None:
+        """The contents of source ``src_id`` and where each line starts (lines end at
+        ``\n`` only and keep it, as symbolic's cache has them)."""
+        if src_id not in self._lines:
+            data = self._view.get_source_contents(src_id) if src_id < len(self._sources) else None
+            if data is None:
+                self._lines[src_id] = None
+            else:
+                text = data.decode("utf-8", "replace")
+                starts = [0] + [m.end() for m in re.finditer("\n", text)]
+                if starts[-1] == len(text) and len(starts) > 1 and not text.endswith("\n"):
+                    starts.pop()
+                self._lines[src_id] = (text, starts)
+        return self._lines[src_id]
+
+
+def _line(lines: tuple[str, list[int]], number: int) -> str | None:
+    text, starts = lines
+    if number >= len(starts):
+        return None
+    end = starts[number + 1] if number + 1 < len(starts) else len(text)
+    return text[starts[number] : end]
+
+
+def _present(lines: Iterator[str | None]) -> list[str]:
+    return [line for line in lines if line is not None]
+
+
+# -- ProGuard --------------------------------------------------------------------------
+
+
+class JavaStackFrame:
+    """A Java frame (``symbolic.proguard.JavaStackFrame``)."""
+
+    def __init__(
+        self,
+        class_name: str,
+        method: str,
+        line: int,
+        file: str | None = None,
+        parameters: str | None = None,
+    ) -> None:
+        self.class_name = class_name
+        self.method = method
+        self.file = file or None
+        self.line = line
+        self.parameters = parameters or None
+
+
+class ProguardMapper:
+    """Not yet: see the module's notes."""
+
+    def __init__(self, view: ProguardView) -> None:
+        self._view = view
