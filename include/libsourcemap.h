@@ -201,6 +201,13 @@ char *lsm_resolver_get_original_function_name(const lsm_resolver_t *resolver, ui
 char *lsm_resolver_get_source_lines(const lsm_resolver_t *resolver, uint32_t src_id,
                                     uint32_t from, uint32_t to, size_t *len_out,
                                     lsm_error_t *err);
+/* The scope index symbolic's SourceMapCache builds for the minified source (for
+   libsourcemap.compat.symbolic): a uint32 entry count, then per entry uint32 line, column
+   (0-based, UTF-16), kind (0 unknown, 1 anonymous, 2 named) and name length, then the
+   names' bytes. From each entry's position on, until the next, the scope is that one.
+   Owned (lsm_buffer_free). */
+char *lsm_resolver_symbolic_scopes(const lsm_resolver_t *resolver, const char *source,
+                                   size_t len, size_t *len_out, lsm_error_t *err);
 /* lsm_view_dump_memdb, storing the resolver's function table: an attached one with every
    function named (this parses the original sources it needs), else the view's own. */
 char *lsm_resolver_dump_memdb(const lsm_resolver_t *resolver, size_t *len_out,

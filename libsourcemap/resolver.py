@@ -259,6 +259,30 @@ class Resolver(RustObject):
             return [], None, []
         return split_context(text.split("\n")[:-1], line, size)
 
+    def scope_names(self, minified_source: Buffer) -> list[tuple[int, int, str | None]]:
+        """The scope index symbolic's ``SourceMapCache`` builds for ``minified_source``
+        (Sentry's js-source-scopes rules: scopes of the minified code, named from where
+        they are defined, each identifier mapped through the map's ``names``): entries
+        ``(line, col, name)``, 0-based with UTF-16 columns and sorted, each saying that
+        from there on, until the next entry, the scope is ``name`` (``""``: anonymous;
+        ``None``: none). For ``libsourcemap.compat.symbolic``; the names V8 prints are
+        :meth:`get_original_function_name`'s."""
+        source = to_bytes(minified_source)
+        out = scratch.size
+        buf = rustcall(lib.lsm_resolver_symbolic_scopes, self._get_ptr(), source, len(source), out)
+        data = take_buffer(buf, out[0])
+        count = int.from_bytes(data[:4], "little")
+        fields = memoryview(data)[4 : 4 + 16 * count].cast("I").tolist()
+        names = data[4 + 16 * count :]
+        entries: list[tuple[int, int, str | None]] = []
+        at = 0
+        for i in range(0, len(fields), 4):
+            line, col, kind, size = fields[i : i + 4]
+            name = names[at : at + size].decode("utf-8", "replace")
+            at += size
+            entries.append((line, col, name if kind == 2 else "" if kind == 1 else None))
+        return entries
+
     def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
         """The view's memdb (see :meth:`View.dump_memdb`) with this resolver's function
         table: an attached one with every function named, else the view's own."""

@@ -32,7 +32,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, overload
 
-from .. import SourceMapError, View
+from bisect import bisect_right
+
+from .. import Resolver, SourceMapError, View
 from ..proguard import ProguardView
 
 __all__ = [
@@ -392,9 +394,13 @@ class SourceMapCache:
     def __init__(self, view: View, minified: bytes) -> None:
         self._view = view
         self._sources = SourceMapView(view)._sources
-        self._minified = minified
         self._names: dict[int, str | None] = {}
         self._lines: dict[int, tuple[str, list[int]] | None] = {}
+        scopes = Resolver.for_view(view).scope_names(minified)
+        self._scope_at = [(line, col) for line, col, _ in scopes]
+        self._scope_names = [
+            "<unknown>" if name is None else name or "<anonymous>" for _, _, name in scopes
+        ]
 
     @classmethod
     def from_bytes(cls, source_content: bytes, sourcemap_content: bytes) -> SourceMapCache:
@@ -408,7 +414,10 @@ class SourceMapCache:
             view = View.from_json(sourcemap_content)
         except SourceMapError as exc:
             raise Unknown(f"sourcemap error: {exc}") from None
-        return cls(view, source_content)
+        try:
+            return cls(view, source_content)
+        except SourceMapError as exc:  # the minified source's scopes overlap
+            raise Unknown(f"scope index error: {exc}") from None
 
     def lookup(self, line: int, col: int, context_lines: int) -> SourceMapCacheToken | None:
         """The original location of the 1-based position, with ``context_lines`` lines
@@ -428,7 +437,7 @@ class SourceMapCache:
         token.line, token.col = src_line + 1, src_col + 1
         token.src = self._sources[src_id] if src_id < len(self._sources) else None
         token.name = self._name(name_id)
-        token.function_name = "<unknown>"
+        token.function_name = self._scope(dst_line, fields[1])
         lines = self._file_lines(src_id)
         if lines is None:
             token.context_line, token.pre_context, token.post_context = None, [], []
@@ -441,15 +450,25 @@ class SourceMapCache:
         return token
 
     def _first_of_run(self, fields: list[int]) -> list[int]:
-        """symbolic's cache keeps a segment only where its original location differs
-        from the segment before it: a lookup answers the first segment of the run."""
-        index = fields[6]
+        """symbolic's cache keeps a segment only where its original location (and scope)
+        differs from the segment before it: a lookup answers the first of the run."""
+        index, scope = fields[6], self._scope(fields[0], fields[1])
         while index > 0:
             previous = self._view.get_token_fields(index - 1)
-            if previous is None or previous[2:6] != fields[2:6]:
+            if (
+                previous is None
+                or _origin(previous) != _origin(fields)
+                or self._scope(previous[0], previous[1]) != scope
+            ):
                 break
             index, fields = index - 1, previous
         return fields
+
+    def _scope(self, line: int, col: int) -> str:
+        """The name of the scope at a minified position, as symbolic's cache says it."""
+        if not self._scope_at:
+            return "<unknown>"
+        return self._scope_names[max(bisect_right(self._scope_at, (line, col)) - 1, 0)]
 
     def _name(self, name_id: int) -> str | None:
         if name_id == _U32:
@@ -472,6 +491,13 @@ class SourceMapCache:
                     starts.pop()
                 self._lines[src_id] = (text, starts)
         return self._lines[src_id]
+
+
+def _origin(fields: list[int]) -> tuple[int, ...]:
+    """Where a token maps to (source, line, column, name); nowhere for an unmapped one."""
+    if fields[4] == _U32:
+        return (_U32, _U32, _U32, fields[5])
+    return tuple(fields[2:6])
 
 
 def _line(lines: tuple[str, list[int]], number: int) -> str | None:

@@ -7,5 +7,6 @@ pub mod function_scopes;
 pub mod functions;
 pub mod parser_threads;
 pub mod resolver;
+pub mod symbolic_scopes;
 
 pub use resolver::Resolver;
