@@ -32,9 +32,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, overload
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
-from .. import Resolver, SourceMapError, View
+from .. import Resolver, Rules, SourceMapError, View
 from ..proguard import ProguardView
 
 __all__ = [
@@ -53,6 +53,10 @@ __all__ = [
 
 _U32 = 0xFFFFFFFF
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SPACE = re.compile(r"\s*")
+#: What rust-sourcemap refuses beyond malformed JSON and VLQ: source and name indexes out
+#: of range, segments of 2 or 3 fields.
+_RULES = Rules.INDEXES
 #: How far back rust-sourcemap's function name heuristic looks, in tokens.
 _NAME_LOOKBACK = 128
 
@@ -114,6 +118,23 @@ class SourceView:
     def __init__(self, text: str) -> None:
         self._text = text
         self._lines = _LINE_BREAK.split(text)
+        #: Per line with characters outside the BMP: each character's UTF-16 column.
+        self._columns: dict[int, list[int] | None] = {}
+
+    def _char_index(self, line: int, col: int) -> int:
+        """The index in line ``line`` of the first character at or after UTF-16 column
+        ``col`` (its length if none)."""
+        if line not in self._columns:
+            text = self._lines[line]
+            columns = None
+            if any(ord(c) > 0xFFFF for c in text):
+                columns, at = [], 0
+                for c in text:
+                    columns.append(at)
+                    at += 2 if ord(c) > 0xFFFF else 1
+            self._columns[line] = columns
+        columns = self._columns[line]
+        return col if columns is None else bisect_left(columns, col)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SourceView:
@@ -200,7 +221,7 @@ class SourceMapView:
         """A view of source map JSON: bytes, bytearray or memoryview."""
         raw = _bytes(data)
         try:
-            view = View.from_json(raw)
+            view = View.from_json(raw, strict=_RULES)
         except SourceMapError as exc:
             raise ParseSourceMapError(f"bad json: {exc}") from None
         return cls(view)
@@ -349,23 +370,16 @@ def _identifier_at(source: SourceView, line: int, col: int) -> str | None:
     if line >= len(source._lines):
         return None
     text = source._lines[line]
-    offset = _utf16_to_index(text, col)
+    offset = source._char_index(line, col)
     if offset >= len(text):
         return None
-    words = text[offset:].split(None, 1)
-    return _strip_identifier(words[0]) if words else None
-
-
-def _utf16_to_index(text: str, col: int) -> int:
-    """The index in ``text`` of UTF-16 column ``col``."""
-    if text.isascii():
-        return col
-    units = 0
-    for index, char in enumerate(text):
-        if units >= col:
-            return index
-        units += 2 if ord(char) > 0xFFFF else 1
-    return len(text)
+    start = _SPACE.match(text, offset).end()  # type: ignore[union-attr]
+    if start >= len(text) or not _is_start(text[start]):
+        return None
+    end = start + 1
+    while end < len(text) and _is_continue(text[end]):
+        end += 1
+    return text[start:end]
 
 
 # -- SourceMapCache --------------------------------------------------------------------
@@ -411,7 +425,7 @@ class SourceMapCache:
                     f"initializer for ctype 'char *' must be a bytes, not {type(value).__name__}"
                 )
         try:
-            view = View.from_json(sourcemap_content)
+            view = View.from_json(sourcemap_content, strict=_RULES)
         except SourceMapError as exc:
             raise Unknown(f"sourcemap error: {exc}") from None
         try:
