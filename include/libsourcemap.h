@@ -242,9 +242,19 @@ char *lsm_proguard_view_convert_dotted_path(const lsm_proguard_view_t *view, con
                                             lsm_error_t *err);
 /* Every original frame of an obfuscated frame, innermost first, one per line:
    "class\tmethod\tline\tfile\n" (line, file empty when unknown); empty if unknown.
-   Owned (lsm_buffer_free). */
+   With `parameters` not NULL (a signature's argument types, comma-separated), the method
+   is told apart by them instead of by `line`. Owned (lsm_buffer_free). */
 char *lsm_proguard_view_remap_frame(const lsm_proguard_view_t *view, const char *class_name,
                                     size_t class_len, const char *method, size_t method_len,
-                                    uint32_t line, size_t *len_out, lsm_error_t *err);
+                                    uint32_t line, const char *parameters,
+                                    size_t parameters_len, size_t *len_out, lsm_error_t *err);
+/* The original name of an obfuscated class; NULL if unknown. Owned (lsm_buffer_free). */
+char *lsm_proguard_view_remap_class(const lsm_proguard_view_t *view, const char *class_name,
+                                    size_t class_len, size_t *len_out, lsm_error_t *err);
+/* "class\tmethod": the original class and method of an obfuscated method, where every
+   mapping of its name leads to the same original; NULL otherwise. Owned. */
+char *lsm_proguard_view_remap_method(const lsm_proguard_view_t *view, const char *class_name,
+                                     size_t class_len, const char *method, size_t method_len,
+                                     size_t *len_out, lsm_error_t *err);
 
 #endif

@@ -71,7 +71,7 @@ class ProguardView(RustObject):
         the innermost original method is returned. An unknown class gives ``dotted_path``
         back unchanged; a known class with an unknown method keeps the method as given."""
         path = _text(dotted_path, "dotted_path").encode("utf-8")
-        return _owned_text(
+        return _owned_text(  # type: ignore[return-value]  # never NULL
             lib.lsm_proguard_view_convert_dotted_path,
             self._get_ptr(),
             path,
@@ -79,14 +79,40 @@ class ProguardView(RustObject):
             _line(lineno),
         )
 
+    def remap_class(self, class_name: str) -> str | None:
+        """The original name of an obfuscated class; ``None`` if the mapping lacks it."""
+        cls = _text(class_name, "class_name").encode("utf-8")
+        return _owned_text(lib.lsm_proguard_view_remap_class, self._get_ptr(), cls, len(cls))
+
+    def remap_method(self, class_name: str, method: str) -> tuple[str, str] | None:
+        """The original ``(class, method)`` of an obfuscated method, where every mapping
+        of that name leads to the same original method (without a line nothing else tells
+        them apart); ``None`` otherwise."""
+        cls = _text(class_name, "class_name").encode("utf-8")
+        meth = _text(method, "method").encode("utf-8")
+        text = _owned_text(
+            lib.lsm_proguard_view_remap_method, self._get_ptr(), cls, len(cls), meth, len(meth)
+        )
+        if text is None:
+            return None
+        original_class, _, original_method = text.partition("\t")
+        return original_class, original_method
+
     def remap_frame(
-        self, class_name: str, method: str, lineno: int | None = None
+        self,
+        class_name: str,
+        method: str,
+        lineno: int | None = None,
+        parameters: str | None = None,
     ) -> list[JavaFrame]:
         """Every original frame behind one obfuscated stack frame, innermost first: where
         R8 or ProGuard inlined methods, one obfuscated frame stands for several. Empty when
-        the class or method is not in the mapping."""
+        the class or method is not in the mapping. ``parameters`` (the argument types of
+        the method's signature, comma-separated, e.g. ``"java.lang.String,int"``) tells
+        overloads apart instead of ``lineno``."""
         cls = _text(class_name, "class_name").encode("utf-8")
         meth = _text(method, "method").encode("utf-8")
+        params = ffi.NULL if parameters is None else _text(parameters, "parameters").encode()
         text = _owned_text(
             lib.lsm_proguard_view_remap_frame,
             self._get_ptr(),
@@ -95,7 +121,10 @@ class ProguardView(RustObject):
             meth,
             len(meth),
             _line(lineno),
+            params,
+            0 if parameters is None else len(params),
         )
+        assert text is not None
         frames = []
         for record in text.splitlines():
             original_class, original_method, line, file = record.split("\t")
@@ -127,10 +156,13 @@ def _line(lineno: int | None) -> int:
     return lineno
 
 
-def _owned_text(func: Any, *args: Any) -> str:
-    """Calls ``func(*args, &len, &err)``, which returns an owned buffer; decodes and frees it."""
+def _owned_text(func: Any, *args: Any) -> str | None:
+    """Calls ``func(*args, &len, &err)``, which returns an owned buffer; decodes and frees
+    it (``None`` for NULL)."""
     size = scratch.size
     buf = rustcall(func, *args, size)
+    if buf == ffi.NULL:
+        return None
     try:
         return ffi.unpack(buf, size[0]).decode("utf-8", "replace")  # type: ignore[no-any-return]
     finally:

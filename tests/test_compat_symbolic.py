@@ -148,3 +148,30 @@ def test_errors_are_symbolics() -> None:
     assert issubclass(ParseSourceMapError, SymbolicError)
     with pytest.raises(SymbolicError, match="bad json"):
         SourceMapView.from_json_bytes(b"{")
+
+
+PROGUARD = json.loads((FIXTURES / "expected-symbolic-13.9-proguard.json").read_text())
+
+
+def java_frame(f: Any) -> list[Any]:
+    return [f.class_name, f.method, f.line, f.file, f.parameters]
+
+
+def test_proguard_mapper() -> None:
+    """symbolic's ProguardMapper answers on a real ProGuard mapping: UUID, classes,
+    methods, frames at their lines, at line 0, past the end, and by parameter types."""
+    mapper = symbolic.ProguardMapper.open(str(FIXTURES / "proguard" / "mapping.txt"), True)
+    assert str(mapper.uuid) == PROGUARD["uuid"]
+    assert mapper.has_line_info == PROGUARD["has_line_info"]
+    assert [[c, mapper.remap_class(c)] for c, _ in PROGUARD["classes"]] == PROGUARD["classes"]
+    methods = [[c, m, mapper.remap_method(c, m)] for c, m, _ in PROGUARD["methods"]]
+    assert json.loads(json.dumps(methods)) == PROGUARD["methods"]
+    frames = [[f, [java_frame(x) for x in mapper.remap_frame(*f)]] for f, _ in PROGUARD["frames"]]
+    assert frames == PROGUARD["frames"]
+    by_parameters = [
+        [p, [java_frame(x) for x in mapper.remap_frame(p[0], p[1], 0, p[2])]]
+        for p, _ in PROGUARD["parameters"]
+    ]
+    assert by_parameters == PROGUARD["parameters"]
+    with pytest.raises(symbolic.IoError):
+        symbolic.ProguardMapper.open(str(FIXTURES / "no-such-mapping.txt"))

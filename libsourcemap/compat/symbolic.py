@@ -29,12 +29,14 @@ places where symbolic itself is wrong. symbolic's quirks are kept on purpose:
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from typing import Iterator, overload
 
 from bisect import bisect_left, bisect_right
 
-from .. import Resolver, Rules, SourceMapError, View
+from .. import BadIo, Resolver, Rules, SourceMapError, View
 from ..proguard import ProguardView
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
 ]
 
 _U32 = 0xFFFFFFFF
+#: ProGuard's UUID namespace: version 5 of "guardsquare.com" in the DNS namespace.
+_PROGUARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "guardsquare.com")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"\s*")
 #: What rust-sourcemap refuses beyond malformed JSON and VLQ: source and name indexes out
@@ -544,11 +548,67 @@ class JavaStackFrame:
         self.method = method
         self.file = file or None
         self.line = line
-        self.parameters = parameters or None
+        self.parameters = parameters
 
 
 class ProguardMapper:
-    """Not yet: see the module's notes."""
+    """A ProGuard/R8 mapping file (``symbolic.ProguardMapper``), over
+    :class:`~libsourcemap.ProguardView`: only the class a query names is parsed."""
 
-    def __init__(self, view: ProguardView) -> None:
+    def __init__(self, view: ProguardView, path: str) -> None:
         self._view = view
+        self._path = path
+        self._uuid: uuid.UUID | None = None
+
+    @classmethod
+    def open(cls, path: str, initialize_param_mapping: bool = False) -> ProguardMapper:
+        """Opens the mapping file at ``path`` (parameter mappings are built per query,
+        so ``initialize_param_mapping`` changes nothing)."""
+        if not isinstance(path, str):
+            raise TypeError(f"path must be str, not {type(path).__name__}")
+        try:
+            view = ProguardView.from_path(path)
+        except BadIo as exc:
+            raise IoError(str(exc)) from None
+        except SourceMapError:  # not a mapping file: symbolic maps nothing either
+            view = ProguardView.from_bytes(b"")
+        return cls(view, path)
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        """The file's UUID: version 5 of its bytes in the ``guardsquare.com`` namespace,
+        as ProGuard's tools and Sentry name mapping files."""
+        if self._uuid is None:
+            with open(self._path, "rb") as f:
+                digest = hashlib.sha1(_PROGUARD_NAMESPACE.bytes + f.read()).digest()
+            self._uuid = uuid.UUID(bytes=digest[:16], version=5)
+        return self._uuid
+
+    @property
+    def has_line_info(self) -> bool:
+        return self._view.has_line_info
+
+    def remap_class(self, klass: str) -> str | None:
+        """The original name of an obfuscated class; ``None`` if unknown."""
+        return self._view.remap_class(klass) or None
+
+    def remap_method(self, klass: str, method: str) -> tuple[str, str] | None:
+        """The original class and method, where the obfuscated name is not ambiguous."""
+        found = self._view.remap_method(klass, method)
+        return found if found is not None and all(found) else None
+
+    def remap_frame(
+        self, klass: str, method: str, line: int, parameters: str | None = None
+    ) -> list[JavaStackFrame]:
+        """The original frames of an obfuscated one, innermost first (inlining)."""
+        if not isinstance(line, int) or line < 0:
+            _u32(line)  # the error symbolic's conversion gives
+        lineno = min(line, _U32)
+        frames = self._view.remap_frame(klass, method, lineno, parameters)
+        if parameters is not None:
+            # symbolic 13.9's retracer gives a frame found by its parameters no line and
+            # no file (newer ones give the member's first line and the class's file).
+            return [JavaStackFrame(f.class_name, f.method, 0) for f in frames]
+        return [
+            JavaStackFrame(f.class_name, f.method, f.line or 0, f.file or "") for f in frames
+        ]

@@ -131,7 +131,7 @@ impl ProguardView {
                 _ => None,
             })
         } else {
-            let frames = remap(section, class, method, line);
+            let frames = remap(section, class, method, Position::Line(line));
             frames.into_iter().next().map(|frame| frame.method)
         };
         format!(
@@ -146,16 +146,65 @@ impl ProguardView {
     /// not in the mapping.
     pub fn remap_frame(&self, class: &str, method: &str, line: u32) -> Vec<Frame> {
         match self.section(class) {
-            Some(section) => remap(section, class, method, line),
+            Some(section) => remap(section, class, method, Position::Line(line)),
             None => Vec::new(),
         }
     }
+
+    /// `remap_frame` for a frame known by its parameter types (a Java signature's
+    /// argument list, e.g. `java.lang.String,int`) instead of a line.
+    pub fn remap_frame_with_parameters(
+        &self,
+        class: &str,
+        method: &str,
+        parameters: &str,
+    ) -> Vec<Frame> {
+        match self.section(class) {
+            Some(section) => remap(section, class, method, Position::Parameters(parameters)),
+            None => Vec::new(),
+        }
+    }
+
+    /// The original name of obfuscated class `class`, if the mapping has it.
+    pub fn remap_class(&self, class: &str) -> Option<String> {
+        let section = self.section(class)?;
+        match ProguardMapping::new(section).iter().flatten().next()? {
+            ProguardRecord::Class { original, .. } => Some(original.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The original class and method of `class.method`, where every mapping of that
+    /// obfuscated method name leads to the same original method (no line to tell them
+    /// apart otherwise).
+    pub fn remap_method(&self, class: &str, method: &str) -> Option<(String, String)> {
+        let lines = method_lines(self.section(class)?, method);
+        let mapper = ProguardMapper::new(ProguardMapping::new(&lines));
+        let (class, method) = mapper.remap_method(class, method)?;
+        Some((class.to_string(), method.to_string()))
+    }
 }
 
-fn remap(section: &[u8], class: &str, method: &str, line: u32) -> Vec<Frame> {
+/// What tells a frame's method from others of its obfuscated name.
+enum Position<'p> {
+    /// The frame's line, 0 if unknown.
+    Line(u32),
+    Parameters(&'p str),
+}
+
+fn remap(section: &[u8], class: &str, method: &str, at: Position) -> Vec<Frame> {
     let lines = method_lines(section, method);
-    let mapper = ProguardMapper::new(ProguardMapping::new(&lines));
-    let frame = StackFrame::new(class, method, line as usize);
+    let mapping = ProguardMapping::new(&lines);
+    let (mapper, frame) = match at {
+        Position::Line(line) => (
+            ProguardMapper::new(mapping),
+            StackFrame::new(class, method, line as usize),
+        ),
+        Position::Parameters(parameters) => (
+            ProguardMapper::new_with_param_mapping(mapping, true),
+            StackFrame::with_parameters(class, method, parameters),
+        ),
+    };
     mapper
         .remap_frame(&frame)
         .map(|found| Frame {

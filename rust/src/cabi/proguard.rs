@@ -53,6 +53,9 @@ ffi_fn! {
     /// The original frames as text: one line per frame, innermost first, with the fields
     /// `class \t method \t line \t file` (line and file empty when unknown). Java names
     /// cannot hold tabs or line breaks.
+    ///
+    /// With `parameters` (not NULL: a signature's argument types, comma-separated), the
+    /// method is told apart by them instead of by `line`.
     fn lsm_proguard_view_remap_frame(
         view: *const ProguardView,
         class: *const c_char,
@@ -60,10 +63,15 @@ ffi_fn! {
         method: *const c_char,
         method_len: usize,
         line: u32,
+        parameters: *const c_char,
+        parameters_len: usize,
         len_out: *mut usize,
     ) -> *mut c_char {
-        let frames =
-            handle(view)?.remap_frame(utf8(class, class_len)?, utf8(method, method_len)?, line);
+        let (view, class, method) = (handle(view)?, utf8(class, class_len)?, utf8(method, method_len)?);
+        let frames = match parameters.is_null() {
+            true => view.remap_frame(class, method, line),
+            false => view.remap_frame_with_parameters(class, method, utf8(parameters, parameters_len)?),
+        };
         let mut text = String::new();
         for frame in frames {
             let line = frame.line.map(|l| l.to_string()).unwrap_or_default();
@@ -71,6 +79,36 @@ ffi_fn! {
             let _ = writeln!(text, "{}\t{}\t{}\t{}", frame.class, frame.method, line, file);
         }
         Ok(out_buffer(Some(text.as_bytes()), len_out))
+    }
+}
+
+ffi_fn! {
+    /// The original name of an obfuscated class; NULL if the mapping does not have it.
+    fn lsm_proguard_view_remap_class(
+        view: *const ProguardView,
+        class: *const c_char,
+        class_len: usize,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let original = handle(view)?.remap_class(utf8(class, class_len)?);
+        Ok(out_buffer(original.as_deref().map(str::as_bytes), len_out))
+    }
+}
+
+ffi_fn! {
+    /// The original `class \t method` of an obfuscated class and method, where every
+    /// mapping of the method leads to the same original; NULL otherwise.
+    fn lsm_proguard_view_remap_method(
+        view: *const ProguardView,
+        class: *const c_char,
+        class_len: usize,
+        method: *const c_char,
+        method_len: usize,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let found = handle(view)?.remap_method(utf8(class, class_len)?, utf8(method, method_len)?);
+        let text = found.map(|(class, method)| format!("{class}\t{method}"));
+        Ok(out_buffer(text.as_deref().map(str::as_bytes), len_out))
     }
 }
 
