@@ -56,7 +56,11 @@ def digest(text: str | None) -> list[Any] | None:
 @pytest.fixture(scope="module", params=sorted(EXPECTED["maps"]))
 def recorded(request: pytest.FixtureRequest) -> tuple[dict[str, Any], bytes, bytes]:
     name = request.param
-    return EXPECTED["maps"][name], (FIXTURES / name).read_bytes(), (FIXTURES / MINIFIED[name]).read_bytes()
+    return (
+        EXPECTED["maps"][name],
+        (FIXTURES / name).read_bytes(),
+        (FIXTURES / MINIFIED[name]).read_bytes(),
+    )
 
 
 def test_view_tokens_sources_and_contents(recorded: tuple[dict[str, Any], bytes, bytes]) -> None:
@@ -116,7 +120,9 @@ def test_inputs(name: str) -> None:
         return
     view = SourceMapView.from_json_bytes(data)
     assert [match(t) for t in view] == rec["tokens"]
-    sources = [[view.get_source_name(i), view.get_source_contents(i)] for i in range(view.source_count)]
+    sources = [
+        [view.get_source_name(i), view.get_source_contents(i)] for i in range(view.source_count)
+    ]
     assert sources == rec["sources"]
     assert [[p, match(view.lookup(*p))] for p, _ in rec["lookups"]] == rec["lookups"]
 

@@ -32,9 +32,9 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from typing import Iterator, overload
-
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from typing import overload
 
 from .. import BadIo, Resolver, Rules, SourceMapError, View
 from ..proguard import ProguardView
@@ -110,7 +110,7 @@ def _u32(value: object) -> int:
 def _bytes(data: object) -> bytes:
     """What ``bytes(data)`` makes of it, as symbolic converts its inputs (a ``str`` is a
     ``TypeError``)."""
-    return bytes(data)  # type: ignore[call-overload]
+    return bytes(data)  # type: ignore[call-overload,no-any-return]
 
 
 # -- SourceView ------------------------------------------------------------------------
@@ -130,13 +130,13 @@ class SourceView:
         ``col`` (its length if none)."""
         if line not in self._columns:
             text = self._lines[line]
-            columns = None
+            found: list[int] | None = None
             if any(ord(c) > 0xFFFF for c in text):
-                columns, at = [], 0
+                found, at = [], 0
                 for c in text:
-                    columns.append(at)
+                    found.append(at)
                     at += 2 if ord(c) > 0xFFFF else 1
-            self._columns[line] = columns
+            self._columns[line] = found
         columns = self._columns[line]
         return col if columns is None else bisect_left(columns, col)
 
@@ -205,7 +205,7 @@ class SourceMapTokenMatch:
     __hash__ = None  # type: ignore[assignment]  # as symbolic's: __eq__ without __hash__
 
     def __repr__(self) -> str:
-        return "<SourceMapTokenMatch %s:%d>" % (self.src, self.src_line)
+        return f"<SourceMapTokenMatch {self.src}:{self.src_line:d}>"
 
 
 class SourceMapView:
@@ -402,7 +402,7 @@ class SourceMapCacheToken:
     post_context: list[str]
 
     def __repr__(self) -> str:
-        return "<SourceMapCacheToken %s:%d>" % (self.src, self.line)
+        return f"<SourceMapCacheToken {self.src}:{self.line:d}>"
 
 
 class SourceMapCache:
@@ -609,6 +609,4 @@ class ProguardMapper:
             # symbolic 13.9's retracer gives a frame found by its parameters no line and
             # no file (newer ones give the member's first line and the class's file).
             return [JavaStackFrame(f.class_name, f.method, 0) for f in frames]
-        return [
-            JavaStackFrame(f.class_name, f.method, f.line or 0, f.file or "") for f in frames
-        ]
+        return [JavaStackFrame(f.class_name, f.method, f.line or 0, f.file or "") for f in frames]
