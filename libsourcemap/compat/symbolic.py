@@ -58,6 +58,7 @@ _U32 = 0xFFFFFFFF
 _PROGUARD_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_DNS, "guardsquare.com")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"\s*")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: What rust-sourcemap refuses beyond malformed JSON and VLQ: source and name indexes out
 #: of range, segments of 2 or 3 fields.
 _RULES = Rules.INDEXES
@@ -121,7 +122,8 @@ class SourceView:
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._lines = _LINE_BREAK.split(text)
+        # Splitting at "\n" alone is a C loop; the pattern only where "\r" occurs.
+        self._lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
         #: Per line with characters outside the BMP: each character's UTF-16 column.
         self._columns: dict[int, list[int] | None] = {}
 
@@ -131,7 +133,7 @@ class SourceView:
         if line not in self._columns:
             text = self._lines[line]
             found: list[int] | None = None
-            if any(ord(c) > 0xFFFF for c in text):
+            if not text.isascii() and _ASTRAL.search(text):
                 found, at = [], 0
                 for c in text:
                     found.append(at)
@@ -413,7 +415,7 @@ class SourceMapCache:
         self._view = view
         self._sources = SourceMapView(view)._sources
         self._names: dict[int, str | None] = {}
-        self._lines: dict[int, tuple[str, list[int]] | None] = {}
+        self._lines: dict[int, _Lines | None] = {}
         scopes = Resolver.for_view(view).scope_names(minified)
         self._scope_at = [(line, col) for line, col, _ in scopes]
         self._scope_names = [
@@ -495,19 +497,12 @@ class SourceMapCache:
             self._names[name_id] = self._view.get_name(name_id) or None
         return self._names[name_id]
 
-    def _file_lines(self, src_id: int) -> tuple[str, list[int]] | None:
-        """The contents of source ``src_id`` and where each line starts (lines end at
-        ``\n`` only and keep it, as symbolic's cache has them)."""
+    def _file_lines(self, src_id: int) -> _Lines | None:
+        """The lines of source ``src_id``'s contents (ending at ``\n`` only, which they
+        keep, as symbolic's cache has them)."""
         if src_id not in self._lines:
             data = self._view.get_source_contents(src_id) if src_id < len(self._sources) else None
-            if data is None:
-                self._lines[src_id] = None
-            else:
-                text = data.decode("utf-8", "replace")
-                starts = [0] + [m.end() for m in re.finditer("\n", text)]
-                if starts[-1] == len(text) and len(starts) > 1 and not text.endswith("\n"):
-                    starts.pop()
-                self._lines[src_id] = (text, starts)
+            self._lines[src_id] = None if data is None else _Lines(data)
         return self._lines[src_id]
 
 
@@ -518,12 +513,31 @@ def _origin(fields: list[int]) -> tuple[int, ...]:
     return tuple(fields[2:6])
 
 
-def _line(lines: tuple[str, list[int]], number: int) -> str | None:
-    text, starts = lines
-    if number >= len(starts):
-        return None
-    end = starts[number + 1] if number + 1 < len(starts) else len(text)
-    return text[starts[number] : end]
+class _Lines:
+    """A source's lines, each ending at ``\n`` (kept), found as far as asked: a lookup
+    reads the contents up to its line, not the whole source."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.starts = [0]
+        self.complete = False
+
+    def line(self, number: int) -> str | None:
+        starts, data = self.starts, self.data
+        while len(starts) <= number + 1 and not self.complete:
+            found = data.find(b"\n", starts[-1])
+            if found < 0:
+                self.complete = True
+            else:
+                starts.append(found + 1)
+        if number >= len(starts):
+            return None
+        end = starts[number + 1] if number + 1 < len(starts) else len(data)
+        return data[starts[number] : end].decode("utf-8", "replace")
+
+
+def _line(lines: _Lines, number: int) -> str | None:
+    return lines.line(number)
 
 
 def _present(lines: Iterator[str | None]) -> list[str]:

@@ -31,7 +31,7 @@ use oxc_ast::ast::{
 };
 use oxc_ast::AstKind;
 use oxc_ast_visit::{walk, Visit};
-use oxc_parser::Parser;
+use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
 
@@ -450,7 +450,15 @@ impl<'a> Visit<'a> for Collector<'a> {
 /// if it does not parse.
 fn collect(text: &str) -> Vec<(u32, u32, Option<Name>)> {
     let allocator = Allocator::default();
-    let parsed = Parser::new(&allocator, text, SourceType::mjs()).parse();
+    // No identifier hashes: they serve semantic analysis, which never runs here.
+    // Parentheses are kept: js-source-scopes does not name through them.
+    let options = ParseOptions {
+        enable_ident_hashes: false,
+        ..ParseOptions::default()
+    };
+    let parsed = Parser::new(&allocator, text, SourceType::mjs())
+        .with_options(options)
+        .parse();
     if parsed.panicked || parsed.diagnostics.errors().next().is_some() {
         return Vec::new();
     }
@@ -465,13 +473,32 @@ fn collect(text: &str) -> Vec<(u32, u32, Option<Name>)> {
 struct Positions<'t> {
     text: &'t str,
     line_starts: Vec<u32>,
+    /// Per line: `None` if it is ASCII (the column is the byte count), else the UTF-16
+    /// column of each of its bytes, made on first use (minified lines run to megabytes:
+    /// counting from the line's start for every offset would be quadratic).
+    columns: std::cell::RefCell<Vec<Option<std::rc::Rc<[u32]>>>>,
+    ascii: Vec<bool>,
 }
 
 impl<'t> Positions<'t> {
     fn new(text: &'t str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
-        Positions { text, line_starts }
+        let ascii = (0..line_starts.len())
+            .map(|line| Self::line_bytes(text, &line_starts, line).is_ascii())
+            .collect();
+        let columns = std::cell::RefCell::new(vec![None; line_starts.len()]);
+        Positions {
+            text,
+            line_starts,
+            columns,
+            ascii,
+        }
+    }
+
+    fn line_bytes<'a>(text: &'a str, starts: &[u32], line: usize) -> &'a [u8] {
+        let end = starts.get(line + 1).map_or(text.len(), |&s| s as usize);
+        &text.as_bytes()[starts[line] as usize..end]
     }
 
     /// The position of byte `offset`; `None` at or past the end.
@@ -480,13 +507,24 @@ impl<'t> Positions<'t> {
             return None;
         }
         let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.line_starts[line] as usize;
-        let before = self.text.get(start..offset as usize)?;
-        let col = match before.is_ascii() {
-            true => before.len(),
-            false => before.chars().map(char::len_utf16).sum(),
-        };
-        Some((line as u32, col as u32))
+        let within = (offset - self.line_starts[line]) as usize;
+        if self.ascii[line] {
+            return Some((line as u32, within as u32));
+        }
+        let mut columns = self.columns.borrow_mut();
+        let table = columns[line].get_or_insert_with(|| {
+            let bytes = Self::line_bytes(self.text, &self.line_starts, line);
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
+            let mut table = vec![0u32; bytes.len() + 1];
+            let mut col = 0u32;
+            for (at, c) in text.char_indices() {
+                table[at..at + c.len_utf8()].fill(col);
+                col += c.len_utf16() as u32;
+            }
+            table[bytes.len()] = col;
+            table.into()
+        });
+        Some((line as u32, *table.get(within)?))
     }
 }
 

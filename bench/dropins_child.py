@@ -1,0 +1,110 @@
+"""One drop-in measurement, in its own process (see bench/dropins.py):
+
+    python bench/dropins_child.py IMPL CASE_JSON REPEATS
+
+IMPL: symbolic, symbolic-cache, ecma426 (the real packages, run with their venv's
+interpreter) or ours-symbolic, ours-symbolic-cache, ours-ecma426 (libsourcemap.compat).
+Prints one JSON object: cold_ms, warm_ms, peak_mb, kept_mb and the answers.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from child import current_mb, peak_mb, reset_peak
+
+
+def jobs(impl: str, case: dict[str, Any]) -> Callable[[], tuple[object, list[Any]]]:
+    """A job reading the files and answering every frame: (what it keeps, answers)."""
+    frames = case["frames"]
+    if impl in ("symbolic", "ours-symbolic", "symbolic-cache", "ours-symbolic-cache"):
+        if impl.startswith("ours"):
+            from libsourcemap.compat import symbolic as api
+        else:
+            import symbolic as api  # type: ignore[no-redef]
+
+        if impl.endswith("cache"):
+
+            def cache_job() -> tuple[object, list[Any]]:
+                js = Path(case["minified"]).read_bytes()
+                data = Path(case["map"]).read_bytes()
+                cache = api.SourceMapCache.from_bytes(js, data)
+                answers = []
+                for line, col, _ in frames:
+                    t = cache.lookup(line, col, 5)
+                    answers.append(t and [t.line, t.col, t.src, t.function_name, t.context_line,
+                                          t.pre_context, t.post_context])  # fmt: skip
+                return cache, answers
+
+            return cache_job
+
+        def view_job() -> tuple[object, list[Any]]:
+            data = Path(case["map"]).read_bytes()
+            js = Path(case["minified"]).read_bytes()
+            view = api.SourceMapView.from_json_bytes(data)
+            source = api.SourceView.from_bytes(js)
+            answers = []
+            for line, col, name in frames:
+                t = view.lookup(line - 1, col - 1, name, source)
+                answers.append(t and [t.src, t.src_line, t.src_col, t.name, t.function_name])
+            return (view, source), answers
+
+        return view_job
+
+    if impl.startswith("ours"):
+        from libsourcemap.compat import ecma426
+    else:
+        import ecma426  # type: ignore[no-redef]
+
+    def ecma_job() -> tuple[object, list[Any]]:
+        index = ecma426.loads(Path(case["map"]).read_bytes())
+        answers = []
+        for line, col, _ in frames:
+            try:
+                m = index.lookup_left(line - 1, col - 1)
+                answers.append([m.source, m.original_line, m.original_column, m.name])
+            except (IndexError, KeyError) as exc:
+                answers.append(type(exc).__name__)
+        return index, answers
+
+    return ecma_job
+
+
+def main() -> None:
+    impl, case_path, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    case = json.loads(Path(case_path).read_text())
+    job = jobs(impl, case)
+    gc.collect()
+    before = current_mb()
+    reset_peak()
+    start = time.perf_counter()
+    kept, answers = job()
+    cold = time.perf_counter() - start
+    peak = peak_mb() - before
+    gc.collect()
+    kept_mb = current_mb() - before  # the input bytes are gone; what the objects hold stays
+    del kept
+    gc.collect()
+    warm = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = job()
+        warm.append(time.perf_counter() - start)
+        del result
+    print(json.dumps({
+        "cold_ms": cold * 1e3,
+        "warm_ms": statistics.median(warm) * 1e3,
+        "peak_mb": peak,
+        "kept_mb": kept_mb,
+        "answers": answers,
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
