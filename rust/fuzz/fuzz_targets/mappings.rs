@@ -3,6 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use sourcemap_native::integrity::Checked;
 use sourcemap_native::mappings::{self, Limits, TokenTable};
 use sourcemap_native::rules::Rules;
 
@@ -14,7 +15,8 @@ fuzz_target!(|data: &[u8]| {
     let mut tokens = mappings::decode_all(text, LIMITS, Rules::LENIENT).expect("indexed text decodes");
     tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
     assert_eq!(tokens.len() as u32, indexed.token_count);
-    let table = TokenTable::new(text, &indexed.checkpoints, indexed.token_count, LIMITS);
+    let (text_bytes, checkpoints) = (Checked::trusted(text), Checked::trusted(&indexed.checkpoints));
+    let table = TokenTable::new(text_bytes, checkpoints, indexed.token_count, LIMITS);
     table.validate().expect("own index is valid");
     for (i, token) in tokens.iter().enumerate().take(3000) {
         assert_eq!(table.get(i as u32).unwrap().as_ref(), Some(token));
