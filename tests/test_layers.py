@@ -151,3 +151,20 @@ def test_rust_library_never_uses_the_engine_or_the_abi() -> None:
     for module, used in _rust_graph().items():
         if module.startswith("engine"):
             assert not {m for m in used if m.startswith("cabi")}, module
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """pyproject.toml lists the packages a wheel gets: every directory of the package with
+    an ``__init__.py`` must be there (a subpackage missing from the list is missing from
+    every install but an editable one)."""
+    # Read with a pattern, not tomllib: the PyPy in CI is Python 3.9.
+    block = re.search(
+        r"\[tool\.setuptools\]\s*packages = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(), re.S
+    )
+    assert block is not None
+    listed = set(re.findall(r'"([\w.]+)"', block.group(1)))
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "libsourcemap").rglob("__init__.py")
+    }
+    assert listed == found
