@@ -7,6 +7,7 @@ exceptions for bad input and bad arguments. Every answer must be the same."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from typing import Any, Callable
@@ -25,7 +26,7 @@ from libsourcemap.compat.symbolic import (
     Unknown,
 )
 
-EXPECTED = json.loads((FIXTURES / "expected-symbolic-13.9.json").read_text())
+EXPECTED = json.loads(gzip.decompress((FIXTURES / "expected-symbolic-13.9.json.gz").read_bytes()))
 MINIFIED = {
     "esbuild-lodash.min.js.map": "esbuild-lodash.min.js",
     "terser-underscore.min.js.map": "terser-underscore.min.js",
