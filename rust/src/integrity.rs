@@ -176,6 +176,11 @@ impl<'a> Checked<'a> {
         self.bytes.len()
     }
 
+    /// Whether reads are verified (bytes of a memdb) or not (tables a JSON view built).
+    pub fn is_verified(&self) -> bool {
+        self.guard.is_some()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.bytes.is_empty()
     }

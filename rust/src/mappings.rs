@@ -570,9 +570,10 @@ impl<'a> TokenTable<'a> {
         }
         let first = index as u64 * INTERVAL as u64;
         let in_block = (self.count as u64 - first).min(INTERVAL as u64);
-        // The block's tokens end where the next checkpoint's token does: only those bytes
-        // are verified and given to the decoders.
-        let end = match index + 1 < self.checkpoint_count() {
+        // From a memdb, the block's tokens end where the next checkpoint's token does:
+        // only those bytes are verified and given to the decoders. A JSON view's own
+        // tables need no such bound (and the hot path no second checkpoint read).
+        let end = match self.mappings.is_verified() && index + 1 < self.checkpoint_count() {
             true => (self.checkpoint(index + 1)?.offset as usize).max(checkpoint.offset as usize),
             false => self.mappings.len(),
         };
