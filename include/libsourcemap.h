@@ -149,6 +149,13 @@ const char *lsm_view_get_source_contents(const lsm_view_t *view, uint32_t src_id
 char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_source_contents,
                           int with_names, lsm_error_t *err);
 
+/* The view as source map JSON (ECMA-426): version, file, sourceRoot, sources (as the map
+   wrote them), sourcesContent (with_source_contents, where any source has contents),
+   names (with_names; else none, and no segment names), mappings, ignoreList, debugId.
+   Owned (lsm_buffer_free). */
+char *lsm_view_to_json(const lsm_view_t *view, size_t *len_out, int with_source_contents,
+                       int with_names, lsm_error_t *err);
+
 /* Resolvers: the symbolication engine over a view. */
 
 /* A resolver over `view`'s view (shared: `view` may be freed first). */

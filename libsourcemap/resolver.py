@@ -301,7 +301,8 @@ _MISSING: Any = object()
 def dump_memdb(
     func: Callable[..., Any], ptr: Any, with_source_contents: bool, with_names: bool
 ) -> bytes:
-    """Memdb bytes from ``lsm_view_dump_memdb`` or ``lsm_resolver_dump_memdb``."""
+    """The bytes a dump call returns: ``lsm_view_dump_memdb``, ``lsm_resolver_dump_memdb``
+    (memdb caches) or ``lsm_view_to_json``."""
     size = scratch.size
     buf = rustcall(func, ptr, size, int(bool(with_source_contents)), int(bool(with_names)))
     return take_buffer(buf, size[0])

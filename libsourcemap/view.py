@@ -495,6 +495,17 @@ class View(RustObject):
         ptr = self._get_ptr()
         return dump_memdb(lib.lsm_view_dump_memdb, ptr, with_source_contents, with_names)
 
+    def to_json(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
+        """The view as source map JSON (ECMA-426), whatever it was made from (JSON, an
+        index map flattened, a memdb): ``version``, ``file``, ``sourceRoot``, ``sources``
+        (as the map wrote them, before ``sourceRoot``), ``sourcesContent`` (where a source
+        has contents, unless ``with_source_contents=False``), ``names`` (none with
+        ``with_names=False``, and no segment names then), ``mappings``, ``ignoreList``,
+        ``debugId``. The output passes ``strict=True`` and parses back to the same tokens,
+        sources, contents and names; ``mappings`` is written anew from the tokens, so a map
+        read leniently comes out valid."""
+        return dump_memdb(lib.lsm_view_to_json, self._get_ptr(), with_source_contents, with_names)
+
     def dump_memdb_file(
         self, path: PathLike, with_source_contents: bool = True, with_names: bool = True
     ) -> None:

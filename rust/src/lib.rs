@@ -22,6 +22,7 @@ pub mod rules;
 pub mod tables;
 pub mod view;
 pub mod vlq;
+pub mod writer;
 
 // The engine.
 pub mod engine;

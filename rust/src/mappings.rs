@@ -441,36 +441,61 @@ pub fn decode_all(mappings: &[u8], limits: Limits, rules: Rules) -> Result<Vec<R
 
 /// Encodes tokens sorted by generated position back into a `mappings` text.
 pub fn encode(tokens: &[RawToken]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(tokens.len() * 6);
-    let mut state = State::default();
-    let mut first_on_line = true;
+    let mut encoder = Encoder::new(Vec::with_capacity(tokens.len() * 6));
     for token in tokens {
+        encoder.push(token);
+    }
+    encoder.finish()
+}
+
+/// Writes tokens, sorted by generated position, as a `mappings` string, one at a time.
+pub struct Encoder {
+    out: Vec<u8>,
+    state: State,
+    first_on_line: bool,
+}
+
+impl Encoder {
+    /// An encoder appending to `out`.
+    pub fn new(out: Vec<u8>) -> Encoder {
+        Encoder {
+            out,
+            state: State::default(),
+            first_on_line: true,
+        }
+    }
+
+    pub fn push(&mut self, token: &RawToken) {
+        let (out, state) = (&mut self.out, &mut self.state);
         while state.dst_line < token.dst_line {
             out.push(b';');
             state.dst_line += 1;
             state.dst_col = 0;
-            first_on_line = true;
+            self.first_on_line = true;
         }
-        if !first_on_line {
+        if !self.first_on_line {
             out.push(b',');
         }
-        first_on_line = false;
-        vlq::encode(token.dst_col as i64 - state.dst_col as i64, &mut out);
+        self.first_on_line = false;
+        vlq::encode(token.dst_col as i64 - state.dst_col as i64, out);
         state.dst_col = token.dst_col;
         if token.has_source() {
-            vlq::encode(token.src_id as i64 - state.src_id as i64, &mut out);
-            vlq::encode(token.src_line as i64 - state.src_line as i64, &mut out);
-            vlq::encode(token.src_col as i64 - state.src_col as i64, &mut out);
+            vlq::encode(token.src_id as i64 - state.src_id as i64, out);
+            vlq::encode(token.src_line as i64 - state.src_line as i64, out);
+            vlq::encode(token.src_col as i64 - state.src_col as i64, out);
             state.src_id = token.src_id;
             state.src_line = token.src_line;
             state.src_col = token.src_col;
             if token.name_id != NONE {
-                vlq::encode(token.name_id as i64 - state.name_id as i64, &mut out);
+                vlq::encode(token.name_id as i64 - state.name_id as i64, out);
                 state.name_id = token.name_id;
             }
         }
     }
-    out
+
+    pub fn finish(self) -> Vec<u8> {
+        self.out
+    }
 }
 
 /// A copy of a checkpoint index with every name flag cleared, for a table whose names
@@ -608,6 +633,17 @@ impl<'a> TokenTable<'a> {
             if !visit(&token) {
                 break;
             }
+        }
+        Ok(())
+    }
+
+    /// Every token, in generated order.
+    pub fn for_each(&self, mut visit: impl FnMut(&RawToken)) -> Result<()> {
+        for block in 0..self.checkpoint_count() {
+            self.scan(block, |token| {
+                visit(token);
+                true
+            })?;
         }
         Ok(())
     }

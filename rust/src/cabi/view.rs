@@ -262,6 +262,23 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// The view as source map JSON (ECMA-426), see `writer::to_json`.
+    fn lsm_view_to_json(
+        view: *const View,
+        len_out: *mut usize,
+        with_source_contents: c_int,
+        with_names: c_int,
+    ) -> *mut c_char {
+        let options = crate::writer::JsonOptions {
+            with_source_contents: with_source_contents != 0,
+            with_names: with_names != 0,
+        };
+        let bytes = crate::writer::to_json(handle(view)?, options)?;
+        Ok(out_buffer(Some(&bytes), len_out))
+    }
+}
+
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
     DumpOptions {
         with_source_contents: with_source_contents != 0,

@@ -1,0 +1,185 @@
+//! Writing a view out as source map JSON (ECMA-426): whatever the view was made from
+//! (JSON, an index map flattened, a memdb).
+//!
+//! Sources are written as the map had them (before `sourceRoot` is applied) with the
+//! `sourceRoot`; contents stored as the input's own JSON string literals are copied, not
+//! unescaped and escaped again; `mappings` is encoded from the tokens, so a map read
+//! leniently comes out valid.
+
+use crate::error::Result;
+use crate::mappings::{Encoder, NONE};
+use crate::view::View;
+
+#[derive(Debug, Clone, Copy)]
+pub struct JsonOptions {
+    pub with_source_contents: bool,
+    pub with_names: bool,
+}
+
+/// The view as ECMA-426 JSON: `version`, `file`, `sourceRoot`, `sources`,
+/// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId` (optional fields only
+/// where the view has them).
+pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
+    let mappings_len = view.part(crate::view::Part::Mappings).len();
+    let mut out = Vec::with_capacity(mappings_len + 1024);
+    out.extend_from_slice(b"{\"version\":3");
+    if let Some(file) = view.file()? {
+        key(&mut out, "file");
+        string(&mut out, file);
+    }
+    if let Some(root) = view.source_root()? {
+        key(&mut out, "sourceRoot");
+        string(&mut out, root);
+    }
+    key(&mut out, "sources");
+    list(&mut out, view.source_count(), |out, id| {
+        match view.raw_source_name(id)? {
+            Some(name) => string(out, name),
+            None => out.extend_from_slice(b"null"),
+        }
+        Ok(())
+    })?;
+    let mut any_contents = false;
+    for id in 0..view.source_count() {
+        any_contents |= options.with_source_contents && view.has_source_contents(id)?;
+    }
+    if any_contents {
+        key(&mut out, "sourcesContent");
+        let contents = view.contents()?;
+        list(&mut out, view.source_count(), |out, id| {
+            match contents.get(id)? {
+                None => out.extend_from_slice(b"null"),
+                // Still the input's own string literal, quotes included: valid JSON.
+                Some(stored) if stored.escaped => out.extend_from_slice(stored.bytes),
+                Some(stored) => string(out, stored.bytes),
+            }
+            Ok(())
+        })?;
+    }
+    let names = if options.with_names {
+        view.name_count()
+    } else {
+        0
+    };
+    key(&mut out, "names");
+    list(&mut out, names, |out, id| {
+        string(out, view.name(id)?.unwrap_or_default());
+        Ok(())
+    })?;
+    key(&mut out, "mappings");
+    out.push(b'"');
+    let mut encoder = Encoder::new(out);
+    view.tokens().for_each(|token| match options.with_names {
+        true => encoder.push(token),
+        false => encoder.push(&crate::mappings::RawToken {
+            name_id: NONE,
+            ..*token
+        }),
+    })?;
+    let mut out = encoder.finish();
+    out.push(b'"');
+    let ignored = view.ignore_list_bytes()?;
+    if !ignored.is_empty() {
+        key(&mut out, "ignoreList");
+        let ids: Vec<u32> = ignored
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect();
+        list(&mut out, ids.len() as u32, |out, i| {
+            out.extend_from_slice(ids[i as usize].to_string().as_bytes());
+            Ok(())
+        })?;
+    }
+    if let Some(debug_id) = view.debug_id()? {
+        key(&mut out, "debugId");
+        string(&mut out, debug_id);
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+fn key(out: &mut Vec<u8>, name: &str) {
+    out.extend_from_slice(b",\"");
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(b"\":");
+}
+
+/// `[item(0), item(1), ...]` for `count` items.
+fn list(
+    out: &mut Vec<u8>,
+    count: u32,
+    mut item: impl FnMut(&mut Vec<u8>, u32) -> Result<()>,
+) -> Result<()> {
+    out.push(b'[');
+    for i in 0..count {
+        if i > 0 {
+            out.push(b',');
+        }
+        item(out, i)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters escaped; bytes
+/// that are not UTF-8 (never in a view read from JSON) replaced.
+fn string(out: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let text = String::from_utf8_lossy(text);
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => &[],
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[plain..i]);
+        plain = i + 1;
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 0xf) as usize]);
+        } else {
+            out.extend_from_slice(escape);
+        }
+    }
+    out.extend_from_slice(&bytes[plain..]);
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn escaped(text: &str) -> String {
+        let mut out = Vec::new();
+        string(&mut out, text.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn strings_are_json() {
+        for text in [
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "line\nbreak\r\t",
+            "\u{1}\u{1f}é😀",
+        ] {
+            let json = escaped(text);
+            assert_eq!(
+                serde_json::from_str::<String>(&json).unwrap(),
+                text,
+                "{json}"
+            );
+        }
+    }
+}
