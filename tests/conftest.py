@@ -36,6 +36,9 @@ REAL_MAPS = {
     "index-concat.index.map": "index-concat.min.js",
 }
 
+#: Those and the stack-trace corpus' bundles (fixtures/generate-stacks.mjs).
+ALL_REAL_MAPS = [*REAL_MAPS, "stacks/dist/esbuild.min.mjs.map", "stacks/dist/terser.min.mjs.map"]
+
 
 def fixture_bytes(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()

@@ -15,18 +15,11 @@ from typing import Any, Callable
 
 import ecma426 as reference
 import pytest
-from conftest import FIXTURES
+from conftest import ALL_REAL_MAPS, FIXTURES
 
 from libsourcemap.compat import ecma426
 
-MAPS = [
-    "esbuild-lodash.min.js.map",
-    "terser-underscore.min.js.map",
-    "index-concat.flat.map",
-    "index-concat.index.map",
-    "stacks/dist/esbuild.min.mjs.map",
-    "stacks/dist/terser.min.mjs.map",
-]
+MAPS = ALL_REAL_MAPS
 
 
 def test_ecma426s_own_suite_passes_against_the_drop_in() -> None:

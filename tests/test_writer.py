@@ -8,20 +8,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FIXTURES, tiny_map
+from conftest import ALL_REAL_MAPS, FIXTURES, encode_mappings, tiny_map
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from libsourcemap import View
 
-MAPS = [
-    "esbuild-lodash.min.js.map",
-    "terser-underscore.min.js.map",
-    "index-concat.flat.map",
-    "index-concat.index.map",
-    "stacks/dist/esbuild.min.mjs.map",
-    "stacks/dist/terser.min.mjs.map",
-]
+MAPS = ALL_REAL_MAPS
 
 
 def everything(view: View) -> dict[str, object]:
@@ -122,49 +115,15 @@ segment = st.tuples(
 @settings(max_examples=200, deadline=None)
 @given(st.lists(segment, max_size=60))
 def test_random_maps_round_trip(segments: list[tuple[int, int, object]]) -> None:
-    """Random segments, written as a map by hand, through ``to_json`` and back."""
-    lines: dict[int, list[tuple[int, object]]] = {}
-    for line, col, mapped in segments:
-        lines.setdefault(line, []).append((col, mapped))
-    tokens = []
-    for line in sorted(lines):
-        for col, mapped in sorted(lines[line], key=lambda s: s[0]):
-            tokens.append((line, col, mapped))
+    """Random segments (shared positions, unmapped ones, names), written as a map by an
+    encoder independent of the core's, through ``to_json`` and back."""
+    ordered = sorted(segments, key=lambda s: (s[0], s[1]))
+    tokens = [
+        (line, col, *(mapped if mapped is not None else (None, 0, 0, None)))  # type: ignore[misc]
+        for line, col, mapped in ordered
+    ]
     doc = {"version": 3, "sources": ["a", "b", None, "d"], "names": ["x", "y", "z"],
-           "mappings": _encode(tokens)}  # fmt: skip
+           "mappings": encode_mappings(tokens, lines=6)}  # fmt: skip
     view = View.from_json(json.dumps(doc))
     again = View.from_json(view.to_json(), strict=True)
     assert everything(again) == everything(view)
-
-
-def _encode(tokens: list[tuple[int, int, object]]) -> str:
-    """A mappings string for sorted tokens (ECMA-426's VLQ), written here independently
-    of the core's encoder."""
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-
-    def vlq(n: int) -> str:
-        v = (-n << 1) | 1 if n < 0 else n << 1
-        out = ""
-        while True:
-            digit, v = v & 31, v >> 5
-            out += alphabet[digit | (32 if v else 0)]
-            if not v:
-                return out
-
-    lines: list[list[str]] = []
-    state = [0, 0, 0, 0]
-    for line, col, mapped in tokens:
-        while len(lines) <= line:
-            lines.append([])
-            previous_col = 0
-        fields = [col - previous_col]
-        previous_col = col
-        if mapped is not None:
-            src, src_line, src_col, name = mapped  # type: ignore[misc]
-            fields += [src - state[0], src_line - state[1], src_col - state[2]]
-            state[:3] = [src, src_line, src_col]
-            if name is not None:
-                fields.append(name - state[3])
-                state[3] = name
-        lines[line].append("".join(vlq(f) for f in fields))
-    return ";".join(",".join(s) for s in lines)
