@@ -156,6 +156,12 @@ char *lsm_view_dump_memdb(const lsm_view_t *view, size_t *len_out, int with_sour
 char *lsm_view_to_json(const lsm_view_t *view, size_t *len_out, int with_source_contents,
                        int with_names, lsm_error_t *err);
 
+/* A `mappings` string for `count` segments of six uint32 each: generated line and
+   column, source id, original line and column, name id (LSM_NONE: no source / no name),
+   in any order (sorted by generated position, stably). Owned (lsm_buffer_free). */
+char *lsm_mappings_encode(const uint32_t *records, size_t count, size_t *len_out,
+                          lsm_error_t *err);
+
 /* Resolvers: the symbolication engine over a view. */
 
 /* A resolver over `view`'s view (shared: `view` may be freed first). */

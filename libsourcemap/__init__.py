@@ -50,11 +50,13 @@ _LAZY = {
     "SourceBundle": "bundle",
     "BundleFile": "bundle",
     "BadBundle": "bundle",
+    "SourceMapBuilder": "builder",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from .builder import SourceMapBuilder
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
     from .proguard import JavaFrame, ProguardView
@@ -86,6 +88,7 @@ __version__ = "0.9.0"
 
 __all__ = [
     "NONE",
+    "SourceMapBuilder",
     "Rules",
     "View",
     "Resolver",

@@ -93,6 +93,22 @@ def encode_mappings(tokens: list[tuple[Any, ...]], lines: int) -> str:
     return ";".join(",".join(seg for _, seg in line) for line in out)
 
 
+def segment_lists(sources: int, names: int, max_size: int = 60) -> Any:
+    """Hypothesis: lists of segments ``(dst_line, dst_col, mapped)``, ``mapped`` being
+    ``None`` (unmapped) or ``(src_id, src_line, src_col, name_id or None)`` with ids below
+    ``sources`` and ``names``; positions repeat, in any order."""
+    from hypothesis import strategies as st
+
+    original = st.tuples(
+        st.integers(0, sources - 1),
+        st.integers(0, 100),
+        st.integers(0, 100),
+        st.one_of(st.none(), st.integers(0, names - 1)),
+    )
+    segment = st.tuples(st.integers(0, 5), st.integers(0, 300), st.one_of(st.none(), original))
+    return st.lists(segment, max_size=max_size)
+
+
 @pytest.fixture(params=sorted(REAL_MAPS))
 def real_map(request: pytest.FixtureRequest) -> str:
     return request.param  # type: ignore[no-any-return]

@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ALL_REAL_MAPS, FIXTURES, encode_mappings, tiny_map
+from conftest import ALL_REAL_MAPS, FIXTURES, encode_mappings, segment_lists, tiny_map
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from libsourcemap import View
 
@@ -97,23 +96,8 @@ def test_an_independent_decoder_reads_the_same_segments(name: str) -> None:
         assert segments(ecma426.loads(ours)) == segments(ecma426.loads(data))
 
 
-segment = st.tuples(
-    st.integers(0, 5),  # line
-    st.integers(0, 300),  # column
-    st.one_of(
-        st.none(),
-        st.tuples(
-            st.integers(0, 3),
-            st.integers(0, 100),
-            st.integers(0, 100),
-            st.one_of(st.none(), st.integers(0, 2)),
-        ),
-    ),  # fmt: skip
-)
-
-
 @settings(max_examples=200, deadline=None)
-@given(st.lists(segment, max_size=60))
+@given(segment_lists(sources=4, names=3))
 def test_random_maps_round_trip(segments: list[tuple[int, int, object]]) -> None:
     """Random segments (shared positions, unmapped ones, names), written as a map by an
     encoder independent of the core's, through ``to_json`` and back."""

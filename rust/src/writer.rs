@@ -7,7 +7,7 @@
 //! leniently comes out valid.
 
 use crate::error::Result;
-use crate::mappings::{Encoder, NONE};
+use crate::mappings::{Encoder, RawToken, NONE};
 use crate::view::View;
 
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +71,7 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     let mut encoder = Encoder::new(out);
     view.tokens().for_each(|token| match options.with_names {
         true => encoder.push(token),
-        false => encoder.push(&crate::mappings::RawToken {
+        false => encoder.push(&RawToken {
             name_id: NONE,
             ..*token
         }),
@@ -96,6 +96,30 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// A `mappings` string for segments given as six u32 each (generated line and column,
+/// source id, original line and column, name id; `NONE` for no source or no name), in any
+/// order: they are sorted by generated position (stably: segments added at one position
+/// keep their order).
+pub fn encode_segments(records: &[u32]) -> Vec<u8> {
+    let mut tokens: Vec<RawToken> = records
+        .chunks_exact(6)
+        .map(|r| RawToken {
+            dst_line: r[0],
+            dst_col: r[1],
+            src_id: r[2],
+            src_line: if r[2] == NONE { 0 } else { r[3] },
+            src_col: if r[2] == NONE { 0 } else { r[4] },
+            name_id: if r[2] == NONE { NONE } else { r[5] },
+        })
+        .collect();
+    tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
+    let mut encoder = Encoder::new(Vec::with_capacity(tokens.len() * 6));
+    for token in &tokens {
+        encoder.push(token);
+    }
+    encoder.finish()
 }
 
 fn key(out: &mut Vec<u8>, name: &str) {

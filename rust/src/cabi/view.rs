@@ -279,6 +279,18 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// A `mappings` string for `count` segments of six u32 (see `writer::encode_segments`).
+    fn lsm_mappings_encode(records: *const u32, count: usize, len_out: *mut usize) -> *mut c_char {
+        let len = count
+            .checked_mul(6)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "too many segments"))?;
+        let records = std::slice::from_raw_parts(checked_array(records, len)?, len);
+        let text = crate::writer::encode_segments(records);
+        Ok(out_buffer(Some(&text), len_out))
+    }
+}
+
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
     DumpOptions {
         with_source_contents: with_source_contents != 0,

@@ -1,0 +1,169 @@
+"""``SourceMapBuilder``: a source map made segment by segment, for programs that produce
+JavaScript (asset pipelines, transpilers)::
+
+    builder = SourceMapBuilder(file="app.min.js")
+    src = builder.add_source("app.js", contents="let answer = 42;\\n")
+    name = builder.add_name("answer")
+    builder.add_mapping(0, 0, src, 0, 0)
+    builder.add_mapping(0, 4, src, 0, 4, name)
+    view = builder.build()          # a View: look up, dump a memdb, or
+    data = view.to_json()           # write ECMA-426 JSON
+
+Positions are 0-based, columns in UTF-16 code units. Segments may be added in any order
+(``build`` sorts them by generated position, keeping the order of those added at one
+position). The segments are kept in a flat ``array`` (24 bytes each), not as objects.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer, valid_u32
+from .errors import InvalidArgument
+from .view import View
+
+__all__ = ["SourceMapBuilder"]
+
+
+class SourceMapBuilder:
+    """Builds a source map. Bad arguments raise :class:`InvalidArgument` (``TypeError``
+    for non-integers) and leave the builder as it was; ``build`` can be called again after
+    more additions."""
+
+    def __init__(self, file: str | None = None) -> None:
+        if file is not None and not isinstance(file, str):
+            raise TypeError(f"file must be str or None, not {type(file).__name__}")
+        self.file = file
+        self._sources: list[str | None] = []
+        self._contents: list[str | None] = []
+        self._names: list[str] = []
+        self._name_ids: dict[str, int] = {}
+        self._segments = array("I")
+        self._ignored: set[int] = set()
+        self._debug_id: str | None = None
+
+    def add_source(self, name: str | None, contents: str | None = None) -> int:
+        """Adds a source (``None``: unknown name) with its text, if given; its id."""
+        _text_or_none(name, "name")
+        _text_or_none(contents, "contents")
+        self._sources.append(name)
+        self._contents.append(contents)
+        return len(self._sources) - 1
+
+    def add_name(self, name: str) -> int:
+        """The id of ``name`` in ``names``, added on first use."""
+        if not isinstance(name, str):
+            raise TypeError(f"name must be str, not {type(name).__name__}")
+        found = self._name_ids.get(name)
+        if found is None:
+            found = self._name_ids[name] = len(self._names)
+            self._names.append(name)
+        return found
+
+    def add_mapping(
+        self,
+        dst_line: int,
+        dst_col: int,
+        src_id: int | None = None,
+        src_line: int | None = None,
+        src_col: int | None = None,
+        name_id: int | None = None,
+    ) -> None:
+        """Maps generated (``dst_line``, ``dst_col``) to (``src_line``, ``src_col``) of
+        source ``src_id``, named ``name_id``. Without a source, an unmapped segment: the
+        generated code from there on comes from no source."""
+        for value, what in ((dst_line, "dst_line"), (dst_col, "dst_col")):
+            _position(value, what)
+        if src_id is None:
+            if src_line is not None or src_col is not None or name_id is not None:
+                raise InvalidArgument("an unmapped segment has no original position or name")
+            self._segments.extend((dst_line, dst_col, NONE, 0, 0, NONE))
+            return
+        _id(src_id, len(self._sources), "src_id", "sources")
+        if src_line is None or src_col is None:
+            raise InvalidArgument("a mapped segment needs src_line and src_col")
+        _position(src_line, "src_line")
+        _position(src_col, "src_col")
+        if name_id is not None:
+            _id(name_id, len(self._names), "name_id", "names")
+        name = NONE if name_id is None else name_id
+        self._segments.extend((dst_line, dst_col, src_id, src_line, src_col, name))
+
+    def set_ignored(self, src_id: int, ignored: bool = True) -> None:
+        """Puts source ``src_id`` on the ``ignoreList`` (library or generated code that
+        debuggers and error trackers hide), or takes it off."""
+        _id(src_id, len(self._sources), "src_id", "sources")
+        if ignored:
+            self._ignored.add(src_id)
+        else:
+            self._ignored.discard(src_id)
+
+    def set_debug_id(self, debug_id: object) -> None:
+        """Sets ``debugId``: a UUID (``uuid.UUID`` or its text; written lowercase with
+        hyphens), or ``None`` to drop it."""
+        if debug_id is None:
+            self._debug_id = None
+            return
+        import uuid
+
+        try:
+            value = debug_id if isinstance(debug_id, uuid.UUID) else uuid.UUID(str(debug_id))
+        except ValueError:
+            raise InvalidArgument(f"not a UUID: {debug_id!r}") from None
+        self._debug_id = str(value)
+
+    def __len__(self) -> int:
+        """Segments added so far."""
+        return len(self._segments) // 6
+
+    def to_json(self) -> bytes:
+        """The map as ECMA-426 JSON."""
+        import json
+
+        size = scratch.size
+        with ffi.from_buffer("uint32_t[]", self._segments) as records:
+            buf = rustcall(lib.lsm_mappings_encode, records, len(self), size)
+        mappings = take_buffer(buf, size[0]).decode("ascii")
+        doc: dict[str, object] = {"version": 3}
+        if self.file is not None:
+            doc["file"] = self.file
+        doc["sources"] = self._sources
+        if any(c is not None for c in self._contents):
+            doc["sourcesContent"] = self._contents
+        doc["names"] = self._names
+        doc["mappings"] = mappings
+        if self._ignored:
+            doc["ignoreList"] = sorted(self._ignored)
+        if self._debug_id is not None:
+            doc["debugId"] = self._debug_id
+        # ASCII out: a str may hold a lone surrogate, which UTF-8 cannot encode (the
+        # parser reads its escape as U+FFFD, as for any map).
+        return json.dumps(doc, separators=(",", ":")).encode("ascii")
+
+    def build(self) -> View:
+        """A :class:`View` of the map as built so far (checked against all of ECMA-426)."""
+        return View.from_json(self.to_json(), strict=True)
+
+    def __repr__(self) -> str:
+        return (
+            f"<SourceMapBuilder {len(self._sources)} sources, {len(self._names)} names, "
+            f"{len(self)} segments>"
+        )
+
+
+def _text_or_none(value: object, what: str) -> None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{what} must be str or None, not {type(value).__name__}")
+
+
+def _position(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{what} must be int, not {type(value).__name__}")
+    if not valid_u32(value) or value == NONE:
+        raise InvalidArgument(f"{what} must be between 0 and {NONE - 1}, got {value}")
+
+
+def _id(value: object, count: int, what: str, table: str) -> None:
+    _position(value, what)
+    if value >= count:  # type: ignore[operator]
+        raise InvalidArgument(f"{what} {value} is not one of the {count} {table} added")
