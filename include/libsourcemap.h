@@ -162,6 +162,13 @@ char *lsm_view_to_json(const lsm_view_t *view, size_t *len_out, int with_source_
 char *lsm_mappings_encode(const uint32_t *records, size_t count, size_t *len_out,
                           lsm_error_t *err);
 
+/* The map (JSON, owned) of `count` parts of code joined with "\n": part i is codes[i]
+   (code_lens[i] bytes) with its view views[i], or NULL for none, in which case the code
+   is its own source, named names[i] (name_lens[i] bytes), mapped line by line. */
+char *lsm_concat(const lsm_view_t *const *views, const char *const *codes,
+                 const size_t *code_lens, const char *const *names, const size_t *name_lens,
+                 size_t count, size_t *len_out, lsm_error_t *err);
+
 /* Resolvers: the symbolication engine over a view. */
 
 /* A resolver over `view`'s view (shared: `view` may be freed first). */

@@ -51,12 +51,13 @@ _LAZY = {
     "BundleFile": "bundle",
     "BadBundle": "bundle",
     "SourceMapBuilder": "builder",
+    "concat": "builder",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from .builder import SourceMapBuilder
+    from .builder import SourceMapBuilder, concat
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
     from .proguard import JavaFrame, ProguardView
@@ -89,6 +90,7 @@ __version__ = "0.9.0"
 __all__ = [
     "NONE",
     "SourceMapBuilder",
+    "concat",
     "Rules",
     "View",
     "Resolver",

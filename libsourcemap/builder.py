@@ -22,7 +22,11 @@ from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer, valid_u32
 from .errors import InvalidArgument
 from .view import View
 
-__all__ = ["SourceMapBuilder"]
+TYPE_CHECKING = False  # see view.py: typing is for type checkers only
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = ["SourceMapBuilder", "concat"]
 
 
 class SourceMapBuilder:
@@ -149,6 +153,49 @@ class SourceMapBuilder:
             f"<SourceMapBuilder {len(self._sources)} sources, {len(self._names)} names, "
             f"{len(self)} segments>"
         )
+
+
+def concat(parts: Iterable[tuple[bytes, bytes | str | View | None, str]]) -> tuple[bytes, View]:
+    """Concatenates code and its maps: ``parts`` are ``(code, map, name)``; the result
+    is the code joined with ``\n`` and one map for it. A part with a map (JSON ``bytes`` or
+    ``str``, or a :class:`View`) keeps its segments, moved down by the lines before it,
+    with its sources (``sourceRoot`` applied), contents, names and ``ignoreList``; segments
+    past the part's last line are dropped. A part without a map becomes a source named
+    ``name`` with its code as contents, every line mapped at column 0. Lines are counted
+    as ECMA-262 counts them (``\n``, ``\r\n``, ``\r``, U+2028, U+2029)."""
+    codes: list[bytes] = []
+    views: list[View | None] = []
+    names: list[bytes] = []
+    for number, part in enumerate(parts):
+        if not (isinstance(part, tuple) and len(part) == 3):
+            raise TypeError(f"part {number} must be a (code, map, name) tuple")
+        code, source_map, name = part
+        if not isinstance(code, bytes):
+            raise TypeError(f"part {number}: code must be bytes, not {type(code).__name__}")
+        if not isinstance(name, str):
+            raise TypeError(f"part {number}: name must be str, not {type(name).__name__}")
+        if source_map is None or isinstance(source_map, View):
+            views.append(source_map)
+        else:
+            views.append(View.from_json(source_map))
+        codes.append(code)
+        names.append(name.encode("utf-8", "surrogatepass"))
+    handles = [ffi.NULL if v is None else v._get_ptr() for v in views]
+    code_buffers = [ffi.from_buffer(c) for c in codes]
+    name_buffers = [ffi.from_buffer(n) for n in names]
+    size = scratch.size
+    buf = rustcall(
+        lib.lsm_concat,
+        ffi.new("lsm_view_t *[]", handles),
+        ffi.new("char *[]", code_buffers),
+        ffi.new("size_t[]", [len(c) for c in codes]),
+        ffi.new("char *[]", name_buffers),
+        ffi.new("size_t[]", [len(n) for n in names]),
+        len(codes),
+        size,
+    )
+    data = take_buffer(buf, size[0])
+    return b"\n".join(codes), View.from_json(data, strict=True)
 
 
 def _text_or_none(value: object, what: str) -> None:

@@ -122,6 +122,139 @@ pub fn encode_segments(records: &[u32]) -> Vec<u8> {
     encoder.finish()
 }
 
+/// One part of a concatenation: its code, and its map if it has one (else the code is
+/// its own source, called `name`).
+pub struct ConcatPart<'a> {
+    pub code: &'a [u8],
+    pub map: Option<&'a View>,
+    pub name: &'a [u8],
+}
+
+/// The map of the parts' code joined with `\n`, as JSON. A part with a map keeps its
+/// segments, moved down by the lines before it, with its sources (`sourceRoot` applied),
+/// contents, names and ignore list; segments past the part's own last line (its map
+/// covers more code than it has) are dropped. A part without one becomes a source named
+/// `name` with its code as contents, each of its lines mapped at column 0.
+pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
+    let mut sources: Vec<Vec<u8>> = Vec::new(); // JSON values, written as they come
+    let mut contents: Vec<Vec<u8>> = Vec::new();
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut ignored: Vec<u32> = Vec::new();
+    let mut encoder = Encoder::new(Vec::new());
+    let mut line_offset = 0u32;
+    let too_big = || {
+        crate::error::Error::new(
+            crate::error::ErrorKind::LocationOverflow,
+            "the concatenation has more than 2^32 - 2 lines, sources or names",
+        )
+    };
+    for part in parts {
+        let lines = crate::lines::line_starts(part.code).len() as u32;
+        let (source_base, name_base) = (sources.len() as u32, names.len() as u32);
+        match part.map {
+            Some(view) => {
+                for id in 0..view.source_count() {
+                    sources.push(json_value(view.source_name(id)?));
+                    contents.push(json_value(view.source_contents(id)?.as_deref()));
+                }
+                for id in 0..view.name_count() {
+                    names.push(json_value(Some(view.name(id)?.unwrap_or_default())));
+                }
+                for id in view.ignore_list_bytes()?.chunks_exact(4) {
+                    ignored.push(source_base + u32::from_le_bytes([id[0], id[1], id[2], id[3]]));
+                }
+                let mut overflow = false;
+                view.tokens().for_each(|t| {
+                    if t.dst_line >= lines {
+                        return;
+                    }
+                    let Some(dst_line) = t.dst_line.checked_add(line_offset) else {
+                        overflow = true;
+                        return;
+                    };
+                    let shifted = RawToken {
+                        dst_line,
+                        src_id: if t.has_source() {
+                            t.src_id + source_base
+                        } else {
+                            NONE
+                        },
+                        name_id: if t.name_id == NONE {
+                            NONE
+                        } else {
+                            t.name_id + name_base
+                        },
+                        ..*t
+                    };
+                    encoder.push(&shifted);
+                })?;
+                if overflow {
+                    return Err(too_big());
+                }
+            }
+            None => {
+                sources.push(json_value(Some(part.name)));
+                contents.push(json_value(Some(part.code)));
+                for line in 0..lines {
+                    encoder.push(&RawToken {
+                        dst_line: line_offset.checked_add(line).ok_or_else(too_big)?,
+                        dst_col: 0,
+                        src_id: source_base,
+                        src_line: line,
+                        src_col: 0,
+                        name_id: NONE,
+                    });
+                }
+            }
+        }
+        line_offset = line_offset.checked_add(lines).ok_or_else(too_big)?;
+        if sources.len() >= NONE as usize || names.len() >= NONE as usize {
+            return Err(too_big());
+        }
+    }
+    let mut out = b"{\"version\":3".to_vec();
+    key(&mut out, "sources");
+    json_list(&mut out, &sources);
+    if contents.iter().any(|c| c.as_slice() != b"null") {
+        key(&mut out, "sourcesContent");
+        json_list(&mut out, &contents);
+    }
+    key(&mut out, "names");
+    json_list(&mut out, &names);
+    key(&mut out, "mappings");
+    out.push(b'"');
+    out.extend_from_slice(&encoder.finish());
+    out.push(b'"');
+    if !ignored.is_empty() {
+        key(&mut out, "ignoreList");
+        let ids: Vec<Vec<u8>> = ignored.iter().map(|i| i.to_string().into_bytes()).collect();
+        json_list(&mut out, &ids);
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+/// A string (or `null`) as a JSON value.
+fn json_value(text: Option<&[u8]>) -> Vec<u8> {
+    let mut out = Vec::new();
+    match text {
+        Some(text) => string(&mut out, text),
+        None => out.extend_from_slice(b"null"),
+    }
+    out
+}
+
+fn json_list(out: &mut Vec<u8>, values: &[Vec<u8>]) {
+    out.push(b'[');
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(value);
+    }
+    out.push(b']');
+}
+
 fn key(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b",\"");
     out.extend_from_slice(name.as_bytes());

@@ -291,6 +291,46 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// The map of `count` parts joined with `\n` (see `writer::concat`): part `i` is
+    /// `codes[i]` (`code_lens[i]` bytes), its view `views[i]` (NULL: none) and the name
+    /// `names[i]` (`name_lens[i]` bytes) it is a source by when it has no view.
+    fn lsm_concat(
+        views: *const *const View,
+        codes: *const *const c_char,
+        code_lens: *const usize,
+        names: *const *const c_char,
+        name_lens: *const usize,
+        count: usize,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let arrays = (
+            std::slice::from_raw_parts(checked_array(views, count)?, count),
+            std::slice::from_raw_parts(checked_array(codes, count)?, count),
+            std::slice::from_raw_parts(checked_array(code_lens, count)?, count),
+            std::slice::from_raw_parts(checked_array(names, count)?, count),
+            std::slice::from_raw_parts(checked_array(name_lens, count)?, count),
+        );
+        let mut handles = Vec::with_capacity(count);
+        for &view in arrays.0 {
+            handles.push(match view.is_null() {
+                true => None,
+                false => Some(view_share(view)?),
+            });
+        }
+        let mut parts = Vec::with_capacity(count);
+        for (i, handle) in handles.iter().enumerate() {
+            parts.push(crate::writer::ConcatPart {
+                code: byte_slice(arrays.1[i], arrays.2[i])?,
+                map: handle.as_deref(),
+                name: byte_slice(arrays.3[i], arrays.4[i])?,
+            });
+        }
+        let json = crate::writer::concat(&parts)?;
+        Ok(out_buffer(Some(&json), len_out))
+    }
+}
+
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
     DumpOptions {
         with_source_contents: with_source_contents != 0,
