@@ -243,16 +243,19 @@ class SourceMapView:
             dst_col=dst_col,
             src_id=src_id,
             name=self._name(name_id),
-            src=self._sources[src_id] if src_id < len(self._sources) else None,
+            src=self._source(src_id),
         )
 
+    def _source(self, src_id: int) -> str | None:
+        return self._sources[src_id] if src_id < len(self._sources) else None
+
     def _name(self, name_id: int) -> str | None:
+        """Name ``name_id`` (``None`` for none or an empty one), read once."""
         if name_id == _U32:
             return None
-        name = self._names.get(name_id, "")
-        if name == "":
-            name = self._names[name_id] = self._view.get_name(name_id) or None
-        return name
+        if name_id not in self._names:
+            self._names[name_id] = self._view.get_name(name_id) or None
+        return self._names[name_id]
 
     def lookup(
         self,
@@ -312,8 +315,7 @@ class SourceMapView:
         return len(self._sources)
 
     def get_source_name(self, idx: int) -> str | None:
-        idx = _u32(idx)
-        return self._sources[idx] if idx < len(self._sources) else None
+        return self._source(_u32(idx))
 
     def get_source_contents(self, idx: int) -> str | None:
         return self._contents(_u32(idx)) or None
@@ -413,8 +415,8 @@ class SourceMapCache:
 
     def __init__(self, view: View, minified: bytes) -> None:
         self._view = view
-        self._sources = SourceMapView(view)._sources
-        self._names: dict[int, str | None] = {}
+        # Sources (sourceRoot joined as symbolic joins it) and names, as the view's.
+        self._map = SourceMapView(view)
         self._lines: dict[int, _Lines | None] = {}
         scopes = Resolver.for_view(view).scope_names(minified)
         self._scope_at = [(line, col) for line, col, _ in scopes]
@@ -455,8 +457,8 @@ class SourceMapCache:
             return None
         token = SourceMapCacheToken()
         token.line, token.col = src_line + 1, src_col + 1
-        token.src = self._sources[src_id] if src_id < len(self._sources) else None
-        token.name = self._name(name_id)
+        token.src = self._map._source(src_id)
+        token.name = self._map._name(name_id)
         token.function_name = self._scope(dst_line, fields[1])
         lines = self._file_lines(src_id)
         if lines is None:
@@ -490,18 +492,12 @@ class SourceMapCache:
             return "<unknown>"
         return self._scope_names[max(bisect_right(self._scope_at, (line, col)) - 1, 0)]
 
-    def _name(self, name_id: int) -> str | None:
-        if name_id == _U32:
-            return None
-        if name_id not in self._names:
-            self._names[name_id] = self._view.get_name(name_id) or None
-        return self._names[name_id]
-
     def _file_lines(self, src_id: int) -> _Lines | None:
         """The lines of source ``src_id``'s contents (ending at ``\n`` only, which they
         keep, as symbolic's cache has them)."""
         if src_id not in self._lines:
-            data = self._view.get_source_contents(src_id) if src_id < len(self._sources) else None
+            known = src_id < self._map.source_count
+            data = self._view.get_source_contents(src_id) if known else None
             self._lines[src_id] = None if data is None else _Lines(data)
         return self._lines[src_id]
 

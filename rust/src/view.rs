@@ -327,6 +327,15 @@ impl View {
         Ok(View::plain(self.meta(), META_IGNORE_LIST)?.unwrap_or(&[]))
     }
 
+    /// Source ids from `ignoreList` (or `x_google_ignoreList`).
+    pub fn ignore_list(&self) -> Result<Vec<u32>> {
+        Ok(self
+            .ignore_list_bytes()?
+            .chunks_exact(4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect())
+    }
+
     /// The embedded source text: borrowed when stored plainly, unescaped on demand.
     pub fn source_contents(&self, id: u32) -> Result<Option<Cow<'_, [u8]>>> {
         match self.contents()?.get(id)? {
@@ -338,8 +347,9 @@ impl View {
         }
     }
 
+    /// Whether source `id` has contents: its table entry is read, not its text.
     pub fn has_source_contents(&self, id: u32) -> Result<bool> {
-        Ok(self.contents()?.get(id)?.is_some())
+        Ok(self.contents()?.get_unverified(id)?.is_some())
     }
 
     /// The resolved function table a memdb stored; `None` if it has none.

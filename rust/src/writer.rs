@@ -41,7 +41,10 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     })?;
     let mut any_contents = false;
     for id in 0..view.source_count() {
-        any_contents |= options.with_source_contents && view.has_source_contents(id)?;
+        if any_contents || !options.with_source_contents {
+            break;
+        }
+        any_contents = view.has_source_contents(id)?;
     }
     if any_contents {
         key(&mut out, "sourcesContent");
@@ -78,18 +81,7 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     })?;
     let mut out = encoder.finish();
     out.push(b'"');
-    let ignored = view.ignore_list_bytes()?;
-    if !ignored.is_empty() {
-        key(&mut out, "ignoreList");
-        let ids: Vec<u32> = ignored
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
-        list(&mut out, ids.len() as u32, |out, i| {
-            out.extend_from_slice(ids[i as usize].to_string().as_bytes());
-            Ok(())
-        })?;
-    }
+    ignore_list(&mut out, &view.ignore_list()?)?;
     if let Some(debug_id) = view.debug_id()? {
         key(&mut out, "debugId");
         string(&mut out, debug_id);
@@ -160,9 +152,7 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
                 for id in 0..view.name_count() {
                     names.push(json_value(Some(view.name(id)?.unwrap_or_default())));
                 }
-                for id in view.ignore_list_bytes()?.chunks_exact(4) {
-                    ignored.push(source_base + u32::from_le_bytes([id[0], id[1], id[2], id[3]]));
-                }
+                ignored.extend(view.ignore_list()?.iter().map(|id| source_base + id));
                 let mut overflow = false;
                 view.tokens().for_each(|t| {
                     if t.dst_line >= lines {
@@ -214,22 +204,18 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
     }
     let mut out = b"{\"version\":3".to_vec();
     key(&mut out, "sources");
-    json_list(&mut out, &sources);
+    values(&mut out, &sources)?;
     if contents.iter().any(|c| c.as_slice() != b"null") {
         key(&mut out, "sourcesContent");
-        json_list(&mut out, &contents);
+        values(&mut out, &contents)?;
     }
     key(&mut out, "names");
-    json_list(&mut out, &names);
+    values(&mut out, &names)?;
     key(&mut out, "mappings");
     out.push(b'"');
     out.extend_from_slice(&encoder.finish());
     out.push(b'"');
-    if !ignored.is_empty() {
-        key(&mut out, "ignoreList");
-        let ids: Vec<Vec<u8>> = ignored.iter().map(|i| i.to_string().into_bytes()).collect();
-        json_list(&mut out, &ids);
-    }
+    ignore_list(&mut out, &ignored)?;
     out.push(b'}');
     Ok(out)
 }
@@ -244,15 +230,24 @@ fn json_value(text: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-fn json_list(out: &mut Vec<u8>, values: &[Vec<u8>]) {
-    out.push(b'[');
-    for (i, value) in values.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.extend_from_slice(value);
+/// A list of JSON values written already.
+fn values(out: &mut Vec<u8>, values: &[Vec<u8>]) -> Result<()> {
+    list(out, values.len() as u32, |out, i| {
+        out.extend_from_slice(&values[i as usize]);
+        Ok(())
+    })
+}
+
+/// `"ignoreList":[...]`, unless there are no ids.
+fn ignore_list(out: &mut Vec<u8>, ids: &[u32]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
     }
-    out.push(b']');
+    key(out, "ignoreList");
+    list(out, ids.len() as u32, |out, i| {
+        out.extend_from_slice(ids[i as usize].to_string().as_bytes());
+        Ok(())
+    })
 }
 
 fn key(out: &mut Vec<u8>, name: &str) {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from ... import Rules, SourceMapError, View
+from ... import Rules, SourceMapError, View, from_json
 from .codec import decode, encode
 from .model import Mapping, MappingIndex
 
@@ -47,20 +47,15 @@ def loads(s: str | bytes) -> MappingIndex:
     else:
         data = _strip_xssi_prefix(s).encode("utf-8", "surrogatepass")
     try:
-        view = View.from_json(data, strict=_FAST)
+        parsed = from_json(data, auto_flatten=False, raise_for_index=False, strict=_FAST)
+        # ecma426 lists no sources for an index map.
+        view, sources = (
+            (parsed, _sources(parsed)) if isinstance(parsed, View) else (parsed.into_view(), [])
+        )
     except SourceMapError:
         return decode(json.loads(data))
-    sources = [] if _is_index_map(data) else _sources(view)
     return MappingIndex._over(view, data, sources)
 
 
 def _sources(view: View) -> list[str | None]:
     return [view.get_raw_source_name(i) for i in range(view.get_source_count())]
-
-
-def _is_index_map(data: bytes) -> bool:
-    """Whether the JSON object has a top-level ``sections`` key (ecma426 lists no
-    sources for an index map). Checked on the parsed keys only when the text has one."""
-    if b'"sections"' not in data:
-        return False
-    return "sections" in json.loads(data)
