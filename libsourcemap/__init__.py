@@ -52,6 +52,7 @@ _LAZY = {
     "BadBundle": "bundle",
     "SourceMapBuilder": "builder",
     "concat": "builder",
+    "remap": "remap",
 }
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
     from .proguard import JavaFrame, ProguardView
+    from .remap import remap
     from .symbolication.stacktrace import parse_stacktrace
     from .symbolication.symbolicator import (
         MinifiedFrame,
@@ -91,6 +93,7 @@ __all__ = [
     "NONE",
     "SourceMapBuilder",
     "concat",
+    "remap",
     "Rules",
     "View",
     "Resolver",

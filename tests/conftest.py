@@ -137,3 +137,35 @@ def close_during_calls(obj: Any, call: Callable[[], object], threads: int = 4) -
     for worker in workers:
         worker.join()
     assert errors == []
+
+
+JS_REFERENCES = Path(__file__).parent / "js"
+
+
+@pytest.fixture(scope="session")
+def js_reference() -> Callable[..., Any]:
+    """Runs tests/js/reference.mjs (the JavaScript libraries our writers are held to):
+    ``js_reference("remap", cases=[...])``. Installs them with ``npm ci`` the first time
+    (node and npm are on every machine the tests run on)."""
+    import shutil
+    import subprocess
+
+    node, npm = shutil.which("node"), shutil.which("npm")
+    assert node and npm, "the writer tests need node and npm on PATH"
+    if not (JS_REFERENCES / "node_modules" / "@jridgewell" / "remapping").is_dir():
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=JS_REFERENCES,
+            check=True,
+        )
+
+    def run(op: str, **request: Any) -> Any:
+        done = subprocess.run(
+            [node, str(JS_REFERENCES / "reference.mjs")],
+            input=json.dumps({"op": op, **request}).encode(),
+            capture_output=True,
+            check=True,
+        )
+        return json.loads(done.stdout)
+
+    return run

@@ -18,6 +18,7 @@ pub mod memdb;
 pub mod part;
 pub mod proguard;
 pub mod quiet_panics;
+pub mod remap;
 pub mod rules;
 pub mod tables;
 pub mod view;

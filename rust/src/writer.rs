@@ -128,11 +128,7 @@ pub struct ConcatPart<'a> {
 /// covers more code than it has) are dropped. A part without one becomes a source named
 /// `name` with its code as contents, each of its lines mapped at column 0.
 pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
-    let mut sources: Vec<Vec<u8>> = Vec::new(); // JSON values, written as they come
-    let mut contents: Vec<Vec<u8>> = Vec::new();
-    let mut names: Vec<Vec<u8>> = Vec::new();
-    let mut ignored: Vec<u32> = Vec::new();
-    let mut encoder = Encoder::new(Vec::new());
+    let mut out = MapOut::new();
     let mut line_offset = 0u32;
     let too_big = || {
         crate::error::Error::new(
@@ -142,17 +138,20 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
     };
     for part in parts {
         let lines = crate::lines::line_starts(part.code).len() as u32;
-        let (source_base, name_base) = (sources.len() as u32, names.len() as u32);
+        let (source_base, name_base) = (out.sources.len() as u32, out.names.len() as u32);
         match part.map {
             Some(view) => {
                 for id in 0..view.source_count() {
-                    sources.push(json_value(view.source_name(id)?));
-                    contents.push(json_value(view.source_contents(id)?.as_deref()));
+                    out.sources.push(json_value(view.source_name(id)?));
+                    out.contents
+                        .push(json_value(view.source_contents(id)?.as_deref()));
                 }
                 for id in 0..view.name_count() {
-                    names.push(json_value(Some(view.name(id)?.unwrap_or_default())));
+                    out.names
+                        .push(json_value(Some(view.name(id)?.unwrap_or_default())));
                 }
-                ignored.extend(view.ignore_list()?.iter().map(|id| source_base + id));
+                out.ignored
+                    .extend(view.ignore_list()?.iter().map(|id| source_base + id));
                 let mut overflow = false;
                 view.tokens().for_each(|t| {
                     if t.dst_line >= lines {
@@ -176,17 +175,17 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
                         },
                         ..*t
                     };
-                    encoder.push(&shifted);
+                    out.mappings.push(&shifted);
                 })?;
                 if overflow {
                     return Err(too_big());
                 }
             }
             None => {
-                sources.push(json_value(Some(part.name)));
-                contents.push(json_value(Some(part.code)));
+                out.sources.push(json_value(Some(part.name)));
+                out.contents.push(json_value(Some(part.code)));
                 for line in 0..lines {
-                    encoder.push(&RawToken {
+                    out.mappings.push(&RawToken {
                         dst_line: line_offset.checked_add(line).ok_or_else(too_big)?,
                         dst_col: 0,
                         src_id: source_base,
@@ -198,30 +197,64 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
             }
         }
         line_offset = line_offset.checked_add(lines).ok_or_else(too_big)?;
-        if sources.len() >= NONE as usize || names.len() >= NONE as usize {
+        if out.sources.len() >= NONE as usize || out.names.len() >= NONE as usize {
             return Err(too_big());
         }
     }
-    let mut out = b"{\"version\":3".to_vec();
-    key(&mut out, "sources");
-    values(&mut out, &sources)?;
-    if contents.iter().any(|c| c.as_slice() != b"null") {
-        key(&mut out, "sourcesContent");
-        values(&mut out, &contents)?;
+    out.finish(None)
+}
+
+/// A map being written from tables gathered as JSON values and segments pushed in
+/// generated order: what `concat` and `remap` fill and finish.
+pub(crate) struct MapOut {
+    /// Source names, each a JSON value (a string or `null`).
+    pub sources: Vec<Vec<u8>>,
+    /// One JSON value per source: its contents or `null`.
+    pub contents: Vec<Vec<u8>>,
+    pub names: Vec<Vec<u8>>,
+    pub ignored: Vec<u32>,
+    pub mappings: Encoder,
+}
+
+impl MapOut {
+    pub fn new() -> MapOut {
+        MapOut {
+            sources: Vec::new(),
+            contents: Vec::new(),
+            names: Vec::new(),
+            ignored: Vec::new(),
+            mappings: Encoder::new(Vec::new()),
+        }
     }
-    key(&mut out, "names");
-    values(&mut out, &names)?;
-    key(&mut out, "mappings");
-    out.push(b'"');
-    out.extend_from_slice(&encoder.finish());
-    out.push(b'"');
-    ignore_list(&mut out, &ignored)?;
-    out.push(b'}');
-    Ok(out)
+
+    /// The map as JSON, with `file` if given and `sourcesContent` only if some source
+    /// has contents.
+    pub fn finish(self, file: Option<&[u8]>) -> Result<Vec<u8>> {
+        let mut out = b"{\"version\":3".to_vec();
+        if let Some(file) = file {
+            key(&mut out, "file");
+            string(&mut out, file);
+        }
+        key(&mut out, "sources");
+        values(&mut out, &self.sources)?;
+        if self.contents.iter().any(|c| c.as_slice() != b"null") {
+            key(&mut out, "sourcesContent");
+            values(&mut out, &self.contents)?;
+        }
+        key(&mut out, "names");
+        values(&mut out, &self.names)?;
+        key(&mut out, "mappings");
+        out.push(b'"');
+        out.extend_from_slice(&self.mappings.finish());
+        out.push(b'"');
+        ignore_list(&mut out, &self.ignored)?;
+        out.push(b'}');
+        Ok(out)
+    }
 }
 
 /// A string (or `null`) as a JSON value.
-fn json_value(text: Option<&[u8]>) -> Vec<u8> {
+pub(crate) fn json_value(text: Option<&[u8]>) -> Vec<u8> {
     let mut out = Vec::new();
     match text {
         Some(text) => string(&mut out, text),

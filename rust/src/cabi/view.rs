@@ -331,6 +331,53 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// The composed map of a tree of `count` views (see `remap::remap`): `views[0]` is
+    /// the last step's map; the sources of every view in turn, `child_count` in all, are
+    /// described by `children` (the index of the view that produced the source, or
+    /// `LSM_NONE` for an original) and `names`/`name_lens` (the source's resolved name).
+    fn lsm_remap(
+        views: *const *const View,
+        count: usize,
+        children: *const u32,
+        names: *const *const c_char,
+        name_lens: *const usize,
+        child_count: usize,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let views = std::slice::from_raw_parts(checked_array(views, count)?, count);
+        let children = std::slice::from_raw_parts(checked_array(children, child_count)?, child_count);
+        let names = std::slice::from_raw_parts(checked_array(names, child_count)?, child_count);
+        let name_lens = std::slice::from_raw_parts(checked_array(name_lens, child_count)?, child_count);
+        let mut handles = Vec::with_capacity(count);
+        for &view in views {
+            handles.push(view_share(view)?);
+        }
+        let mut nodes = Vec::with_capacity(count);
+        let mut next = 0usize;
+        for handle in &handles {
+            let sources = handle.source_count() as usize;
+            let end = next.checked_add(sources).filter(|&end| end <= child_count).ok_or_else(|| {
+                Error::new(ErrorKind::InvalidArgument, "fewer source descriptions than sources")
+            })?;
+            let mut node_children = Vec::with_capacity(sources);
+            for i in next..end {
+                node_children.push(match children[i] {
+                    crate::mappings::NONE => crate::remap::Child::Original(byte_slice(names[i], name_lens[i])?),
+                    map => crate::remap::Child::Map(map as usize),
+                });
+            }
+            nodes.push(crate::remap::Node { view: handle, children: node_children });
+            next = end;
+        }
+        if next != child_count {
+            return Err(Error::new(ErrorKind::InvalidArgument, "more source descriptions than sources"));
+        }
+        let json = crate::remap::remap(&nodes)?;
+        Ok(out_buffer(Some(&json), len_out))
+    }
+}
+
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
     DumpOptions {
         with_source_contents: with_source_contents != 0,
