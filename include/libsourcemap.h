@@ -178,6 +178,14 @@ char *lsm_remap(const lsm_view_t *const *views, size_t count, const uint32_t *ch
                 const char *const *names, const size_t *name_lens, size_t child_count,
                 size_t *len_out, lsm_error_t *err);
 
+/* The view's map (JSON, owned) after `sentry-cli sourcemaps inject` inserts its debug ID
+   snippet at byte `at` of `code` (the code before injection): segments moved as
+   sentry-cli moves them, written as it writes them, with `debugId` set to debug_id and
+   `ignoreList` kept only if with_ignore_list. */
+char *lsm_view_injected_map(const lsm_view_t *view, const char *code, size_t code_len,
+                            size_t at, const char *debug_id, size_t debug_id_len,
+                            int with_ignore_list, size_t *len_out, lsm_error_t *err);
+
 /* Resolvers: the symbolication engine over a view. */
 
 /* A resolver over `view`'s view (shared: `view` may be freed first). */

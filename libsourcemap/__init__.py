@@ -53,6 +53,7 @@ _LAZY = {
     "SourceMapBuilder": "builder",
     "concat": "builder",
     "remap": "remap",
+    "inject_debug_id": "inject",
 }
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from .builder import SourceMapBuilder, concat
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
+    from .inject import inject_debug_id
     from .proguard import JavaFrame, ProguardView
     from .remap import remap
     from .symbolication.stacktrace import parse_stacktrace
@@ -94,6 +96,7 @@ __all__ = [
     "SourceMapBuilder",
     "concat",
     "remap",
+    "inject_debug_id",
     "Rules",
     "View",
     "Resolver",

@@ -9,6 +9,7 @@ pub mod bytes;
 pub mod error;
 pub mod function_table;
 pub mod index;
+pub mod inject;
 pub mod integrity;
 pub mod json;
 pub mod lines;

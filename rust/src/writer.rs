@@ -64,11 +64,7 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     } else {
         0
     };
-    key(&mut out, "names");
-    list(&mut out, names, |out, id| {
-        string(out, view.name(id)?.unwrap_or_default());
-        Ok(())
-    })?;
+    names_of(&mut out, view, names)?;
     key(&mut out, "mappings");
     out.push(b'"');
     let mut encoder = Encoder::new(out);
@@ -271,8 +267,17 @@ fn values(out: &mut Vec<u8>, values: &[Vec<u8>]) -> Result<()> {
     })
 }
 
+/// `"names":[...]`: the first `count` names of `view`.
+pub(crate) fn names_of(out: &mut Vec<u8>, view: &View, count: u32) -> Result<()> {
+    key(out, "names");
+    list(out, count, |out, id| {
+        string(out, view.name(id)?.unwrap_or_default());
+        Ok(())
+    })
+}
+
 /// `"ignoreList":[...]`, unless there are no ids.
-fn ignore_list(out: &mut Vec<u8>, ids: &[u32]) -> Result<()> {
+pub(crate) fn ignore_list(out: &mut Vec<u8>, ids: &[u32]) -> Result<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -283,14 +288,14 @@ fn ignore_list(out: &mut Vec<u8>, ids: &[u32]) -> Result<()> {
     })
 }
 
-fn key(out: &mut Vec<u8>, name: &str) {
+pub(crate) fn key(out: &mut Vec<u8>, name: &str) {
     out.extend_from_slice(b",\"");
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"\":");
 }
 
 /// `[item(0), item(1), ...]` for `count` items.
-fn list(
+pub(crate) fn list(
     out: &mut Vec<u8>,
     count: u32,
     mut item: impl FnMut(&mut Vec<u8>, u32) -> Result<()>,
@@ -308,7 +313,7 @@ fn list(
 
 /// `text` as a JSON string: quotes, backslashes and control characters escaped; bytes
 /// that are not UTF-8 (never in a view read from JSON) replaced.
-fn string(out: &mut Vec<u8>, text: &[u8]) {
+pub(crate) fn string(out: &mut Vec<u8>, text: &[u8]) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let text = String::from_utf8_lossy(text);
     out.push(b'"');

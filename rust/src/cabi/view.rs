@@ -378,6 +378,30 @@ ffi_fn! {
     }
 }
 
+ffi_fn! {
+    /// The map after a debug ID snippet is injected at byte `at` of `code` (see
+    /// `inject::injected_map`), as sentry-cli writes it.
+    fn lsm_view_injected_map(
+        view: *const View,
+        code: *const c_char,
+        code_len: usize,
+        at: usize,
+        debug_id: *const c_char,
+        debug_id_len: usize,
+        with_ignore_list: c_int,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let json = crate::inject::injected_map(
+            handle(view)?,
+            byte_slice(code, code_len)?,
+            at,
+            byte_slice(debug_id, debug_id_len)?,
+            with_ignore_list != 0,
+        )?;
+        Ok(out_buffer(Some(&json), len_out))
+    }
+}
+
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
     DumpOptions {
         with_source_contents: with_source_contents != 0,
