@@ -54,6 +54,7 @@ _LAZY = {
     "concat": "builder",
     "remap": "remap",
     "inject_debug_id": "inject",
+    "rewrite": "rewrite",
 }
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .inject import inject_debug_id
     from .proguard import JavaFrame, ProguardView
     from .remap import remap
+    from .rewrite import rewrite
     from .symbolication.stacktrace import parse_stacktrace
     from .symbolication.symbolicator import (
         MinifiedFrame,
@@ -97,6 +99,7 @@ __all__ = [
     "concat",
     "remap",
     "inject_debug_id",
+    "rewrite",
     "Rules",
     "View",
     "Resolver",

@@ -16,17 +16,24 @@ position). The segments are kept in a flat ``array`` (24 bytes each), not as obj
 
 from __future__ import annotations
 
+import re
 from array import array
+from typing import Literal, Union, overload
 
 from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer, valid_u32
 from .errors import InvalidArgument
+from .index import Index
 from .view import View
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["SourceMapBuilder", "concat"]
+__all__ = ["SourceMapBuilder", "concat", "ConcatPart"]
+
+#: One part of a concatenation: its code, its map (or ``None``) and the name it is a
+#: source by when it has no map.
+ConcatPart = tuple[bytes, Union[bytes, str, View, None], str]
 
 
 class SourceMapBuilder:
@@ -155,14 +162,46 @@ class SourceMapBuilder:
         )
 
 
-def concat(parts: Iterable[tuple[bytes, bytes | str | View | None, str]]) -> tuple[bytes, View]:
+@overload
+def concat(
+    parts: Iterable[ConcatPart], index_map: Literal[False] = False
+) -> tuple[bytes, View]: ...
+@overload
+def concat(parts: Iterable[ConcatPart], index_map: Literal[True]) -> tuple[bytes, Index]: ...
+def concat(parts: Iterable[ConcatPart], index_map: bool = False) -> tuple[bytes, View | Index]:
     """Concatenates code and its maps: ``parts`` are ``(code, map, name)``; the result
     is the code joined with ``\n`` and one map for it. A part with a map (JSON ``bytes`` or
     ``str``, or a :class:`View`) keeps its segments, moved down by the lines before it,
     with its sources (``sourceRoot`` applied), contents, names and ``ignoreList``; segments
     past the part's last line are dropped. A part without a map becomes a source named
     ``name`` with its code as contents, every line mapped at column 0. Lines are counted
-    as ECMA-262 counts them (``\n``, ``\r\n``, ``\r``, U+2028, U+2029)."""
+    as ECMA-262 counts them (``\n``, ``\r\n``, ``\r``, U+2028, U+2029).
+
+    ``index_map=True``: the map is an index map instead (an :class:`Index`, whose
+    ``to_json`` gives its JSON), one section per part at the line the part starts, each
+    holding that part's map as above; cheaper to write for large parts, and read as the
+    same positions."""
+    codes, views, names = _checked_parts(parts)
+    if not index_map:
+        data = _concat_map(codes, views, names)
+        return b"\n".join(codes), View.from_json(data, strict=True)
+    sections = []
+    line = 0
+    for code, view, name in zip(codes, views, names):
+        part_map = _concat_map([code], [view], [name])
+        sections.append(b'{"offset":{"line":%d,"column":0},"map":%s}' % (line, part_map))
+        line += len(_LINE_BREAKS.findall(code)) + 1
+    data = b'{"version":3,"sections":[' + b",".join(sections) + b"]}"
+    return b"\n".join(codes), Index.from_json(data, strict=True)
+
+
+# ECMA-262's line terminators, as UTF-8 (the core counts lines the same way).
+_LINE_BREAKS = re.compile(rb"\r\n|[\n\r]|\xe2\x80[\xa8\xa9]")
+
+
+def _checked_parts(
+    parts: Iterable[ConcatPart],
+) -> tuple[list[bytes], list[View | None], list[bytes]]:
     codes: list[bytes] = []
     views: list[View | None] = []
     names: list[bytes] = []
@@ -180,6 +219,11 @@ def concat(parts: Iterable[tuple[bytes, bytes | str | View | None, str]]) -> tup
             views.append(View.from_json(source_map))
         codes.append(code)
         names.append(name.encode("utf-8", "surrogatepass"))
+    return codes, views, names
+
+
+def _concat_map(codes: list[bytes], views: list[View | None], names: list[bytes]) -> bytes:
+    """The flat map (JSON) of the parts joined with ``\n``, written by the core."""
     handles = [ffi.NULL if v is None else v._get_ptr() for v in views]
     code_buffers = [ffi.from_buffer(c) for c in codes]
     name_buffers = [ffi.from_buffer(n) for n in names]
@@ -194,8 +238,7 @@ def concat(parts: Iterable[tuple[bytes, bytes | str | View | None, str]]) -> tup
         len(codes),
         size,
     )
-    data = take_buffer(buf, size[0])
-    return b"\n".join(codes), View.from_json(data, strict=True)
+    return take_buffer(buf, size[0])
 
 
 def _text_or_none(value: object, what: str) -> None:

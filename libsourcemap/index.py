@@ -33,9 +33,11 @@ else:
 class Index(RustObject):
     """An index map. Flatten it into a :class:`View` with :meth:`into_view`."""
 
-    # The JSON bytes, handed on to views flattened from this index (they borrow them too).
-    __slots__ = ("_input",)
+    # The JSON bytes, handed on to views flattened from this index (they borrow them too),
+    # and the same bytes for to_json.
+    __slots__ = ("_input", "_json")
     _input: Any
+    _json: bytes
     _free = lib.lsm_index_free
     _kind = "index"
 
@@ -51,6 +53,7 @@ class Index(RustObject):
     def _wrap(ptr: Any, data: bytes, borrowed: Any) -> Index:
         index = Index._from_ptr(ptr, borrowed, recipe=(Index.from_json, (data,)))
         index._input = borrowed
+        index._json = data
         return index
 
     @property
@@ -69,6 +72,11 @@ class Index(RustObject):
             text = None if url == ffi.NULL else ffi.unpack(url, size[0]).decode("utf-8", "replace")
             result.append(Section(line[0], col[0], text))
         return result
+
+    def to_json(self) -> bytes:
+        """The index map's JSON, as it was read."""
+        self._get_ptr()  # a closed index raises, as every other method does
+        return self._json
 
     def into_view(self) -> View:
         """Merges all sections into one view (the index stays usable).

@@ -5,7 +5,7 @@ now starts, with its source, contents and name."""
 from __future__ import annotations
 
 import pytest
-from conftest import FIXTURES
+from conftest import FIXTURES, fixture_bytes
 
 from libsourcemap import SourceMapError, View, concat
 
@@ -83,3 +83,27 @@ def test_bad_parts() -> None:
         concat([(b"x", b"{not json", "a.js")])
     code, view = concat([])
     assert code == b"" and len(view) == 0
+
+
+def test_index_map_reads_as_the_flat_map() -> None:
+    """``index_map=True``: one section per part, at the line it starts; flattened, the
+    same segments, sources and contents as the flat map of the same parts."""
+    parts = [
+        (fixture_bytes("esbuild-lodash.min.js"), fixture_bytes("esbuild-lodash.min.js.map"), "l"),
+        ("glue();\r\nmore();\u2028x".encode(), None, "glue.js"),  # three lines
+        (
+            fixture_bytes("terser-underscore.min.js"),
+            fixture_bytes("terser-underscore.min.js.map"),
+            "u",
+        ),
+    ]
+    code, flat = concat(parts)
+    code_too, index = concat(parts, index_map=True)
+    assert code_too == code
+    lodash_lines = parts[0][0].count(b"\n") + 1
+    assert [s.line for s in index.sections] == [0, lodash_lines, lodash_lines + 3]
+    merged = View.from_json(index.to_json(), strict=True)
+    assert [tuple(t) for t in merged] == [tuple(t) for t in flat]
+    assert [merged.get_source_contents(i) for i in range(merged.get_source_count())] == [
+        flat.get_source_contents(i) for i in range(flat.get_source_count())
+    ]

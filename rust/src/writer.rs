@@ -10,16 +10,31 @@ use crate::error::Result;
 use crate::mappings::{Encoder, RawToken, NONE};
 use crate::view::View;
 
-#[derive(Debug, Clone, Copy)]
-pub struct JsonOptions {
+#[derive(Debug, Clone, Copy, Default)]
+pub struct JsonOptions<'a> {
     pub with_source_contents: bool,
     pub with_names: bool,
+    pub source_root: SourceRoot<'a>,
+    /// Contents for the sources that have none (by source id; `None`: leave it so).
+    pub added_contents: &'a [Option<&'a [u8]>],
+    /// The ignore list to write instead of the view's.
+    pub ignore_list: Option<&'a [u32]>,
+}
+
+/// What `sourceRoot` to write.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum SourceRoot<'a> {
+    /// The view's own (none if it has none).
+    #[default]
+    Keep,
+    Drop,
+    Set(&'a [u8]),
 }
 
 /// The view as ECMA-426 JSON: `version`, `file`, `sourceRoot`, `sources`,
 /// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId` (optional fields only
 /// where the view has them).
-pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
+pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     let mappings_len = view.part(crate::view::Part::Mappings).len();
     let mut out = Vec::with_capacity(mappings_len + 1024);
     out.extend_from_slice(b"{\"version\":3");
@@ -27,7 +42,12 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
         key(&mut out, "file");
         string(&mut out, file);
     }
-    if let Some(root) = view.source_root()? {
+    let root = match options.source_root {
+        SourceRoot::Keep => view.source_root()?,
+        SourceRoot::Drop => None,
+        SourceRoot::Set(root) => Some(root),
+    };
+    if let Some(root) = root {
         key(&mut out, "sourceRoot");
         string(&mut out, root);
     }
@@ -39,22 +59,24 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
         }
         Ok(())
     })?;
+    let added = |id: u32| options.added_contents.get(id as usize).copied().flatten();
     let mut any_contents = false;
     for id in 0..view.source_count() {
         if any_contents || !options.with_source_contents {
             break;
         }
-        any_contents = view.has_source_contents(id)?;
+        any_contents = added(id).is_some() || view.has_source_contents(id)?;
     }
     if any_contents {
         key(&mut out, "sourcesContent");
         let contents = view.contents()?;
         list(&mut out, view.source_count(), |out, id| {
-            match contents.get(id)? {
-                None => out.extend_from_slice(b"null"),
+            match (contents.get(id)?, added(id)) {
+                (None, None) => out.extend_from_slice(b"null"),
+                (None, Some(text)) => string(out, text),
                 // Still the input's own string literal, quotes included: valid JSON.
-                Some(stored) if stored.escaped => out.extend_from_slice(stored.bytes),
-                Some(stored) => string(out, stored.bytes),
+                (Some(stored), _) if stored.escaped => out.extend_from_slice(stored.bytes),
+                (Some(stored), _) => string(out, stored.bytes),
             }
             Ok(())
         })?;
@@ -77,7 +99,10 @@ pub fn to_json(view: &View, options: JsonOptions) -> Result<Vec<u8>> {
     })?;
     let mut out = encoder.finish();
     out.push(b'"');
-    ignore_list(&mut out, &view.ignore_list()?)?;
+    match options.ignore_list {
+        Some(ids) => ignore_list(&mut out, ids)?,
+        None => ignore_list(&mut out, &view.ignore_list()?)?,
+    }
     if let Some(debug_id) = view.debug_id()? {
         key(&mut out, "debugId");
         string(&mut out, debug_id);

@@ -273,6 +273,57 @@ ffi_fn! {
         let options = crate::writer::JsonOptions {
             with_source_contents: with_source_contents != 0,
             with_names: with_names != 0,
+            ..Default::default()
+        };
+        let bytes = crate::writer::to_json(handle(view)?, options)?;
+        Ok(out_buffer(Some(&bytes), len_out))
+    }
+}
+
+ffi_fn! {
+    /// The view as source map JSON with changes (see `writer::JsonOptions`):
+    /// `source_root_mode` 0 keeps `sourceRoot`, 1 drops it, 2 sets it to `source_root`;
+    /// `contents[i]` (`content_lens[i]` bytes, NULL: none) is written for source `i` if
+    /// it has no contents of its own; `ignore_ids` replaces the ignore list when not NULL.
+    fn lsm_view_to_json_rewritten(
+        view: *const View,
+        len_out: *mut usize,
+        with_source_contents: c_int,
+        with_names: c_int,
+        source_root_mode: c_int,
+        source_root: *const c_char,
+        source_root_len: usize,
+        contents: *const *const c_char,
+        content_lens: *const usize,
+        content_count: usize,
+        ignore_ids: *const u32,
+        ignore_count: usize,
+    ) -> *mut c_char {
+        let pointers = std::slice::from_raw_parts(checked_array(contents, content_count)?, content_count);
+        let lens = std::slice::from_raw_parts(checked_array(content_lens, content_count)?, content_count);
+        let mut added = Vec::with_capacity(content_count);
+        for (&text, &len) in pointers.iter().zip(lens) {
+            added.push(match text.is_null() {
+                true => None,
+                false => Some(byte_slice(text, len)?),
+            });
+        }
+        let ignore_list = match ignore_ids.is_null() {
+            true => None,
+            false => Some(std::slice::from_raw_parts(checked_array(ignore_ids, ignore_count)?, ignore_count)),
+        };
+        let source_root = match source_root_mode {
+            0 => crate::writer::SourceRoot::Keep,
+            1 => crate::writer::SourceRoot::Drop,
+            2 => crate::writer::SourceRoot::Set(byte_slice(source_root, source_root_len)?),
+            _ => return Err(Error::new(ErrorKind::InvalidArgument, "source_root_mode must be 0, 1 or 2")),
+        };
+        let options = crate::writer::JsonOptions {
+            with_source_contents: with_source_contents != 0,
+            with_names: with_names != 0,
+            source_root,
+            added_contents: &added,
+            ignore_list,
         };
         let bytes = crate::writer::to_json(handle(view)?, options)?;
         Ok(out_buffer(Some(&bytes), len_out))
