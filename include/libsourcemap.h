@@ -159,14 +159,17 @@ char *lsm_view_to_json(const lsm_view_t *view, size_t *len_out, int with_source_
 /* lsm_view_to_json with changes: source_root_mode 0 keeps sourceRoot, 1 drops it, 2 sets
    it to source_root (source_root_len bytes); contents[i] (content_lens[i] bytes, NULL:
    none) becomes the contents of source i if it has none (content_count entries);
-   ignore_ids (ignore_count ids, NULL: keep the view's) replaces the ignore list. */
+   ignore_ids (ignore_count ids, NULL: keep the view's) replaces the ignore list;
+   sources (NULL: keep; else source_count names of source_lens[i] bytes, one per source,
+   NULL entries written as null) replaces the source names. */
 char *lsm_view_to_json_rewritten(const lsm_view_t *view, size_t *len_out,
                                  int with_source_contents, int with_names,
                                  int source_root_mode, const char *source_root,
                                  size_t source_root_len, const char *const *contents,
                                  const size_t *content_lens, size_t content_count,
                                  const uint32_t *ignore_ids, size_t ignore_count,
-                                 lsm_error_t *err);
+                                 const char *const *sources, const size_t *source_lens,
+                                 size_t source_count, lsm_error_t *err);
 
 /* A `mappings` string for `count` segments of six uint32 each: generated line and
    column, source id, original line and column, name id (LSM_NONE: no source / no name),

@@ -40,6 +40,7 @@ def rewrite(
     with_names: bool = True,
     ignore_list: Iterable[int] | None = None,
     ignore_sources: Sequence[str] = (),
+    sources: Sequence[str | None] | None = None,
 ) -> bytes:
     """The map as ECMA-426 JSON, changed:
 
@@ -50,7 +51,9 @@ def rewrite(
     - ``with_names=False`` drops ``names`` and every segment's name;
     - ``ignore_list`` replaces the ignore list with these source ids; ``ignore_sources``
       adds the sources whose names (``sourceRoot`` applied) match any of these globs
-      (``fnmatch``: ``*`` also matches ``/``).
+      (``fnmatch``: ``*`` also matches ``/``);
+    - ``sources`` renames the sources (one name or ``None`` per source, as written:
+      ``sourceRoot`` still applies unless dropped).
 
     The output passes ``strict=True``. Bad arguments raise ``TypeError`` or
     :class:`InvalidArgument` before anything is written."""
@@ -65,6 +68,10 @@ def rewrite(
         root_mode, root = 2, source_root.encode("utf-8", "surrogatepass")
     else:
         raise TypeError(f"source_root must be str, None or KEEP, not {type(source_root).__name__}")
+    names = _names(view, sources) if sources is not None else None
+    name_buffers = (
+        [] if names is None else [ffi.NULL if n is None else ffi.from_buffer(n) for n in names]
+    )
     content_buffers = [ffi.NULL if c is None else ffi.from_buffer(c) for c in contents]
     size = scratch.size
     buf = rustcall(
@@ -81,8 +88,25 @@ def rewrite(
         len(contents),
         ffi.NULL if ignored is None else ffi.new("uint32_t[]", ignored),
         0 if ignored is None else len(ignored),
+        ffi.NULL if names is None else ffi.new("char *[]", name_buffers),
+        ffi.new("size_t[]", [0 if n is None else len(n) for n in names or ()]),
+        0 if names is None else len(names),
     )
     return take_buffer(buf, size[0])
+
+
+def _names(view: View, sources: Sequence[str | None]) -> list[bytes | None]:
+    if isinstance(sources, str):
+        raise TypeError("sources must be a sequence of names, not one str")
+    names = list(sources)
+    if len(names) != view.get_source_count():
+        raise InvalidArgument(
+            f"sources: {len(names)} names given for {view.get_source_count()} sources"
+        )
+    for name in names:
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"sources must be str or None, not {type(name).__name__}")
+    return [None if n is None else n.encode("utf-8", "surrogatepass") for n in names]
 
 
 def _loaded_contents(view: View, load_source: SourceLoader) -> list[bytes | None]:

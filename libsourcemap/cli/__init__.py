@@ -9,9 +9,7 @@ error. Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
-import errno
 import io
-import json
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -25,28 +23,29 @@ from ..bundle.writer import create_bundle
 from ..events import EventConfig, symbolicate_file, symbolicate_lines
 from ..symbolication.stacktrace import parse_frame
 from ..symbolication.symbolicator import Symbolicator
+from . import writing
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_CHECK_FAILED,
+    EXIT_INTERNAL,
+    EXIT_IO,
+    EXIT_NO_INPUT,
+    EXIT_OK,
+    MEMDB_MAGIC,
+    UserError,
+    cannot_read,
+    cannot_write,
+    error,
+    load_view,
+    parse_map,
+    print_json,
+    read_bytes,
+    read_text,
+)
 from .progress import Progress
 
-EXIT_OK = 0
-EXIT_CHECK_FAILED = 1
-EXIT_USAGE = 2
-EXIT_NO_INPUT = 3
-EXIT_BAD_INPUT = 4
-EXIT_CANT_CREATE = 73  # sysexits' EX_CANTCREAT: an output file cannot be created
-EXIT_IO = 74  # sysexits' EX_IOERR: the environment failed (a full disk), not the input
-EXIT_INTERNAL = 70
-
-_MEMDB_MAGIC = b"LSMMEMDB"
 # Context lines longer than this are cut in the text output (minified originals exist).
 _MAX_CONTEXT_WIDTH = 160
-
-
-class UserError(Exception):
-    """A mistake in the command's input: printed as one line, exits with ``code``."""
-
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except UserError as exc:
-        _error(str(exc))
+        error(str(exc))
         return exc.code
     except KeyboardInterrupt:
         return 130
@@ -65,10 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Not a bug: what the system refused (no space left, a read-only file system, no
         # permission, too many open files), with the path (input errors are caught as
         # UserError before this).
-        _error(f"I/O error: {exc}")
+        error(f"I/O error: {exc}")
         return EXIT_IO
     except Exception as exc:  # noqa: BLE001 - the one place that turns bugs into a line
-        _error(f"internal error: {type(exc).__name__}: {exc}")
+        error(f"internal error: {type(exc).__name__}: {exc}")
         return EXIT_INTERNAL
 
 
@@ -148,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--url-prefix", default="~/", help="URL prefix of every file ('~/')")
     _progress_flags(create)
     create.set_defaults(run=_bundle_create)
+    writing.add_commands(commands)
     return parser
 
 
@@ -187,7 +187,7 @@ def _position(text: str) -> int:
 
 
 def _symbolicate(args: argparse.Namespace) -> int:
-    text = _read_text(args.stacktrace)
+    text = read_text(args.stacktrace)
     if args.root is not None and not Path(args.root).is_dir():
         raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
     bundle = _open_bundle(args.bundle) if args.bundle is not None else None
@@ -202,7 +202,7 @@ def _symbolicate(args: argparse.Namespace) -> int:
         if bundle is not None:
             bundle.close()
     if args.json:
-        _print_json({"frames": [frame.to_dict() for frame in frames]})
+        print_json({"frames": [frame.to_dict() for frame in frames]})
     else:
         _print_stacktrace(text, iter(frames))
     return EXIT_OK
@@ -238,7 +238,7 @@ def _symbolicate_events(args: argparse.Namespace) -> int:
                 try:
                     out = stack.enter_context(replacing(args.output, prefix=".symbolicated-"))
                 except OSError as exc:
-                    raise _cannot_write(args.output, exc) from None
+                    raise cannot_write(args.output, exc) from None
                 run(out)
     finally:
         progress.finish()
@@ -251,7 +251,7 @@ def _input_stream(path: str) -> BinaryIO:
     try:
         return open(path, "rb")
     except OSError as exc:
-        raise _cannot_read(path, exc) from None
+        raise cannot_read(path, exc) from None
 
 
 def _count_lines(path: str) -> int:
@@ -307,11 +307,11 @@ def _open_bundle(path: str) -> SourceBundle:
 
 
 def _lookup(args: argparse.Namespace) -> int:
-    view = _load_view(args.map)
+    view = load_view(args.map)
     token = view.lookup_token(args.line - 1, args.column - 1)
     if token is None or token.src_line is None or token.src_col is None:
         if args.json:
-            _print_json(None)
+            print_json(None)
         else:
             print(f"{args.line}:{args.column} is not mapped")
         return EXIT_CHECK_FAILED
@@ -323,7 +323,7 @@ def _lookup(args: argparse.Namespace) -> int:
         "function": view.get_original_function_name(args.line - 1, args.column - 1),
     }
     if args.json:
-        _print_json(found)
+        print_json(found)
     else:
         name = f" (name {found['name']})" if found["name"] else ""
         function = f" in {found['function']}" if found["function"] else ""
@@ -332,14 +332,14 @@ def _lookup(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    data = _read_bytes(args.map)
+    data = read_bytes(args.map)
     details: dict[str, Any] = {"path": args.map, "bytes": len(data)}
-    if data.startswith(_MEMDB_MAGIC):
+    if data.startswith(MEMDB_MAGIC):
         details["kind"] = "memdb cache"
-        details.update(_view_details(_load_view(args.map)))
+        details.update(_view_details(load_view(args.map)))
         details["problems"] = []
     else:
-        parsed = _parse_map(data, args.map, flatten=False)
+        parsed = parse_map(data, args.map, flatten=False)
         if isinstance(parsed, Index):
             sections = parsed.sections
             details["kind"] = f"index map ({len(sections)} sections)"
@@ -351,7 +351,7 @@ def _info(args: argparse.Namespace) -> int:
             details.update(_view_details(parsed))
         details["problems"] = _problems(data)
     if args.json:
-        _print_json(details)
+        print_json(details)
         return EXIT_OK
     sources = details.pop("sources", [])
     problems = details.pop("problems")
@@ -397,13 +397,13 @@ def _validate(args: argparse.Namespace) -> int:
     progress = Progress("validating", enabled=args.progress)
     for done, path in enumerate(args.maps, 1):
         try:
-            problems = _problems(_read_bytes(path))
+            problems = _problems(read_bytes(path))
             verdict = f"{path}: INVALID: {problems[0]}" if problems else f"{path}: ok"
         except UserError as exc:
             problems, verdict = [], ""
             missing += 1
             progress.finish()
-            _error(str(exc))
+            error(str(exc))
         failed += bool(problems)
         if verdict:
             progress.finish()
@@ -416,16 +416,16 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _cache(args: argparse.Namespace) -> int:
-    view = _load_view(args.map)
+    view = load_view(args.map)
     if args.minified_source is not None:
         try:
-            view.attach_minified_source(_read_bytes(args.minified_source))
+            view.attach_minified_source(read_bytes(args.minified_source))
         except SourceMapError as exc:
             raise UserError(f"{args.minified_source}: {exc}", EXIT_BAD_INPUT) from None
     try:
         view.dump_memdb_file(args.output)
     except OSError as exc:
-        raise _cannot_write(args.output, exc) from None
+        raise cannot_write(args.output, exc) from None
     except SourceMapError as exc:
         raise UserError(f"{args.map}: cannot cache: {exc}", EXIT_BAD_INPUT) from None
     size = Path(args.output).stat().st_size
@@ -441,7 +441,7 @@ def _bundle_create(args: argparse.Namespace) -> int:
     try:
         entries = create_bundle(args.directory, args.output, args.url_prefix, progress)
     except OSError as exc:
-        raise _cannot_write(args.output, exc) from None
+        raise cannot_write(args.output, exc) from None
     finally:
         progress.finish()
     kinds: dict[str, int] = {}
@@ -450,70 +450,6 @@ def _bundle_create(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(kinds.items()))
     print(f"wrote {args.output}: {len(entries)} files ({summary or 'empty'})")
     return EXIT_OK
-
-
-# -- input helpers ------------------------------------------------------------------------
-
-
-def _read_bytes(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise _cannot_read(path, exc) from None
-
-
-def _cannot_write(path: str, exc: OSError) -> UserError:
-    """The one line an output that cannot be written gets: exit 74 (sysexits' EX_IOERR)
-    when writing failed for want of room (a full disk, a quota, a file size limit) or
-    the device failed; 73 (EX_CANTCREAT) when the file cannot be created (no such
-    directory, no permission, a read-only file system)."""
-    if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO):
-        return UserError(f"I/O error: {path}: {exc.strerror}", EXIT_IO)
-    return UserError(f"{path}: cannot write: {exc.strerror}", EXIT_CANT_CREATE)
-
-
-def _cannot_read(path: str, exc: OSError) -> UserError:
-    """The one line an input file that cannot be read gets."""
-    if isinstance(exc, FileNotFoundError):
-        return UserError(f"{path}: no such file", EXIT_NO_INPUT)
-    if isinstance(exc, IsADirectoryError):
-        return UserError(f"{path}: is a directory", EXIT_NO_INPUT)
-    return UserError(f"{path}: cannot read: {exc.strerror}", EXIT_NO_INPUT)
-
-
-def _read_text(path: str) -> str:
-    if path == "-":
-        return sys.stdin.read()
-    return _read_bytes(path).decode("utf-8", "replace")
-
-
-def _parse_map(data: bytes, path: str, flatten: bool = True) -> View | Index:
-    try:
-        return from_json(data, auto_flatten=flatten, raise_for_index=False)
-    except SourceMapError as exc:
-        raise UserError(f"{path}: not a source map: {exc}", EXIT_BAD_INPUT) from None
-
-
-def _load_view(path: str) -> View:
-    data = _read_bytes(path)
-    if data.startswith(_MEMDB_MAGIC):
-        try:
-            return View.from_memdb(data)
-        except SourceMapError as exc:
-            raise UserError(f"{path}: bad memdb cache: {exc}", EXIT_BAD_INPUT) from None
-    parsed = _parse_map(data, path)
-    if isinstance(parsed, Index):
-        raise UserError(f"{path}: an index map with external sections", EXIT_BAD_INPUT)
-    return parsed
-
-
-def _print_json(value: Any) -> None:
-    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
-    sys.stdout.write("\n")
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"libsourcemap: {message}\n")
 
 
 if __name__ == "__main__":  # pragma: no cover - `python -m libsourcemap` uses __main__

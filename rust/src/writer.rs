@@ -19,6 +19,8 @@ pub struct JsonOptions<'a> {
     pub added_contents: &'a [Option<&'a [u8]>],
     /// The ignore list to write instead of the view's.
     pub ignore_list: Option<&'a [u32]>,
+    /// Source names to write instead of the view's (one per source; `None`: null).
+    pub sources: Option<&'a [Option<&'a [u8]>]>,
 }
 
 /// What `sourceRoot` to write.
@@ -51,9 +53,25 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
         key(&mut out, "sourceRoot");
         string(&mut out, root);
     }
+    if let Some(names) = options.sources {
+        if names.len() != view.source_count() as usize {
+            return Err(crate::error::Error::new(
+                crate::error::ErrorKind::InvalidArgument,
+                format!(
+                    "{} source names given for {} sources",
+                    names.len(),
+                    view.source_count()
+                ),
+            ));
+        }
+    }
     key(&mut out, "sources");
     list(&mut out, view.source_count(), |out, id| {
-        match view.raw_source_name(id)? {
+        let name = match options.sources {
+            Some(names) => names[id as usize],
+            None => view.raw_source_name(id)?,
+        };
+        match name {
             Some(name) => string(out, name),
             None => out.extend_from_slice(b"null"),
         }

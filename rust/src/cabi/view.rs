@@ -284,7 +284,9 @@ ffi_fn! {
     /// The view as source map JSON with changes (see `writer::JsonOptions`):
     /// `source_root_mode` 0 keeps `sourceRoot`, 1 drops it, 2 sets it to `source_root`;
     /// `contents[i]` (`content_lens[i]` bytes, NULL: none) is written for source `i` if
-    /// it has no contents of its own; `ignore_ids` replaces the ignore list when not NULL.
+    /// it has no contents of its own; `ignore_ids` replaces the ignore list when not NULL;
+    /// `sources` (when not NULL: `source_count` names, NULL entries written as null)
+    /// replaces the source names.
     fn lsm_view_to_json_rewritten(
         view: *const View,
         len_out: *mut usize,
@@ -298,16 +300,12 @@ ffi_fn! {
         content_count: usize,
         ignore_ids: *const u32,
         ignore_count: usize,
+        sources: *const *const c_char,
+        source_lens: *const usize,
+        source_count: usize,
     ) -> *mut c_char {
-        let pointers = std::slice::from_raw_parts(checked_array(contents, content_count)?, content_count);
-        let lens = std::slice::from_raw_parts(checked_array(content_lens, content_count)?, content_count);
-        let mut added = Vec::with_capacity(content_count);
-        for (&text, &len) in pointers.iter().zip(lens) {
-            added.push(match text.is_null() {
-                true => None,
-                false => Some(byte_slice(text, len)?),
-            });
-        }
+        let names = optional_strings(sources, source_lens, source_count)?;
+        let added = optional_strings(contents, content_lens, content_count)?;
         let ignore_list = match ignore_ids.is_null() {
             true => None,
             false => Some(std::slice::from_raw_parts(checked_array(ignore_ids, ignore_count)?, ignore_count)),
@@ -324,6 +322,7 @@ ffi_fn! {
             source_root,
             added_contents: &added,
             ignore_list,
+            sources: (!sources.is_null()).then_some(&names[..]),
         };
         let bytes = crate::writer::to_json(handle(view)?, options)?;
         Ok(out_buffer(Some(&bytes), len_out))
@@ -451,6 +450,24 @@ ffi_fn! {
         )?;
         Ok(out_buffer(Some(&json), len_out))
     }
+}
+
+/// `count` strings given as pointers and lengths, a NULL pointer meaning none.
+unsafe fn optional_strings<'a>(
+    pointers: *const *const c_char,
+    lens: *const usize,
+    count: usize,
+) -> crate::error::Result<Vec<Option<&'a [u8]>>> {
+    let pointers = std::slice::from_raw_parts(checked_array(pointers, count)?, count);
+    let lens = std::slice::from_raw_parts(checked_array(lens, count)?, count);
+    let mut strings = Vec::with_capacity(count);
+    for (&text, &len) in pointers.iter().zip(lens) {
+        strings.push(match text.is_null() {
+            true => None,
+            false => Some(byte_slice(text, len)?),
+        });
+    }
+    Ok(strings)
 }
 
 pub(super) fn dump_options(with_source_contents: c_int, with_names: c_int) -> DumpOptions {
