@@ -340,6 +340,9 @@ pub struct Indexed {
     pub token_count: u32,
     /// Set when the text had to be rewritten (segments out of order on a line).
     pub rewritten: Option<Vec<u8>>,
+    /// The (final) text is plainly valid: the fast path read all of it, so every rule
+    /// holds and a writer may copy it as it is.
+    pub plain: bool,
 }
 
 /// Validates `mappings` and builds its checkpoint index.
@@ -366,6 +369,7 @@ pub fn index_into(
             checkpoints: out,
             token_count,
             rewritten: None,
+            plain: true,
         });
     }
     out.truncate(start);
@@ -419,6 +423,7 @@ fn index_general(
         checkpoints,
         token_count: count,
         rewritten: None,
+        plain: false,
     })
 }
 

@@ -44,6 +44,10 @@ pub struct View {
     limits: Limits,
     /// A memdb's block checksums; `None` for a view built from JSON.
     blocks: Option<Blocks>,
+    /// The mappings text is plainly valid as it is (see `Indexed::plain`), so writing
+    /// the view may copy it instead of encoding the tokens again. Never for a memdb,
+    /// whose text may hold names its tables dropped.
+    plain_mappings: bool,
 }
 
 impl View {
@@ -88,6 +92,7 @@ impl View {
         // growing the buffer piecemeal) would copy megabytes and fault pages in twice.
         let others = tables.iter().map(|t| t.len()).sum::<usize>();
         let indexed = mappings::index_into(text, limits, rules, Vec::with_capacity(others))?;
+        let plain_mappings = indexed.plain;
         let own_text = match (&indexed.rewritten, &mappings) {
             (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),
             (None, MappingsText::Input { .. }) => None,
@@ -157,6 +162,7 @@ impl View {
             token_count,
             limits,
             blocks: None,
+            plain_mappings,
         })
     }
 
@@ -179,6 +185,7 @@ impl View {
                 names: 0,
             },
             blocks: Some(blocks),
+            plain_mappings: false,
         };
         view.limits = Limits {
             sources: view.sources()?.len(),
@@ -190,6 +197,14 @@ impl View {
         view.stored_functions()?;
         view.stored_line_index()?;
         Ok(view)
+    }
+
+    /// The mappings text as it may be written out unchanged, if it is plainly valid.
+    pub fn plain_mappings(&self) -> Result<Option<&[u8]>> {
+        match self.plain_mappings {
+            true => Ok(Some(self.part(Part::Mappings).all()?)),
+            false => Ok(None),
+        }
     }
 
     pub fn is_memdb(&self) -> bool {

@@ -107,15 +107,24 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     names_of(&mut out, view, names)?;
     key(&mut out, "mappings");
     out.push(b'"');
-    let mut encoder = Encoder::new(out);
-    view.tokens().for_each(|token| match options.with_names {
-        true => encoder.push(token),
-        false => encoder.push(&RawToken {
-            name_id: NONE,
-            ..*token
-        }),
-    })?;
-    let mut out = encoder.finish();
+    let mut out = match view.plain_mappings()?.filter(|_| options.with_names) {
+        // Valid as read: the tokens would encode to the same segments, a copy is cheaper.
+        Some(text) => {
+            out.extend_from_slice(text);
+            out
+        }
+        None => {
+            let mut encoder = Encoder::new(out);
+            view.tokens().for_each(|token| match options.with_names {
+                true => encoder.push(token),
+                false => encoder.push(&RawToken {
+                    name_id: NONE,
+                    ..*token
+                }),
+            })?;
+            encoder.finish()
+        }
+    };
     out.push(b'"');
     match options.ignore_list {
         Some(ids) => ignore_list(&mut out, ids)?,
