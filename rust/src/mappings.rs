@@ -458,6 +458,8 @@ pub struct Encoder {
     out: Vec<u8>,
     state: State,
     first_on_line: bool,
+    /// Where each segment is built before it is appended (reused, never cleared).
+    room: [u8; vlq::DIGITS_ROOM],
 }
 
 impl Encoder {
@@ -467,35 +469,40 @@ impl Encoder {
             out,
             state: State::default(),
             first_on_line: true,
+            room: [0; vlq::DIGITS_ROOM],
         }
     }
 
     pub fn push(&mut self, token: &RawToken) {
-        let (out, state) = (&mut self.out, &mut self.state);
+        let state = &mut self.state;
         while state.dst_line < token.dst_line {
-            out.push(b';');
+            self.out.push(b';');
             state.dst_line += 1;
             state.dst_col = 0;
             self.first_on_line = true;
         }
+        // The segment is built in a buffer on the stack (a separator and five values of
+        // at most 7 digits each) and appended at once: one capacity check, not one a byte.
+        let mut segment = vlq::Digits::new(&mut self.room);
         if !self.first_on_line {
-            out.push(b',');
+            segment.push(b',');
         }
         self.first_on_line = false;
-        vlq::encode(token.dst_col as i64 - state.dst_col as i64, out);
+        segment.value(token.dst_col as i64 - state.dst_col as i64);
         state.dst_col = token.dst_col;
         if token.has_source() {
-            vlq::encode(token.src_id as i64 - state.src_id as i64, out);
-            vlq::encode(token.src_line as i64 - state.src_line as i64, out);
-            vlq::encode(token.src_col as i64 - state.src_col as i64, out);
+            segment.value(token.src_id as i64 - state.src_id as i64);
+            segment.value(token.src_line as i64 - state.src_line as i64);
+            segment.value(token.src_col as i64 - state.src_col as i64);
             state.src_id = token.src_id;
             state.src_line = token.src_line;
             state.src_col = token.src_col;
             if token.name_id != NONE {
-                vlq::encode(token.name_id as i64 - state.name_id as i64, out);
+                segment.value(token.name_id as i64 - state.name_id as i64);
                 state.name_id = token.name_id;
             }
         }
+        self.out.extend_from_slice(segment.as_slice());
     }
 
     pub fn finish(self) -> Vec<u8> {

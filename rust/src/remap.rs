@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mappings::{RawToken, NONE};
 use crate::view::View;
-use crate::writer::{json_value, MapOut};
+use crate::writer::{contents_value, json_value, MapOut};
 
 /// What a source of a node is.
 pub enum Child<'a> {
@@ -45,6 +45,8 @@ struct Segments {
     line_starts: Vec<usize>,
     /// Source `i` is in the node's ignore list.
     ignored: Vec<bool>,
+    /// The line and answer of the last trace (see `trace`).
+    last: std::cell::Cell<(u32, usize)>,
 }
 
 impl Segments {
@@ -64,6 +66,15 @@ impl Segments {
             }
             line_starts.push(next);
         }
+        Ok(Segments {
+            tokens,
+            line_starts,
+            ..Segments::without_tokens(view)?
+        })
+    }
+
+    /// Only the ignore flags: for the root, whose segments are read once, in order.
+    fn without_tokens(view: &View) -> Result<Segments> {
         let mut ignored = vec![false; view.source_count() as usize];
         for id in view.ignore_list()? {
             if let Some(flag) = ignored.get_mut(id as usize) {
@@ -71,9 +82,10 @@ impl Segments {
             }
         }
         Ok(Segments {
-            tokens,
-            line_starts,
+            tokens: Vec::new(),
+            line_starts: Vec::new(),
             ignored,
+            last: std::cell::Cell::new((0, 0)),
         })
     }
 
@@ -89,11 +101,40 @@ impl Segments {
     /// there, the last one before it (trace-mapping's greatest lower bound).
     fn trace(&self, line: u32, col: u32) -> Option<&RawToken> {
         let segments = self.line(line);
-        let at = segments.partition_point(|t| t.dst_col < col);
+        // Consecutive traces mostly move forward on one line (a minifier keeps the
+        // order of what it minifies): search on from the last answer when that is
+        // behind the column, which takes a few steps instead of a whole binary search.
+        let (last_line, last_at) = self.last.get();
+        let hint = match last_line == line && last_at <= segments.len() {
+            true => last_at,
+            false => 0,
+        };
+        let at = first_not_before(segments, col, hint);
+        self.last.set((line, at));
         match segments.get(at) {
             Some(token) if token.dst_col == col => Some(token),
             _ => segments.get(at.checked_sub(1)?),
         }
+    }
+}
+
+/// The first index of `segments` whose column is not before `col`, searched from `hint`
+/// onwards if every segment before `hint` is before `col` (else from the start).
+fn first_not_before(segments: &[RawToken], col: u32, hint: usize) -> usize {
+    let before = |i: usize| segments[i].dst_col < col;
+    if hint == 0 || !before(hint - 1) {
+        return segments.partition_point(|t| t.dst_col < col);
+    }
+    // The answer is at or after `hint`: gallop to a bound, then search below it.
+    let (mut low, mut step) = (hint, 1);
+    loop {
+        let probe = low + step - 1;
+        if probe >= segments.len() || !before(probe) {
+            let end = probe.min(segments.len());
+            return low + segments[low..end].partition_point(|t| t.dst_col < col);
+        }
+        low = probe + 1;
+        step *= 2;
     }
 }
 
@@ -118,13 +159,24 @@ enum Traced {
 pub fn remap(nodes: &[Node<'_>]) -> Result<Vec<u8>> {
     check_tree(nodes)?;
     let mut writer = Writer::new(nodes);
+    // The output has about as many segments as the root: room for its text up front.
+    writer.out.mappings = crate::mappings::Encoder::new(Vec::with_capacity(
+        nodes[0].view.part(crate::view::Part::Mappings).len(),
+    ));
     let mut decoded: Vec<Option<Segments>> = (0..nodes.len()).map(|_| None).collect();
-    decoded[0] = Some(Segments::decode(nodes[0].view)?);
-    let root_count = decoded[0].as_ref().map_or(0, |s| s.tokens.len());
-    for index in 0..root_count {
-        let token = decoded[0].as_ref().expect("decoded above").tokens[index];
-        let traced = trace(nodes, &mut decoded, &token)?;
-        writer.push(&token, traced, &decoded)?;
+    decoded[0] = Some(Segments::without_tokens(nodes[0].view)?);
+    // The root's segments stream through in generated order (a parsed view keeps its
+    // tokens sorted): no copy of them is made. The first error stops the work.
+    let mut failed = None;
+    nodes[0].view.tokens().for_each(|token| {
+        if failed.is_none() {
+            let done = trace(nodes, &mut decoded, token)
+                .and_then(|traced| writer.push(token, traced, &decoded));
+            failed = done.err();
+        }
+    })?;
+    if let Some(error) = failed {
+        return Err(error);
     }
     writer.finish(nodes[0].view.file()?)
 }
@@ -223,6 +275,12 @@ struct Writer<'n, 'a> {
     /// Which node's source last gave an output source its contents.
     contents_from: Vec<Option<(usize, u32)>>,
     ignored: Vec<bool>,
+    /// Per node, the output id of each of its sources and names once looked up (`NONE`:
+    /// not yet), so that the name is hashed once, not once per segment.
+    source_ids: Vec<Vec<u32>>,
+    name_ids: Vec<Vec<u32>>,
+    /// Per node and source: contents not known yet (0), none (1), some (2).
+    has_contents: Vec<Vec<u8>>,
     line: u32,
     previous: Previous,
 }
@@ -236,6 +294,18 @@ impl<'n, 'a> Writer<'n, 'a> {
             names: HashMap::new(),
             contents_from: Vec::new(),
             ignored: Vec::new(),
+            source_ids: nodes
+                .iter()
+                .map(|n| vec![NONE; n.view.source_count() as usize])
+                .collect(),
+            name_ids: nodes
+                .iter()
+                .map(|n| vec![NONE; n.view.name_count() as usize])
+                .collect(),
+            has_contents: nodes
+                .iter()
+                .map(|n| vec![0; n.view.source_count() as usize])
+                .collect(),
             line: 0,
             previous: Previous::LineStart,
         }
@@ -275,12 +345,16 @@ impl<'n, 'a> Writer<'n, 'a> {
             }
             return Ok(());
         }
-        let source_id = self.source(source)?;
+        let source_id = match self.source_ids[node][src_id as usize] {
+            NONE => {
+                let id = self.source(source)?;
+                self.source_ids[node][src_id as usize] = id;
+                id
+            }
+            id => id,
+        };
         let name_id = match name {
-            Some((name_node, id)) => match view_of(self.nodes, name_node).name(id)? {
-                Some(text) if !text.is_empty() => self.name(text)?,
-                _ => NONE,
-            },
+            Some((name_node, id)) => self.name_of(name_node, id)?,
             None => NONE,
         };
         let segment = Previous::Mapped(source_id, line, col, name_id);
@@ -295,10 +369,15 @@ impl<'n, 'a> Writer<'n, 'a> {
             });
             self.previous = segment;
         }
-        if self.contents_from[source_id as usize] != Some((node, src_id)) {
-            if let Some(contents) = view_of(self.nodes, node).source_contents(src_id)? {
-                self.out.contents[source_id as usize] = json_value(Some(&contents));
-                self.contents_from[source_id as usize] = Some((node, src_id));
+        let known = &mut self.has_contents[node][src_id as usize];
+        if *known != 1 && self.contents_from[source_id as usize] != Some((node, src_id)) {
+            match contents_value(view_of(self.nodes, node), src_id)? {
+                Some(contents) => {
+                    self.out.contents[source_id as usize] = contents;
+                    self.contents_from[source_id as usize] = Some((node, src_id));
+                    *known = 2;
+                }
+                None => *known = 1,
             }
         }
         if ignored {
@@ -341,6 +420,22 @@ impl<'n, 'a> Writer<'n, 'a> {
         Ok(id)
     }
 
+    /// The output id of name `id` of node `node` (`NONE` for a missing or empty name).
+    fn name_of(&mut self, node: usize, id: u32) -> Result<u32> {
+        let Some(&cached) = self.name_ids[node].get(id as usize) else {
+            return Ok(NONE); // out of range: no name
+        };
+        if cached != NONE {
+            return Ok(cached);
+        }
+        let found = match view_of(self.nodes, node).name(id)? {
+            Some(text) if !text.is_empty() => self.name(text)?,
+            _ => NONE,
+        };
+        self.name_ids[node][id as usize] = found;
+        Ok(found)
+    }
+
     fn ignore(&mut self, source_id: u32) {
         if !std::mem::replace(&mut self.ignored[source_id as usize], true) {
             self.out.ignored.push(source_id);
@@ -365,5 +460,31 @@ fn too_many(count: u32) -> Result<()> {
             "the remapped map has more than 2^32 - 2 sources or names",
         )),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn galloping_finds_what_a_binary_search_finds(
+            mut cols in proptest::collection::vec(0u32..40, 0..60),
+            col in 0u32..45,
+            hint in 0usize..70,
+        ) {
+            cols.sort_unstable();
+            let segments: Vec<RawToken> = cols
+                .iter()
+                .map(|&c| RawToken { dst_line: 0, dst_col: c, src_id: NONE, src_line: 0, src_col: 0, name_id: NONE })
+                .collect();
+            let hint = hint.min(segments.len());
+            prop_assert_eq!(
+                first_not_before(&segments, col, hint),
+                segments.partition_point(|t| t.dst_col < col)
+            );
+        }
     }
 }

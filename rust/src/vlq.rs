@@ -86,21 +86,57 @@ fn decode_long(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
 
 /// Appends the VLQ encoding of `value` to `out`.
 pub fn encode(value: i64, out: &mut Vec<u8>) {
-    let mut rest: u64 = if value < 0 {
-        ((value.unsigned_abs()) << 1) | 1
-    } else {
-        (value as u64) << 1
-    };
-    loop {
-        let mut digit = (rest & 0x1f) as u8;
-        rest >>= 5;
-        if rest != 0 {
-            digit |= 0x20;
+    let mut room = [0; DIGITS_ROOM];
+    let mut digits = Digits::new(&mut room);
+    digits.value(value);
+    out.extend_from_slice(digits.as_slice());
+}
+
+/// A short run of base64 VLQ digits built in a reused buffer: a separator and up to five
+/// values of at most 13 digits each (a 64-bit value), appended to a `Vec` in one go.
+pub struct Digits<'a> {
+    bytes: &'a mut [u8; DIGITS_ROOM],
+    len: usize,
+}
+
+/// Room for a separator, five 13-digit values and slack.
+pub const DIGITS_ROOM: usize = 72;
+
+impl<'a> Digits<'a> {
+    pub fn new(bytes: &'a mut [u8; DIGITS_ROOM]) -> Digits<'a> {
+        Digits { bytes, len: 0 }
+    }
+
+    /// Adds one byte (a separator); at most 7 may be added besides five values.
+    #[inline(always)]
+    pub fn push(&mut self, byte: u8) {
+        self.bytes[self.len] = byte;
+        self.len += 1;
+    }
+
+    /// Adds `value` as base64 VLQ digits (as `encode` writes them).
+    #[inline(always)]
+    pub fn value(&mut self, value: i64) {
+        let mut rest: u64 = if value < 0 {
+            ((value.unsigned_abs()) << 1) | 1
+        } else {
+            (value as u64) << 1
+        };
+        loop {
+            let mut digit = (rest & 0x1f) as u8;
+            rest >>= 5;
+            if rest != 0 {
+                digit |= 0x20;
+            }
+            self.push(B64[digit as usize]);
+            if rest == 0 {
+                break;
+            }
         }
-        out.push(B64[digit as usize]);
-        if rest == 0 {
-            break;
-        }
+    }
+
+    pub fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
@@ -134,6 +170,22 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn digits_decode_to_their_values(values in proptest::collection::vec(-(1i64 << 32)..(1i64 << 32), 0..5)) {
+            let mut room = [0; DIGITS_ROOM];
+            let mut digits = Digits::new(&mut room);
+            for &value in &values {
+                digits.value(value);
+            }
+            let text = digits.as_slice();
+            let mut pos = 0;
+            let mut decoded = Vec::new();
+            while pos < text.len() {
+                decoded.push(decode(text, &mut pos).unwrap());
+            }
+            prop_assert_eq!(decoded, values);
+        }
+
         #[test]
         fn round_trip(v in -(1i64 << 32)..(1i64 << 32)) {
             let mut buf = Vec::new();

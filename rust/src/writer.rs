@@ -37,8 +37,14 @@ pub enum SourceRoot<'a> {
 /// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId` (optional fields only
 /// where the view has them).
 pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
-    let mappings_len = view.part(crate::view::Part::Mappings).len();
-    let mut out = Vec::with_capacity(mappings_len + 1024);
+    // Room for the mappings and the contents as stored: growing a buffer of megabytes
+    // step by step would copy it and fault in fresh pages at every step.
+    let room = view.part(crate::view::Part::Mappings).len()
+        + match options.with_source_contents {
+            true => view.part(crate::view::Part::ContentsBlob).len(),
+            false => 0,
+        };
+    let mut out = Vec::with_capacity(room + 1024);
     out.extend_from_slice(b"{\"version\":3");
     if let Some(file) = view.file()? {
         key(&mut out, "file");
@@ -92,9 +98,7 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
             match (contents.get(id)?, added(id)) {
                 (None, None) => out.extend_from_slice(b"null"),
                 (None, Some(text)) => string(out, text),
-                // Still the input's own string literal, quotes included: valid JSON.
-                (Some(stored), _) if stored.escaped => out.extend_from_slice(stored.bytes),
-                (Some(stored), _) => string(out, stored.bytes),
+                (Some(stored), _) => stored_value(out, stored),
             }
             Ok(())
         })?;
@@ -191,8 +195,9 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
             Some(view) => {
                 for id in 0..view.source_count() {
                     out.sources.push(json_value(view.source_name(id)?));
+                    let contents = contents_value(view, id)?;
                     out.contents
-                        .push(json_value(view.source_contents(id)?.as_deref()));
+                        .push(contents.unwrap_or_else(|| b"null".to_vec()));
                 }
                 for id in 0..view.name_count() {
                     out.names
@@ -299,6 +304,25 @@ impl MapOut {
         out.push(b'}');
         Ok(out)
     }
+}
+
+/// A stored string as a JSON value: the input's own string literal when it was stored
+/// escaped (quotes included: valid JSON as it is, and not unescaped and escaped again),
+/// else escaped here.
+fn stored_value(out: &mut Vec<u8>, stored: crate::tables::StoredStr<'_>) {
+    match stored.escaped {
+        true => out.extend_from_slice(stored.bytes),
+        false => string(out, stored.bytes),
+    }
+}
+
+/// Source `id`'s contents as a JSON value, `None` if it has none.
+pub(crate) fn contents_value(view: &View, id: u32) -> Result<Option<Vec<u8>>> {
+    Ok(view.contents()?.get(id)?.map(|stored| {
+        let mut out = Vec::with_capacity(stored.bytes.len() + 2);
+        stored_value(&mut out, stored);
+        out
+    }))
 }
 
 /// A string (or `null`) as a JSON value.
