@@ -6,11 +6,15 @@
 //       names not in it): [{"map": {...}, "calls": [names asked, in order]} | {"error"}]
 //   {"op": "resolve", "pairs": [["input", "base"]]}
 //       @jridgewell/resolve-uri: [resolved]
+//   {"op": "concat", "parts": [{"code": "...", "map": "<json>" | null, "name": "..."}]}
+//       the map of the parts joined with "\n", built with @jridgewell/gen-mapping from
+//       trace-mapping's reading of each part's map (the reference for `concat`)
 //   {"op": "decode", "maps": ["<json>"]}
 //       @jridgewell/trace-mapping: [{"sources", "names", "segments", "sourcesContent",
 //       "ignoreList", "file"}], segments as decoded arrays per line
 import remapping from "@jridgewell/remapping";
 import resolveUri from "@jridgewell/resolve-uri";
+import { GenMapping, addSegment, setIgnore, setSourceContent, toEncodedMap } from "@jridgewell/gen-mapping";
 import { TraceMap, decodedMappings } from "@jridgewell/trace-mapping";
 
 const chunks = [];
@@ -30,6 +34,37 @@ function remapCase({ map, maps }) {
   }
 }
 
+// ECMA-262's line terminators.
+const LINE_BREAK = /\r\n|[\n\r\u2028\u2029]/g;
+
+function concat(parts) {
+  const gen = new GenMapping();
+  let offset = 0;
+  for (const { code, map, name } of parts) {
+    const lines = (code.match(LINE_BREAK) ?? []).length + 1;
+    if (map === null) {
+      for (let line = 0; line < lines; line++) addSegment(gen, offset + line, 0, name, line, 0);
+      setSourceContent(gen, name, code);
+    } else {
+      const traced = new TraceMap(map);
+      const { resolvedSources, names, sourcesContent, ignoreList } = traced;
+      decodedMappings(traced).forEach((segments, line) => {
+        if (line >= lines) return;
+        for (const s of segments) {
+          if (s.length === 1) addSegment(gen, offset + line, s[0]);
+          else addSegment(gen, offset + line, s[0], resolvedSources[s[1]], s[2], s[3], s.length === 5 ? names[s[4]] : undefined);
+        }
+      });
+      resolvedSources.forEach((source, i) => {
+        if (sourcesContent?.[i] != null) setSourceContent(gen, source, sourcesContent[i]);
+        if (ignoreList?.includes(i)) setIgnore(gen, source, true);
+      });
+    }
+    offset += lines;
+  }
+  return toEncodedMap(gen);
+}
+
 function decode(text) {
   const map = new TraceMap(text);
   return {
@@ -46,5 +81,6 @@ const answers = {
   remap: () => request.cases.map(remapCase),
   resolve: () => request.pairs.map(([input, base]) => resolveUri(input, base)),
   decode: () => request.maps.map(decode),
+  concat: () => concat(request.parts),
 }[request.op]();
 process.stdout.write(JSON.stringify(answers));
