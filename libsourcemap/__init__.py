@@ -52,9 +52,9 @@ _LAZY = {
     "BadBundle": "bundle",
     "SourceMapBuilder": "builder",
     "concat": "builder",
-    "remap": "remap",
+    "remap": "remapping",
     "inject_debug_id": "inject",
-    "rewrite": "rewrite",
+    "rewrite": "rewriting",
 }
 
 if TYPE_CHECKING:
@@ -65,8 +65,8 @@ if TYPE_CHECKING:
     from .discovery import discover, from_data_url
     from .inject import inject_debug_id
     from .proguard import JavaFrame, ProguardView
-    from .remap import remap
-    from .rewrite import rewrite
+    from .remapping import remap
+    from .rewriting import rewrite
     from .symbolication.stacktrace import parse_stacktrace
     from .symbolication.symbolicator import (
         MinifiedFrame,

@@ -91,3 +91,18 @@ def test_unknown_names_are_attribute_errors() -> None:
         assert "NoSuchThing" in str(exc)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_lazy_names_are_not_shadowed_by_their_modules() -> None:
+    """Importing a submodule binds it on the package: a lazy name spelled like its module
+    (``remap`` in ``remap.py``) would then be the module, not the function. Each lazy
+    name is checked after every lazily loaded module (and the CLI) is imported."""
+    code = (
+        "import importlib, types, libsourcemap\n"
+        "for module in {*libsourcemap._LAZY.values(), 'cli', 'cli.writing'}:\n"
+        "    importlib.import_module('libsourcemap.' + module)\n"
+        "bad = [n for n in libsourcemap._LAZY\n"
+        "       if isinstance(getattr(libsourcemap, n), types.ModuleType)]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -22,8 +22,8 @@ from ..builder import concat
 from ..discovery import discover
 from ..errors import InvalidArgument
 from ..inject import inject_debug_id
-from ..remap import remap
-from ..rewrite import KEEP, rewrite
+from ..remapping import remap
+from ..rewriting import KEEP, rewrite
 from .common import EXIT_BAD_INPUT, EXIT_NO_INPUT, EXIT_OK, UserError, cannot_write, read_bytes
 
 # A trailing `//# sourceMappingURL=` line (and the legacy `//@`), dropped from the parts
