@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -222,7 +223,8 @@ def test_bad_input_raises_clearly() -> None:
     root = maps.pop("bundle.min.js")
     with pytest.raises(BadJson) as caught:
         remap(root, lambda name: b"{not json" if name == "bundle.js" else None)
-    assert "the map loaded for 'bundle.js'" in "".join(getattr(caught.value, "__notes__", []))
+    if sys.version_info >= (3, 11):  # exception notes; PyPy 3.9 has none
+        assert "the map loaded for 'bundle.js'" in "".join(caught.value.__notes__)
     with pytest.raises(TypeError, match="must be bytes, str or a View, not int"):
         remap(root, lambda name: 42)
     with pytest.raises(TypeError, match="loader must be callable"):
