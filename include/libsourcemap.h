@@ -114,6 +114,11 @@ uint32_t lsm_view_lookup_segment_fast(const lsm_view_t *view, uint32_t line, uin
    any line, mapped or not; on an exact hit the first of the segments at (line, col), else
    the last before it (rust-sourcemap's lookup, as symbolic answers). */
 uint32_t lsm_view_lookup_bound_fast(const lsm_view_t *view, uint32_t line, uint32_t col);
+/* 1 and *out filled with the token a bytecode map (Hermes) answers for (line, col), as
+   metro-symbolicate finds it: of the segments on `line` at the greatest column at or
+   before `col`, the first, mapped or not; else 0. */
+uint32_t lsm_view_lookup_bytecode(const lsm_view_t *view, uint32_t line, uint32_t col,
+                                  lsm_token_t *out, lsm_error_t *err);
 /* Many lookups in one call: `positions` holds `count` (line, col) pairs; out[i] receives
    the token for pair i, or, where there is none, the pair's line and column with LSM_NONE
    in every other field. Both arrays must be aligned. Returns the number of pairs found. */
@@ -134,6 +139,17 @@ const char *lsm_view_get_source_root(const lsm_view_t *view, size_t *len_out,
                                      lsm_error_t *err);
 /* The map's debugId (or debug_id); NULL if absent. */
 const char *lsm_view_get_debug_id(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
+/* Hermes' x_hermes_function_offsets as the map wrote it (JSON); NULL if absent. */
+const char *lsm_view_get_hermes_function_offsets(const lsm_view_t *view, size_t *len_out,
+                                                 lsm_error_t *err);
+/* 1 if any source has a React Native function map (x_facebook_sources), else 0. */
+int lsm_view_has_function_maps(const lsm_view_t *view, lsm_error_t *err);
+/* The function around original (line, col) of source src_id by its function map, as
+   metro-symbolicate names it; NULL if the source has no function map or no function of
+   it starts at or before the position. */
+const char *lsm_view_get_source_function_name(const lsm_view_t *view, uint32_t src_id,
+                                              uint32_t line, uint32_t col, size_t *len_out,
+                                              lsm_error_t *err);
 /* The ignoreList (or x_google_ignoreList) as little-endian uint32 source ids; *len_out is
    the size in bytes (4 per id). */
 const char *lsm_view_get_ignore_list(const lsm_view_t *view, size_t *len_out,

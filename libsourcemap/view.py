@@ -21,7 +21,7 @@ from ._native import (
     to_bytes,
     valid_u32,
 )
-from .errors import BadIo, InvalidArgument, SourceMapError
+from .errors import BadIo, InvalidArgument, InvalidSourceMap, SourceMapError
 from .resolver import Resolver, dump_memdb, frame_positions
 
 # `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
@@ -208,6 +208,63 @@ class View(RustObject):
         if ptr is None:
             ptr = self._get_ptr()
         return _fast_fields(_lookup_bound_fast, ptr, line, col)
+
+    def lookup_bytecode(self, offset: int, line: int = 0) -> Token | None:
+        """The token for a Hermes bytecode offset (0-based: what a Hermes stack trace
+        prints after ``:1:``) in a bytecode map (one composed as React Native composes
+        Metro's and hermesc's maps), found as ``metro-symbolicate`` finds it: of the
+        segments on ``line`` at the greatest column at or before ``offset``, the first.
+        ``None`` if there is none or it is unmapped."""
+        if not (valid_u32(offset) and valid_u32(line)):
+            return None
+        ptr = self._get_ptr()
+        token, _, fields = scratch.token_out
+        if not rustcall(lib.lsm_view_lookup_bytecode, ptr, line, offset, token):
+            return None
+        raw = fields.tolist()
+        return None if raw[2] == NONE else self._token(ptr, raw)
+
+    @property
+    def hermes_function_offsets(self) -> dict[int, list[int]] | None:
+        """Hermes' ``x_hermes_function_offsets`` (bytecode segment id -> the offset where
+        each function starts); ``None`` if the map has none. A map that has it is a
+        bytecode map: its generated columns are bytecode offsets, and stack frames
+        resolve through it as :meth:`lookup_bytecode` looks up."""
+        text = call_str(lib.lsm_view_get_hermes_function_offsets, self._get_ptr())
+        if text is None:
+            return None
+        import json
+
+        try:
+            value = json.loads(text)
+            return {int(k): [int(o) for o in v] for k, v in value.items()}
+        except (ValueError, TypeError, AttributeError):
+            raise InvalidSourceMap(
+                "x_hermes_function_offsets must map segment ids to lists of offsets"
+            ) from None
+
+    @property
+    def is_bytecode_map(self) -> bool:
+        """Whether the map has ``x_hermes_function_offsets``: a Hermes bytecode map."""
+        handle = self._get_ptr()
+        size = scratch.size
+        return bool(rustcall(lib.lsm_view_get_hermes_function_offsets, handle, size) != ffi.NULL)
+
+    @property
+    def has_function_maps(self) -> bool:
+        """Whether any source has a React Native function map (``x_facebook_sources``):
+        frames in such sources are named by it, as metro-symbolicate names them, and
+        nothing is parsed for their names."""
+        return bool(rustcall(lib.lsm_view_has_function_maps, self._get_ptr()))
+
+    def get_source_function_name(self, src_id: int, line: int, col: int) -> str | None:
+        """The function around 0-based original (``line``, ``col``) of source ``src_id``
+        by the source's function map; ``None`` without one, or before its first
+        function."""
+        if not (valid_u32(src_id) and valid_u32(line) and valid_u32(col)):
+            return None
+        ptr = self._get_ptr()
+        return call_str(lib.lsm_view_get_source_function_name, ptr, src_id, line, col)
 
     def lookup_tokens(self, positions: Iterable[tuple[int, int]]) -> list[Token | None]:
         """:meth:`lookup_token` for many 0-based ``(line, col)`` pairs in one native call;

@@ -10,7 +10,7 @@ import struct
 from zlib import crc32
 
 PARTS_AT = 24
-PART_COUNT = 17
+PART_COUNT = 21
 SUMS_AT = PARTS_AT + 16 * PART_COUNT
 CHECK_AT = SUMS_AT + 16
 HEADER_SIZE = CHECK_AT + 8

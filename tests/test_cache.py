@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from memdb_layout import CONTENT_LINES_INDEX, part_span
+from memdb_layout import CONTENT_LINES_INDEX, PART_COUNT, part_span
 
 from libsourcemap import SymbolicatedFrame, Symbolicator, View, symbolicate
 from libsourcemap.cache import MemdbCache
@@ -139,7 +139,7 @@ def test_a_damaged_cache_is_counted_and_logged_once(
     if where == "header":
         data[40] ^= 0x04
     else:
-        for index in range(17):  # every non-empty part
+        for index in range(PART_COUNT):  # every part (empty ones are skipped below)
             offset, length = part_span(bytes(data), index)
             at = offset + length // 2
             data[at : at + min(64, length)] = bytes(b ^ 0x5A for b in data[at : at + 64][:length])

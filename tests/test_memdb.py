@@ -20,7 +20,7 @@ MEMDB = View.from_json(tiny_map(sourcesContent=["x\\ny"], file="f.js")).dump_mem
 
 def test_header_layout() -> None:
     assert MEMDB[:8] == b"LSMMEMDB"
-    assert struct.unpack_from("<I", MEMDB, 8)[0] == 4
+    assert struct.unpack_from("<I", MEMDB, 8)[0] == 5
 
 
 def test_truncated_at_every_offset() -> None:

@@ -1,5 +1,5 @@
 """Parsing JavaScript stack traces as engines print them: V8 (Chrome, Node, Edge, Deno),
-SpiderMonkey (Firefox) and JavaScriptCore (Safari)."""
+SpiderMonkey (Firefox), JavaScriptCore (Safari) and Hermes (React Native)."""
 
 from __future__ import annotations
 
@@ -60,6 +60,13 @@ def _v8_parts(line: str) -> tuple[str | None, str] | None:
     rest = text[3:]
     if rest.startswith("async "):  # something follows: `text` ends in no white space
         rest = rest[6:]
+    elif rest == "async" and line.lstrip().startswith("at async "):
+        # `at async ` and more white space is an `async` frame with no location; with
+        # nothing more (or only line breaks, which the pattern's `.` does not take),
+        # `async ` is the location, as the pattern reads it.
+        after = line.lstrip()[len("at async ") :]
+        if after.strip("\n"):
+            return None
     if rest.endswith(")"):
         split = rest.find(" (", 1)
         if split > 0 and split + 2 < len(rest):
@@ -76,7 +83,18 @@ def _v8_match(line: str) -> tuple[str | None, str] | None:
     return function, match.group("inner") if function is not None else match.group("bare")
 
 
+#: What Hermes prints before a bytecode location: `at f (address at index.android.bundle:1:9427)`.
+BYTECODE_PREFIX = "address at "
+
+
 def _v8_frame(function: str | None, location: str, raw: str) -> StackFrame | None:
+    if location.startswith(BYTECODE_PREFIX):
+        # Hermes: the column is the 0-based bytecode offset. Frames keep 1-based columns
+        # (as @sentry/react-native sends them: offset + 1), so it is moved up by one.
+        frame = _located(function, location[len(BYTECODE_PREFIX) :], raw, spaces=True)
+        if frame is None or frame.column is None:
+            return frame
+        return frame._replace(column=frame.column + 1)
     if location.startswith("eval at "):
         # `eval at outer (<file>:1:2), <anonymous>:3:4`: the frame runs in evaluated code,
         # which has no file (or map) of its own; the outer location is only where eval was

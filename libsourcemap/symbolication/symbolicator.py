@@ -34,7 +34,7 @@ from .. import (
     from_json,
 )
 from .cache import MemdbCache
-from .stacktrace import parse_frame, parse_stacktrace
+from .stacktrace import BYTECODE_PREFIX, parse_frame, parse_stacktrace
 
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
@@ -197,9 +197,13 @@ class Symbolicator:
         return artifact.loaded
 
     def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[Frame]:
+        bytecode = False
         try:
+            # (Inside: reading a damaged cache's metadata fails like any other read.)
+            bytecode = loaded.view.is_bytecode_map
+            asked = [_as_bytecode_frame(frame) for frame in frames] if bytecode else frames
             resolver = loaded.view.resolver
-            found = resolver.resolve_stack_frames(frames, loaded.minified, self.context_lines)
+            found = resolver.resolve_stack_frames(asked, loaded.minified, self.context_lines)
         except InternalError as exc:
             # A caught panic is a bug, not bad input: said so, never retried or hidden.
             reason = f"internal error in libsourcemap (a bug, please report it): {exc}"
@@ -228,9 +232,12 @@ class Symbolicator:
             except (OSError, SourceMapError):
                 pass  # a cache that cannot be written costs speed next time, not this answer
         out = []
-        for frame, resolved in zip(frames, found):
+        for frame, resolved in zip(asked, found):
             if resolved is None:
                 error = f"{frame.line}:{frame.column} is not mapped by the source map"
+                if bytecode:
+                    offset = (frame.column or 1) - 1
+                    error = f"bytecode offset {offset} is not mapped by the source map"
                 out.append(Frame.unresolved(frame, error))
             else:
                 out.append(resolved)
@@ -466,13 +473,30 @@ def _as_view(parsed: View | Index, key: str) -> View:
     return parsed
 
 
+# The first bytes of a Hermes bytecode file (its magic number, little-endian).
+_HERMES_BYTECODE_MAGIC = bytes.fromhex("c61fbc03c103191f")
+
+
 def _read(path: Path) -> bytes | None:
     """The minified source for function names; ``None`` if it cannot be read (names then
-    come from ``sourcesContent``)."""
+    come from ``sourcesContent``) or is Hermes bytecode, not JavaScript (names then come
+    from the map's function maps)."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    return None if data.startswith(_HERMES_BYTECODE_MAGIC) else data
+
+
+def _as_bytecode_frame(frame: StackFrame) -> StackFrame:
+    """A frame for a bytecode map with the 1-based column frames carry (offset + 1).
+    Hermes prints the 0-based offset: `address at` frames are moved up when parsed; a
+    frame it printed as a plain `file:1:offset` is moved up here, where the map says
+    that the column is an offset. Frames given as numbers (events) are 1-based already,
+    as @sentry/react-native sends them."""
+    if frame.raw and frame.column is not None and BYTECODE_PREFIX not in frame.raw:
+        return frame._replace(column=frame.column + 1)
+    return frame
 
 
 def _read_tail(path: Path) -> tuple[bytes, bool]:

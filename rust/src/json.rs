@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 mod scan;
 
 use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
+use crate::facebook::FunctionMapsBuilder;
 use crate::rules::Rules;
 use crate::tables::StringTableBuilder;
 
@@ -62,6 +63,12 @@ pub struct Document<'a> {
     /// The spelling some tools write, read when `debugId` is absent.
     #[serde(borrow, default, rename = "debug_id")]
     pub debug_id_snake: Option<Raw<'a>>,
+    /// React Native's function maps, one per source (see `facebook`).
+    #[serde(borrow, default)]
+    pub x_facebook_sources: Option<Raw<'a>>,
+    /// Hermes: where each bytecode function starts (kept as written).
+    #[serde(borrow, default)]
+    pub x_hermes_function_offsets: Option<Raw<'a>>,
 }
 
 /// Strips a leading XSSI guard line (`)]}'` ...) as ECMA-426 allows.
@@ -418,6 +425,10 @@ pub struct Assembly {
     pub debug_id: Option<String>,
     pub source_count: u32,
     pub name_count: u32,
+    /// Every source's function map (`x_facebook_sources`).
+    pub function_maps: FunctionMapsBuilder,
+    /// `x_hermes_function_offsets` as written (JSON), if the map has it.
+    pub hermes_offsets: Option<String>,
 }
 
 /// Where the `mappings` text is.
@@ -523,6 +534,13 @@ pub fn assemble_map(
     };
     asm.ignore_list
         .extend(ignored.into_iter().map(|id| id + asm.source_count));
+    asm.function_maps
+        .push_map(doc.x_facebook_sources.map(Raw::get), sources.len(), strict)?;
+    if asm.hermes_offsets.is_none() {
+        asm.hermes_offsets = doc
+            .x_hermes_function_offsets
+            .map(|raw| raw.get().to_owned());
+    }
     if asm.debug_id.is_none() {
         asm.debug_id = match doc.debug_id {
             Some(raw) => optional_str("debugId", Some(raw), strict)?,

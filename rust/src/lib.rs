@@ -7,6 +7,7 @@
 // The library.
 pub mod bytes;
 pub mod error;
+pub mod facebook;
 pub mod function_table;
 pub mod index;
 pub mod inject;

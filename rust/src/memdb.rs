@@ -9,11 +9,11 @@
 //! 12  tokens    u32      token count
 //! 16  interval  u32      tokens per checkpoint (mappings::INTERVAL)
 //! 20  block     u32      log2 of the checksum block size (see `integrity`)
-//! 24  parts     17 x (offset u64, length u64), in `view::Part` order
-//! 296 sums      offset u64, length u64 of the checksum table
-//! 312 check     u32      CRC-32 of bytes 0..312
-//! 316 reserved  u32      0
-//! 320 data      the parts, each at its offset, then the checksum table: a CRC-32
+//! 24  parts     21 x (offset u64, length u64), in `view::Part` order
+//! 360 sums      offset u64, length u64 of the checksum table
+//! 376 check     u32      CRC-32 of bytes 0..376
+//! 380 reserved  u32      0
+//! 384 data      the parts, each at its offset, then the checksum table: a CRC-32
 //!               (u32) per block of each part, parts in order
 //! ```
 //!
@@ -33,7 +33,8 @@ use crate::view::{Part, Region, Span, View, PART_COUNT};
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
 /// 2: adds the function table parts. 3: adds the source contents' line index.
 /// 4: adds block checksums and the header checksum.
-pub const VERSION: u32 = 4;
+/// 5: adds React Native's function maps (four parts) and Hermes' function offsets (meta).
+pub const VERSION: u32 = 5;
 const PARTS_AT: usize = 24;
 const SUMS_AT: usize = PARTS_AT + PART_COUNT * 16;
 const CHECK_AT: usize = SUMS_AT + 16;

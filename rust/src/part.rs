@@ -43,6 +43,12 @@ parts! {
     /// `engine::Resolver::source_lines`).
     ContentLinesIndex,
     ContentLines,
+    /// React Native's function maps (`x_facebook_sources`; see `facebook`): per source
+    /// the index of its first entry, the entries, and their names.
+    FacebookIndex,
+    FacebookEntries,
+    FacebookNamesIndex,
+    FacebookNamesBlob,
 }
 
 pub const PART_COUNT: usize = Part::ALL.len();

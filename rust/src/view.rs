@@ -6,6 +6,7 @@ use std::borrow::Cow;
 
 use crate::bytes::SharedBytes;
 use crate::error::Result;
+use crate::facebook::FunctionMaps;
 use crate::function_table::FunctionTable;
 use crate::integrity::{Blocks, Checked};
 use crate::json::{self, Assembly, MappingsText};
@@ -21,6 +22,8 @@ pub const META_SOURCE_ROOT: u32 = 1;
 pub const META_DEBUG_ID: u32 = 2;
 /// The ignore list: source ids as little-endian u32s.
 pub const META_IGNORE_LIST: u32 = 3;
+/// Hermes' `x_hermes_function_offsets`, as the map wrote it (JSON).
+pub const META_HERMES_OFFSETS: u32 = 4;
 
 /// Which buffer a table lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +57,7 @@ impl View {
     /// Builds the lookup tables for assembled parts.
     pub(crate) fn assemble(
         input: SharedBytes,
-        asm: Assembly,
+        mut asm: Assembly,
         mappings: MappingsText,
         rules: Rules,
     ) -> Result<View> {
@@ -76,6 +79,8 @@ impl View {
             .flat_map(|id| id.to_le_bytes())
             .collect();
         meta.push(Some(&ignore))?;
+        meta.push(asm.hermes_offsets.as_deref().map(str::as_bytes))?;
+        let facebook = std::mem::take(&mut asm.function_maps).finish();
         let tables: [&[u8]; 9] = [
             &asm.sources.index,
             &asm.sources.blob,
@@ -90,7 +95,8 @@ impl View {
         // Every table in one allocation: the checkpoints are written into it first, by
         // the indexer, and the rest go after them. Building them apart and copying (or
         // growing the buffer piecemeal) would copy megabytes and fault pages in twice.
-        let others = tables.iter().map(|t| t.len()).sum::<usize>();
+        let others = tables.iter().map(|t| t.len()).sum::<usize>()
+            + facebook.iter().map(Vec::len).sum::<usize>();
         let indexed = mappings::index_into(text, limits, rules, Vec::with_capacity(others))?;
         let plain_mappings = indexed.plain;
         let own_text = match (&indexed.rewritten, &mappings) {
@@ -128,6 +134,7 @@ impl View {
         let contents_index = place(&asm.contents.index);
         let meta = (place(&meta.index), place(&meta.blob));
         let raw_sources = (place(&asm.raw_sources.index), place(&asm.raw_sources.blob));
+        let facebook = facebook.each_ref().map(|table| place(table));
         let contents_blob = Span {
             region: Region::Input,
             start: 0,
@@ -152,6 +159,10 @@ impl View {
             (Part::MetaBlob, meta.1),
             (Part::RawSourcesIndex, raw_sources.0),
             (Part::RawSourcesBlob, raw_sources.1),
+            (Part::FacebookIndex, facebook[0]),
+            (Part::FacebookEntries, facebook[1]),
+            (Part::FacebookNamesIndex, facebook[2]),
+            (Part::FacebookNamesBlob, facebook[3]),
         ] {
             spans[part as usize] = span;
         }
@@ -196,6 +207,9 @@ impl View {
         view.meta()?;
         view.stored_functions()?;
         view.stored_line_index()?;
+        if let Some(maps) = view.function_maps()? {
+            maps.validate(view.source_count())?;
+        }
         Ok(view)
     }
 
@@ -302,6 +316,32 @@ impl View {
         Ok(Some((index, token)))
     }
 
+    /// The token a bytecode map answers for (`line`, `col`), as metro-symbolicate finds it
+    /// (mozilla source-map's greatest lower bound): of the segments on `line` at the
+    /// greatest column at or before `col`, the first, mapped or not.
+    pub fn bytecode_lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        let Some((mut index, mut token)) = self.last_segment(line, col)? else {
+            return Ok(None);
+        };
+        let at = token.dst();
+        while let Some(previous) = index.checked_sub(1) {
+            match self.get_token(previous)? {
+                Some(earlier) if earlier.dst() == at => (index, token) = (previous, earlier),
+                _ => break,
+            }
+        }
+        Ok(Some((index, token)))
+    }
+
+    /// The token stack frames resolve through: `bytecode_lookup` in a bytecode map (one
+    /// with `x_hermes_function_offsets`), else `lookup`.
+    pub fn frame_lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
+        match self.hermes_function_offsets()? {
+            Some(_) => self.bytecode_lookup(line, col),
+            None => self.lookup(line, col),
+        }
+    }
+
     pub fn get_token(&self, index: u32) -> Result<Option<RawToken>> {
         self.tokens().get(index)
     }
@@ -375,6 +415,26 @@ impl View {
             self.part(Part::FunctionNamesBlob),
         )?;
         Ok(Some(table).filter(|t| !t.is_empty()))
+    }
+
+    /// React Native's function maps of the sources (`x_facebook_sources`), if any has one.
+    pub fn function_maps(&self) -> Result<Option<FunctionMaps<'_>>> {
+        let index = self.part(Part::FacebookIndex);
+        if index.is_empty() {
+            return Ok(None);
+        }
+        let names = self.table(Part::FacebookNamesIndex, Part::FacebookNamesBlob)?;
+        Ok(Some(FunctionMaps::new(
+            index,
+            self.part(Part::FacebookEntries),
+            names,
+        )))
+    }
+
+    /// Hermes' `x_hermes_function_offsets` as the map wrote it (JSON); its presence makes
+    /// this a bytecode map: generated columns are bytecode offsets.
+    pub fn hermes_function_offsets(&self) -> Result<Option<&[u8]>> {
+        View::plain(self.meta(), META_HERMES_OFFSETS)
     }
 
     /// The memdb's line index (`ContentLinesIndex`, `ContentLines`), checked for size;

@@ -176,6 +176,40 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    fn lsm_view_lookup_bytecode(view: *const View, line: u32, col: u32, out: *mut LsmToken) -> u32 {
+        Ok(write_token(handle(view)?.bytecode_lookup(line, col)?, out))
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_hermes_function_offsets(view: *const View, len_out: *mut usize) -> *const c_char {
+        Ok(out_str(handle(view)?.hermes_function_offsets()?, len_out))
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_has_function_maps(view: *const View) -> c_int {
+        Ok(handle(view)?.function_maps()?.is_some() as c_int)
+    }
+}
+
+ffi_fn! {
+    fn lsm_view_get_source_function_name(
+        view: *const View,
+        src_id: u32,
+        line: u32,
+        col: u32,
+        len_out: *mut usize,
+    ) -> *const c_char {
+        let name = match handle(view)?.function_maps()? {
+            Some(maps) => maps.name_at(src_id, line, col)?.flatten(),
+            None => None,
+        };
+        Ok(out_str(name, len_out))
+    }
+}
+
+ffi_fn! {
     fn lsm_view_get_source_name(view: *const View, src_id: u32, len_out: *mut usize) -> *const c_char {
         Ok(out_str(handle(view)?.source_name(src_id)?, len_out))
     }

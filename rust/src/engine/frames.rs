@@ -113,7 +113,7 @@ fn resolve_one(
     context: u32,
 ) -> Result<Option<ResolvedFrame>> {
     let view = resolver.view();
-    let Some((_, token)) = view.lookup(line, col)? else {
+    let Some((_, token)) = view.frame_lookup(line, col)? else {
         return Ok(None);
     };
     if !token.has_source() {

@@ -134,7 +134,15 @@ impl Resolver {
             Original(u32),
         }
         let mut jobs = Vec::new();
-        if let Some(source) = source {
+        // Positions in sources with function maps (React Native) need no parse at all.
+        let mut unnamed = Vec::with_capacity(positions.len());
+        for &(line, col) in positions {
+            if !self.named_by_function_map(line, col)? {
+                unnamed.push((line, col));
+            }
+        }
+        let positions = &unnamed[..];
+        if let Some(source) = source.filter(|_| !positions.is_empty()) {
             if !self.has_function_table()? {
                 jobs.push(Job::Minified(source));
             }
@@ -197,11 +205,23 @@ impl Resolver {
         Ok([mapped_src, NONE])
     }
 
+    /// Whether the function at generated (`line`, `col`) is named by its source's
+    /// function map (see `function_name_at`).
+    fn named_by_function_map(&self, line: u32, col: u32) -> Result<bool> {
+        let (Some(maps), Some(token)) = (self.view.function_maps()?, self.mapped_token(line, col)?)
+        else {
+            return Ok(false);
+        };
+        Ok(maps
+            .name_at(token.src_id, token.src_line, token.src_col)?
+            .is_some())
+    }
+
     /// The token at generated (`line`, `col`), if it has an original position.
     fn mapped_token(&self, line: u32, col: u32) -> Result<Option<RawToken>> {
         Ok(self
             .view
-            .lookup(line, col)?
+            .frame_lookup(line, col)?
             .map(|(_, t)| t)
             .filter(RawToken::has_source))
     }
@@ -220,6 +240,13 @@ impl Resolver {
         col: u32,
         mapped: Option<RawToken>,
     ) -> Result<Option<Cow<'_, [u8]>>> {
+        // A source with a function map (React Native) names its functions itself, as
+        // metro-symbolicate reads it: nothing is parsed.
+        if let (Some(token), Some(maps)) = (mapped, self.view.function_maps()?) {
+            if let Some(name) = maps.name_at(token.src_id, token.src_line, token.src_col)? {
+                return Ok(name.map(Cow::Borrowed));
+            }
+        }
         let originals = |id| self.original_source(id);
         let answer = match (self.attached.get(), self.view.stored_functions()?) {
             (Some(pending), _) => pending.lookup(&self.view, &originals, line, col)?,

@@ -62,9 +62,11 @@ enum Field {
     XGoogleIgnoreList,
     DebugId,
     DebugIdSnake,
+    XFacebookSources,
+    XHermesFunctionOffsets,
 }
 
-const FIELD_COUNT: usize = 12;
+const FIELD_COUNT: usize = 14;
 
 impl Field {
     fn named(key: &str) -> Option<Field> {
@@ -81,6 +83,8 @@ impl Field {
             "x_google_ignoreList" => Field::XGoogleIgnoreList,
             "debugId" => Field::DebugId,
             "debug_id" => Field::DebugIdSnake,
+            "x_facebook_sources" => Field::XFacebookSources,
+            "x_hermes_function_offsets" => Field::XHermesFunctionOffsets,
             _ => return None,
         })
     }
@@ -156,6 +160,8 @@ impl<'a> Scanner<'a> {
                     Field::Mappings => &mut doc.mappings,
                     Field::Sections => &mut doc.sections,
                     Field::DebugId => &mut doc.debug_id,
+                    Field::XFacebookSources => &mut doc.x_facebook_sources,
+                    Field::XHermesFunctionOffsets => &mut doc.x_hermes_function_offsets,
                     _ => &mut doc.debug_id_snake,
                 } = value;
                 return Some(());

@@ -1,0 +1,271 @@
+//! React Native's function maps (`x_facebook_sources`), which Metro writes for every
+//! source: where each original function starts and its name, so that a frame's function
+//! name needs no JavaScript parse.
+//!
+//! `x_facebook_sources[i]` belongs to `sources[i]`: `null`, or a list of metadata whose
+//! first item is the function map `{"names": [...], "mappings": "..."}`. Its `mappings`
+//! are read as `metro-symbolicate` reads them: groups separated by `;`, each starting at
+//! column 0; segments separated by `,`, each three base64 VLQ deltas (column, name index,
+//! line; the line delta may be left out), lines counted from 1. The function around an
+//! original position is the last entry, in the stored order, at or before it (a binary
+//! search, as metro-symbolicate's `findEnclosingMapping`).
+//!
+//! Stored as four tables (parts, so a memdb keeps them): per source the index of its
+//! first entry (`source count + 1` u32s; empty when no source has a function map), the
+//! entries (line, column, name id: three u32s; `NONE` for a name index out of range),
+//! and a string table of the names.
+
+use crate::error::{invalid_map, Result};
+use crate::integrity::Checked;
+use crate::mappings::NONE;
+use crate::tables::{push_u32, StringTable, StringTableBuilder};
+use crate::vlq;
+
+/// The function maps of a map's sources, as they are read (see the module docs).
+#[derive(Default)]
+pub struct FunctionMapsBuilder {
+    /// Entry index where each source's entries start (one per source so far).
+    starts: Vec<u32>,
+    entries: Vec<u8>,
+    names: StringTableBuilder,
+    /// Whether any source has a function map: if none does, nothing is stored.
+    any: bool,
+}
+
+impl FunctionMapsBuilder {
+    fn entry_count(&self) -> u32 {
+        (self.entries.len() / ENTRY) as u32
+    }
+
+    /// Adds the function maps of one map's `count` sources from its `x_facebook_sources`
+    /// value (raw JSON; `None`: the map has none). A function map that does not read is
+    /// an error when `strict`, else that source has none.
+    pub fn push_map(&mut self, raw: Option<&str>, count: usize, strict: bool) -> Result<()> {
+        let maps = match raw.map(serde_json::from_str::<serde_json::Value>) {
+            None => Vec::new(),
+            Some(Ok(serde_json::Value::Array(items))) => items,
+            Some(Ok(serde_json::Value::Null)) => Vec::new(),
+            Some(_) if strict => {
+                return Err(invalid_map("`x_facebook_sources` must be a list"));
+            }
+            Some(_) => Vec::new(),
+        };
+        for i in 0..count {
+            self.starts.push(self.entry_count());
+            let Some(map) = maps.get(i).filter(|m| !m.is_null()) else {
+                continue;
+            };
+            match read_function_map(map) {
+                Ok((names, entries)) => {
+                    let base = self.names.len();
+                    for name in &names {
+                        self.names.push(Some(name.as_bytes()))?;
+                    }
+                    for (line, col, name) in entries {
+                        push_u32(&mut self.entries, line);
+                        push_u32(&mut self.entries, col);
+                        push_u32(
+                            &mut self.entries,
+                            match name < names.len() as u32 {
+                                true => base + name,
+                                false => NONE,
+                            },
+                        );
+                    }
+                    self.any = true;
+                }
+                Err(why) if strict => {
+                    return Err(invalid_map(format!("`x_facebook_sources[{i}]`: {why}")));
+                }
+                Err(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// The tables: (index, entries, names index, names blob); all empty if no source
+    /// has a function map.
+    pub fn finish(mut self) -> [Vec<u8>; 4] {
+        if !self.any {
+            return Default::default();
+        }
+        let end = self.entry_count();
+        let mut index = Vec::with_capacity((self.starts.len() + 1) * 4);
+        for start in self.starts.drain(..).chain([end]) {
+            push_u32(&mut index, start);
+        }
+        [index, self.entries, self.names.index, self.names.blob]
+    }
+}
+
+const ENTRY: usize = 12;
+
+/// Names and (line, column, name index) entries of one function map.
+type FunctionMap = (Vec<String>, Vec<(u32, u32, u32)>);
+
+fn read_function_map(metadata: &serde_json::Value) -> std::result::Result<FunctionMap, String> {
+    let map = metadata
+        .as_array()
+        .and_then(|items| items.first())
+        .ok_or("metadata must be a list whose first item is the function map")?;
+    let names = map
+        .get("names")
+        .and_then(|n| n.as_array())
+        .ok_or("the function map's `names` must be a list")?
+        .iter()
+        .map(|n| n.as_str().map(str::to_owned).ok_or("names must be strings"))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let mappings = map
+        .get("mappings")
+        .and_then(|m| m.as_str())
+        .ok_or("the function map's `mappings` must be a string")?;
+    Ok((names, decode(mappings)?))
+}
+
+/// The entries of a function map's `mappings`, as metro-symbolicate decodes them.
+pub fn decode(mappings: &str) -> std::result::Result<Vec<(u32, u32, u32)>, String> {
+    let mut entries = Vec::new();
+    if mappings.is_empty() {
+        return Ok(entries); // no functions (metro-symbolicate would read one broken entry)
+    }
+    let (mut line, mut name) = (1i64, 0i64);
+    for group in mappings.split(';') {
+        let mut col = 0i64;
+        for segment in group.split(',') {
+            let bytes = segment.as_bytes();
+            let mut pos = 0;
+            let mut values = [0i64; 3];
+            let mut count = 0;
+            while pos < bytes.len() {
+                let value = vlq::decode(bytes, &mut pos)
+                    .map_err(|_| format!("invalid VLQ in segment {segment:?}"))?;
+                if count < 3 {
+                    values[count] = value;
+                }
+                count += 1;
+            }
+            if !(2..=3).contains(&count) {
+                return Err(format!(
+                    "segment {segment:?} has {count} values, not 2 or 3"
+                ));
+            }
+            col += values[0];
+            name += values[1];
+            line += values[2];
+            let field = |value: i64, what: &str| {
+                u32::try_from(value).map_err(|_| format!("{what} {value} out of range"))
+            };
+            entries.push((
+                field(line, "line")?,
+                field(col, "column")?,
+                field(name, "name index")?,
+            ));
+        }
+    }
+    Ok(entries)
+}
+
+/// A view's function maps (see the module docs).
+pub struct FunctionMaps<'a> {
+    index: Checked<'a>,
+    entries: Checked<'a>,
+    names: StringTable<'a>,
+}
+
+impl<'a> FunctionMaps<'a> {
+    pub fn new(index: Checked<'a>, entries: Checked<'a>, names: StringTable<'a>) -> Self {
+        FunctionMaps {
+            index,
+            entries,
+            names,
+        }
+    }
+
+    /// Checks that the tables hold together (a memdb's, read from disk).
+    pub fn validate(&self, source_count: u32) -> Result<()> {
+        let index_len = self.index.len();
+        if index_len == 0 {
+            return match self.entries.is_empty() {
+                true => Ok(()),
+                false => Err(crate::error::bad_memdb(
+                    "function map entries without an index",
+                )),
+            };
+        }
+        let entries = (self.entries.len() / ENTRY) as u32;
+        let bad = index_len != (source_count as usize + 1) * 4
+            || !self.entries.len().is_multiple_of(ENTRY)
+            || self.index.u32_at(index_len - 4)? != Some(entries);
+        match bad {
+            true => Err(crate::error::bad_memdb(
+                "function map tables do not fit together",
+            )),
+            false => Ok(()),
+        }
+    }
+
+    /// The function around original (`line`, `col`) (0-based) in source `src_id`:
+    /// `None` if the source has no function map, `Some(None)` if no function of it
+    /// starts at or before the position (or that entry has no name).
+    pub fn name_at(&self, src_id: u32, line: u32, col: u32) -> Result<Option<Option<&'a [u8]>>> {
+        let at = src_id as usize * 4;
+        let (Some(start), Some(end)) = (self.index.u32_at(at)?, self.index.u32_at(at + 4)?) else {
+            return Ok(None);
+        };
+        if start >= end {
+            return Ok(None);
+        }
+        // Function map lines count from 1.
+        let target = (u64::from(line) + 1, col);
+        let entry = |i: u32| -> Result<(u64, u32, u32)> {
+            let at = i as usize * ENTRY;
+            let value =
+                |k: usize| -> Result<u32> { Ok(self.entries.u32_at(at + k * 4)?.unwrap_or(NONE)) };
+            Ok((u64::from(value(0)?), value(1)?, value(2)?))
+        };
+        // The first entry after the target, by metro-symbolicate's binary search (which
+        // does not assume more order than the map has: it is the same search).
+        let (mut first, mut count) = (start, end - start);
+        while count > 0 {
+            let step = count / 2;
+            let (l, c, _) = entry(first + step)?;
+            if target >= (l, c) {
+                first += step + 1;
+                count -= step + 1;
+            } else {
+                count = step;
+            }
+        }
+        if first == start {
+            return Ok(Some(None));
+        }
+        let (_, _, name) = entry(first - 1)?;
+        Ok(Some(self.names.get(name)?.map(|s| s.bytes)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_metro_function_maps() {
+        // Metro's map of a module with `<global>`, `lookup`, `checkout` and a callback.
+        let entries = decode("AAA;ACS;CDM;OEE;gBCE,8CD;CFE").unwrap();
+        assert_eq!(
+            entries,
+            [
+                (1, 0, 0),
+                (10, 0, 1),
+                (16, 1, 0),
+                (18, 7, 2),
+                (20, 16, 3),
+                (20, 62, 2),
+                (22, 1, 0)
+            ]
+        );
+        assert!(decode("AAA;;A").is_err());
+        assert!(decode("AAA,AAAAA").is_err());
+        assert!(decode("AAF").is_err()); // line 1 - 2
+    }
+}
