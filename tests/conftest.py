@@ -164,8 +164,8 @@ def js_reference() -> Callable[..., Any]:
             [node, str(JS_REFERENCES / "reference.mjs")],
             input=json.dumps({"op": op, **request}).encode(),
             capture_output=True,
-            check=True,
         )
+        assert done.returncode == 0, f"reference.mjs {op} failed:\n{done.stderr.decode()}"
         return json.loads(done.stdout)
 
     return run

@@ -9,6 +9,10 @@
 //   {"op": "concat", "parts": [{"code": "...", "map": "<json>" | null, "name": "..."}]}
 //       the map of the parts joined with "\n", built with @jridgewell/gen-mapping from
 //       trace-mapping's reading of each part's map (the reference for `concat`)
+//   {"op": "metro", "map": "<path>", "positions": [[line, column]], "traces": ["..."]}
+//       metro-symbolicate (React Native's reference): each 1-based line and 0-based column
+//       (a Hermes bytecode offset, or a JS column - 1) looked up as its
+//       getOriginalPositionDetailsFor answers, and each trace text symbolicated
 //   {"op": "decode", "maps": ["<json>"]}
 //       @jridgewell/trace-mapping: [{"sources", "names", "segments", "sourcesContent",
 //       "ignoreList", "file"}], segments as decoded arrays per line
@@ -16,6 +20,10 @@ import remapping from "@jridgewell/remapping";
 import resolveUri from "@jridgewell/resolve-uri";
 import { GenMapping, addSegment, setIgnore, setSourceContent, toEncodedMap } from "@jridgewell/gen-mapping";
 import { TraceMap, decodedMappings } from "@jridgewell/trace-mapping";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
 
 const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
@@ -77,10 +85,24 @@ function decode(text) {
   };
 }
 
+function metro({ map, positions, traces }) {
+  const Symbolication = require("metro-symbolicate/private/Symbolication");
+  const { SourceMapConsumer } = require("source-map");
+  const context = Symbolication.createContext(SourceMapConsumer, readFileSync(map, "utf8"));
+  return {
+    positions: (positions ?? []).map(([line, column]) => {
+      const found = context.getOriginalPositionDetailsFor(line, column);
+      return [found.source, found.line, found.column, found.name, found.functionName];
+    }),
+    traces: (traces ?? []).map((trace) => context.symbolicate(trace)),
+  };
+}
+
 const answers = {
   remap: () => request.cases.map(remapCase),
   resolve: () => request.pairs.map(([input, base]) => resolveUri(input, base)),
   decode: () => request.maps.map(decode),
   concat: () => concat(request.parts),
+  metro: () => metro(request),
 }[request.op]();
 process.stdout.write(JSON.stringify(answers));
