@@ -20,6 +20,8 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import libsourcemap
@@ -73,6 +75,17 @@ def positions_for(map_path: Path, out: Path) -> None:
 # modules from source (PYTHONDONTWRITEBYTECODE) costs time and raises the peak RSS that the
 # memory figures are measured against.
 CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def cold_and_warm(rounds: int, work: Callable[[], object]) -> dict[str, float]:
+    """Milliseconds of `work`: its first run in this process ("cold") and the median of
+    `rounds` runs after it ("warm")."""
+    runs = []
+    for _ in range(rounds + 1):
+        start = time.perf_counter()
+        work()
+        runs.append((time.perf_counter() - start) * 1000)
+    return {"cold": runs[0], "warm": statistics.median(runs[1:])}
 
 
 def compile_ours() -> None:

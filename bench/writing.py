@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from run import CHILD_ENV, DATA, ensure_inputs
+from run import CHILD_ENV, DATA, cold_and_warm, ensure_inputs
 
 BENCH = Path(__file__).parent
 INPUTS = BENCH / "inputs"
@@ -39,39 +37,34 @@ REMINIFIED = DATA / "large.reminified.js"
 CONCAT_COUNTS = [8, 16, 32, 64]
 
 
-def timed(rounds: int, work: Callable[[], object]) -> dict[str, float]:
-    runs = []
-    for _ in range(rounds + 1):
-        start = time.perf_counter()
-        work()
-        runs.append((time.perf_counter() - start) * 1000)
-    return {"cold": runs[0], "warm": statistics.median(runs[1:])}
-
-
 def child(case: str, rounds: int) -> dict[str, Any]:
     """Our side of a case, in this (fresh) process."""
     import libsourcemap
 
     if case == "tojson":
         data = LARGE.read_bytes()
-        parse = timed(rounds, lambda: libsourcemap.View.from_json(data))
+        parse = cold_and_warm(rounds, lambda: libsourcemap.View.from_json(data))
         view = libsourcemap.View.from_json(data)
         return {
             "parse": parse,
-            "to_json": timed(rounds, view.to_json),
-            "to_json without names": timed(rounds, lambda: view.to_json(with_names=False)),
+            "to_json": cold_and_warm(rounds, view.to_json),
+            "to_json without names": cold_and_warm(rounds, lambda: view.to_json(with_names=False)),
         }
     if case == "remap":
         outer = Path(str(REMINIFIED) + ".map").read_bytes()
         inner = {"large.min.js": LARGE.read_bytes()}
-        return {"remap": timed(rounds, lambda: libsourcemap.remap(outer, inner.get).to_json())}
+        return {
+            "remap": cold_and_warm(rounds, lambda: libsourcemap.remap(outer, inner.get).to_json())
+        }
     if case == "concat":
         code = (DATA / "medium.min.js").read_bytes()
         data = (DATA / "medium.min.js.map").read_bytes()
         results = {}
         for count in CONCAT_COUNTS:
             parts = [(code, data, f"part{i}.js") for i in range(count)]
-            result = timed(rounds, lambda parts=parts: libsourcemap.concat(parts)[1].to_json())
+            result = cold_and_warm(
+                rounds, lambda parts=parts: libsourcemap.concat(parts)[1].to_json()
+            )
             results[str(count)] = {**result, "mb": count * len(data) / 1e6}
         return results
     raise SystemExit(f"unknown case {case}")

@@ -302,11 +302,16 @@ class Symbolicator:
 
     def _file_view(self, minified: Path, positions: list[tuple[int, int]]) -> _Loaded:
         try:
-            source, whole = _read_tail(minified)
-            reference = discovery.discover(source)
-            if not whole and (reference is None or reference.startswith("data:")):
-                source, whole = minified.read_bytes(), True
+            if _is_bytecode(minified):
+                # Hermes bytecode has no sourceMappingURL: its map is `<file>.map`, and
+                # there is no JavaScript to read (so neither is read in full).
+                reference = None
+            else:
+                source, whole = _read_tail(minified)
                 reference = discovery.discover(source)
+                if not whole and (reference is None or reference.startswith("data:")):
+                    source, whole = minified.read_bytes(), True
+                    reference = discovery.discover(source)
         except OSError as exc:
             raise Unresolved(f"cannot read {minified}: {exc.strerror}") from None
         if reference is not None and reference.startswith("data:"):
@@ -482,10 +487,17 @@ def _read(path: Path) -> bytes | None:
     come from ``sourcesContent``) or is Hermes bytecode, not JavaScript (names then come
     from the map's function maps)."""
     try:
-        data = path.read_bytes()
+        if _is_bytecode(path):
+            return None
+        return path.read_bytes()
     except OSError:
         return None
-    return None if data.startswith(_HERMES_BYTECODE_MAGIC) else data
+
+
+def _is_bytecode(path: Path) -> bool:
+    """Whether the file is Hermes bytecode (by its first 8 bytes)."""
+    with open(path, "rb") as f:
+        return f.read(len(_HERMES_BYTECODE_MAGIC)) == _HERMES_BYTECODE_MAGIC
 
 
 def _as_bytecode_frame(frame: StackFrame) -> StackFrame:
