@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import pytest
 from conftest import FIXTURES
-from fixtures.symbolic_cases import INPUTS, argument_calls
+from fixtures.symbolic_cases import INPUTS, argument_calls, match
 
 from libsourcemap.compat import symbolic
 from libsourcemap.compat.symbolic import (
@@ -34,13 +34,6 @@ MINIFIED = {
     "stacks/dist/esbuild.min.mjs.map": "stacks/dist/esbuild.min.mjs",
     "stacks/dist/terser.min.mjs.map": "stacks/dist/terser.min.mjs",
 }
-
-
-def match(t: Any) -> list[Any] | None:
-    if t is None:
-        return None
-    return [t.dst_line, t.dst_col, t.src_line, t.src_col, t.src_id, t.src, t.name,
-            t.function_name]  # fmt: skip
 
 
 def cache_token(t: Any) -> list[Any] | None:
@@ -182,3 +175,30 @@ def test_proguard_mapper() -> None:
     assert by_parameters == PROGUARD["parameters"]
     with pytest.raises(symbolic.IoError):
         symbolic.ProguardMapper.open(str(FIXTURES / "no-such-mapping.txt"))
+
+
+HERMES = json.loads(
+    gzip.decompress((FIXTURES / "expected-symbolic-13.9-hermes.json.gz").read_bytes())
+)
+
+
+@pytest.mark.parametrize("name", sorted(HERMES))
+def test_react_native_maps(name: str) -> None:
+    """React Native maps (tests/fixtures/rn), recorded by symbolic_hermes_139.py: a map
+    with top-level function maps is a Hermes map to symbolic, whose lookups with a
+    function name at line 0 look up the offset + 1 and name the function by its function
+    map; Metro's index map is flattened without them."""
+    rec = HERMES[name]
+    data = (FIXTURES / "rn" / "build" / name).read_bytes()
+    view = SourceMapView.from_json_bytes(data)
+    empty = SourceView.from_bytes(b"")
+    positions = [tuple(p) for p in rec["positions"]]
+    assert [match(view.lookup(line, col)) for line, col in positions] == rec["plain"]
+    assert [match(view.lookup(line, col, "f", empty)) for line, col in positions] == rec["named"]
+    cache = SourceMapCache.from_bytes(b"", data)
+    got = [hermes_cache_token(cache.lookup(line + 1, col + 1, 1)) for line, col in positions]
+    assert got == rec["cache"]
+
+
+def hermes_cache_token(t: Any) -> list[Any] | None:
+    return None if t is None else [t.line, t.col, t.src, t.name, t.function_name, t.context_line]

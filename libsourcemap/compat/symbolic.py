@@ -36,7 +36,9 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from typing import overload
 
-from .. import BadIo, Resolver, Rules, SourceMapError, View
+from .. import BadIo, Index, Resolver, Rules, SourceMapError, View
+from .._native import rule_flags
+from ..index import parse_json
 from ..proguard import ProguardView
 
 __all__ = [
@@ -213,8 +215,11 @@ class SourceMapTokenMatch:
 class SourceMapView:
     """A source map (``symbolic.SourceMapView``); index maps are flattened."""
 
-    def __init__(self, view: View) -> None:
+    def __init__(self, view: View, hermes: bool = False) -> None:
         self._view = view
+        # A regular map with function maps (`x_facebook_sources`) is a Hermes map to
+        # symbolic (rust-sourcemap's `SourceMapHermes`); an index map never is.
+        self._hermes = hermes
         root = view.source_root
         self._sources = [
             _prefixed(root, view.get_raw_source_name(i)) or None
@@ -225,12 +230,11 @@ class SourceMapView:
     @classmethod
     def from_json_bytes(cls, data: bytes) -> SourceMapView:
         """A view of source map JSON: bytes, bytearray or memoryview."""
-        raw = _bytes(data)
         try:
-            view = View.from_json(raw, strict=_RULES)
+            view, hermes = _parsed(_bytes(data))
         except SourceMapError as exc:
             raise ParseSourceMapError(f"bad json: {exc}") from None
-        return cls(view)
+        return cls(view, hermes)
 
     def _match(self, fields: list[int]) -> SourceMapTokenMatch:
         dst_line, dst_col, src_line, src_col, src_id, name_id, _ = fields
@@ -270,6 +274,8 @@ class SourceMapView:
         with_name = minified_function_name is not None and minified_source is not None
         if with_name and not isinstance(minified_source, SourceView):
             raise TypeError("source view required")
+        if with_name and self._hermes and line == 0:
+            return self._hermes_lookup(_u32(col))
         fields = self._view.lookup_bound(_u32(line), _u32(col))
         if fields is None:
             return None
@@ -279,6 +285,19 @@ class SourceMapView:
             match.function_name = self._function_name(
                 fields[6], minified_function_name, minified_source
             )
+        return match
+
+    def _hermes_lookup(self, offset: int) -> SourceMapTokenMatch | None:
+        """symbolic's lookup in a Hermes map at line 0: the column is a 0-based bytecode
+        offset, looked up one further (``col + 1``, matching Sentry's processor, which
+        took one off), and the function named by the function map of its source."""
+        fields = self._view.lookup_bound(0, (offset + 1) & _U32)
+        if fields is None:
+            return None
+        match = self._match(fields)
+        _, _, src_line, src_col, src_id, _, _ = fields
+        if src_id != _U32:
+            match.function_name = self._view.get_source_function_name(src_id, src_line, src_col)
         return match
 
     def _function_name(self, index: int, minified_name: str, source: SourceView) -> str | None:
@@ -409,16 +428,31 @@ class SourceMapCacheToken:
         return f"<SourceMapCacheToken {self.src}:{self.line:d}>"
 
 
+def _parsed(data: bytes) -> tuple[View, bool]:
+    """The view of map JSON as symbolic reads it, and whether symbolic takes it for a
+    Hermes map: a regular map with function maps (`x_facebook_sources`; rust-sourcemap's
+    `SourceMapHermes`). An index map is flattened, and never one (its sections' function
+    maps are dropped by the flattening symbolic does)."""
+    parsed = parse_json(data, rule_flags(_RULES))
+    if isinstance(parsed, Index):
+        parsed.close()
+        return View.from_json(data, strict=_RULES), False
+    return parsed, parsed.has_function_maps
+
+
 class SourceMapCache:
     """symbolic's ``SourceMapCache``: a minified file and its map, looked up 1-based
     with context lines and the name of the enclosing function."""
 
-    def __init__(self, view: View, minified: bytes) -> None:
+    def __init__(self, view: View, minified: bytes, hermes: bool = False) -> None:
         self._view = view
         # Sources (sourceRoot joined as symbolic joins it) and names, as the view's.
-        self._map = SourceMapView(view)
+        self._map = SourceMapView(view, hermes)
         self._lines: dict[int, _Lines | None] = {}
-        scopes = Resolver.for_view(view).scope_names(minified)
+        # A Hermes map names scopes by its function maps: the minified source (bytecode,
+        # usually empty) is not parsed, as symbolic does not parse it.
+        self._hermes = hermes
+        scopes = [] if hermes else Resolver.for_view(view).scope_names(minified)
         self._scope_at = [(line, col) for line, col, _ in scopes]
         self._scope_names = [
             "<unknown>" if name is None else name or "<anonymous>" for _, _, name in scopes
@@ -433,11 +467,11 @@ class SourceMapCache:
                     f"initializer for ctype 'char *' must be a bytes, not {type(value).__name__}"
                 )
         try:
-            view = View.from_json(sourcemap_content, strict=_RULES)
+            view, hermes = _parsed(sourcemap_content)
         except SourceMapError as exc:
             raise Unknown(f"sourcemap error: {exc}") from None
         try:
-            return cls(view, source_content)
+            return cls(view, source_content, hermes)
         except SourceMapError as exc:  # the minified source's scopes overlap
             raise Unknown(f"scope index error: {exc}") from None
 
@@ -488,6 +522,14 @@ class SourceMapCache:
 
     def _scope(self, line: int, col: int) -> str:
         """The name of the scope at a minified position, as symbolic's cache says it."""
+        if self._hermes:
+            # The function map's function around the segment at that position.
+            fields = self._view.lookup_bound(line, col)
+            if fields is not None and fields[4] != _U32:
+                name = self._view.get_source_function_name(fields[4], fields[2], fields[3])
+                if name is not None:
+                    return name
+            return "<unknown>"
         if not self._scope_at:
             return "<unknown>"
         return self._scope_names[max(bisect_right(self._scope_at, (line, col)) - 1, 0)]
