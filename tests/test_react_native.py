@@ -257,3 +257,42 @@ def test_bad_function_maps_and_offsets() -> None:
     )
     assert past.get_source_function_name(0, 0, 5) == "f"
     assert past.get_source_function_name(0, 1, 5) is None
+
+
+def test_any_function_maps_read_cleanly() -> None:
+    """Whatever `x_facebook_sources` holds, parsing and naming are clean: an error of
+    the library's or an answer, never a crash (InternalError fails every test)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from libsourcemap import SourceMapError
+
+    vlq_text = st.text(
+        alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/;,!", max_size=30
+    )
+    leaf = st.one_of(st.none(), st.integers(-5, 5), st.text(max_size=5), vlq_text)
+    function_map = st.fixed_dictionaries(
+        {
+            "names": st.lists(st.one_of(st.text(max_size=4), st.integers()), max_size=4),
+            "mappings": leaf,
+        }
+    )
+    value = st.recursive(
+        st.one_of(leaf, function_map), lambda inner: st.lists(inner, max_size=3), max_leaves=8
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(value, st.booleans(), st.integers(0, 5), st.integers(0, 2**32 - 1))
+    def check(sources: Any, strict: bool, line: int, col: int) -> None:
+        doc = {"version": 3, "sources": ["a.js", "b.js"], "names": [], "mappings": "AAAA,CACC;AACA",
+               "x_facebook_sources": sources}  # fmt: skip
+        try:
+            view = View.from_json(json.dumps(doc).encode(), strict=strict)
+        except SourceMapError:
+            return
+        for src_id in (0, 1, 2):
+            view.get_source_function_name(src_id, line, col)
+        view.get_original_function_name(0, col % 8)
+        View.from_memdb(view.dump_memdb()).get_source_function_name(0, line, col)
+
+    check()
