@@ -16,8 +16,8 @@ its map, byte for byte, so that the result is accepted wherever sentry-cli's is:
   no position moves.
 - Code that already has a ``//# debugId=`` comment is returned unchanged, with its ID.
 
-Index maps and maps embedded as data URLs, which sentry-cli also handles, are not
-supported here (:class:`InvalidArgument`).
+Index maps, maps embedded as data URLs and React Native maps (with function maps), which
+sentry-cli also handles, are not supported here (:class:`InvalidArgument`).
 """
 
 from __future__ import annotations
@@ -111,6 +111,12 @@ def inject_debug_id(code: bytes, source_map: bytes | str | None) -> tuple[bytes,
     if b'"sections"' in source_map and _is_index_map(source_map):
         raise InvalidArgument("index maps are not supported by inject_debug_id")
     view = View.from_json(source_map)
+    if view.has_function_maps or view.is_bytecode_map:
+        # sentry-cli writes these through rust-sourcemap's Hermes encoder, which this
+        # does not follow: refused rather than written without the function maps.
+        raise InvalidArgument(
+            "React Native / Hermes maps (x_facebook_sources) are not supported by inject_debug_id"
+        )
     if view.debug_id:
         debug_id = _normalized(view.debug_id)
     else:

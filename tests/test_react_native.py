@@ -296,3 +296,27 @@ def test_any_function_maps_read_cleanly() -> None:
         View.from_memdb(view.dump_memdb()).get_source_function_name(0, line, col)
 
     check()
+
+
+def test_written_maps_keep_function_maps_and_offsets(
+    tmp_path: Path, js_reference: Callable[..., Any]
+) -> None:
+    """``to_json`` (and so ``rewrite``) writes ``x_facebook_sources`` and
+    ``x_hermes_function_offsets`` back: metro-symbolicate reads the written map as the
+    original, offset by offset."""
+    from libsourcemap import inject_debug_id, rewrite
+    from libsourcemap.errors import InvalidArgument
+
+    for name in ["index.android.bundle.map", "index.android.bundle.packager.map"]:
+        original = RN / name
+        view = View.from_json(original.read_bytes())
+        written = tmp_path / name.replace("/", "_")
+        written.write_bytes(rewrite(view, with_source_contents=False))
+        again = View.from_json(written.read_bytes(), strict=True)
+        assert again.hermes_function_offsets == view.hermes_function_offsets
+        positions = [(t.dst_line + 1, t.dst_col) for t in view if t.src is not None]
+        assert metro_answers(js_reference, written, positions) == metro_answers(
+            js_reference, original, positions
+        )
+    with pytest.raises(InvalidArgument, match="React Native"):
+        inject_debug_id(b"x", (RN / "index.android.bundle.map").read_bytes())

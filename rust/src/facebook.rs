@@ -204,6 +204,61 @@ impl<'a> FunctionMaps<'a> {
         }
     }
 
+    /// Source `src_id`'s function map as `x_facebook_sources` writes it (`[{"names":
+    /// [...], "mappings": "..."}]`), or `null` if it has none: one `;` group per entry,
+    /// which metro-symbolicate reads back to the same entries.
+    pub fn write_source(&self, out: &mut Vec<u8>, src_id: u32) -> Result<()> {
+        let at = src_id as usize * 4;
+        let (Some(start), Some(end)) = (self.index.u32_at(at)?, self.index.u32_at(at + 4)?) else {
+            out.extend_from_slice(b"null");
+            return Ok(());
+        };
+        if start >= end {
+            out.extend_from_slice(b"null");
+            return Ok(());
+        }
+        let mut entries = Vec::with_capacity((end - start) as usize);
+        for i in start..end {
+            let at = i as usize * ENTRY;
+            let value =
+                |k: usize| -> Result<u32> { Ok(self.entries.u32_at(at + k * 4)?.unwrap_or(NONE)) };
+            entries.push((value(0)?, value(1)?, value(2)?));
+        }
+        // The names this map's entries use, in id order (they were stored together).
+        let named = entries.iter().map(|e| e.2).filter(|&n| n != NONE);
+        let first = named.clone().min().unwrap_or(0);
+        let last = named.max().map_or(first, |n| n + 1);
+        out.extend_from_slice(b"[{\"names\":[");
+        for id in first..last {
+            if id > first {
+                out.push(b',');
+            }
+            let name = self.names.get(id)?.map_or(&b""[..], |s| s.bytes);
+            crate::json_text::string(out, name);
+        }
+        out.extend_from_slice(b"],\"mappings\":\"");
+        let mut room = [0; vlq::DIGITS_ROOM];
+        let (mut line, mut name) = (1i64, 0i64);
+        for (i, &(entry_line, col, entry_name)) in entries.iter().enumerate() {
+            if i > 0 {
+                out.push(b';');
+            }
+            // A name out of range stays out of range (no name), one past the list.
+            let index = match entry_name {
+                NONE => i64::from(last - first),
+                id => i64::from(id - first),
+            };
+            let mut digits = vlq::Digits::new(&mut room);
+            digits.value(i64::from(col));
+            digits.value(index - name);
+            digits.value(i64::from(entry_line) - line);
+            out.extend_from_slice(digits.as_slice());
+            (line, name) = (i64::from(entry_line), index);
+        }
+        out.extend_from_slice(b"\"}]");
+        Ok(())
+    }
+
     /// The function around original (`line`, `col`) (0-based) in source `src_id`:
     /// `None` if the source has no function map, `Some(None)` if no function of it
     /// starts at or before the position (or that entry has no name).

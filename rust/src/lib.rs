@@ -13,6 +13,7 @@ pub mod index;
 pub mod inject;
 pub mod integrity;
 pub mod json;
+pub mod json_text;
 pub mod lines;
 pub mod load;
 pub mod mappings;

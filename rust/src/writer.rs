@@ -7,6 +7,7 @@
 //! leniently comes out valid.
 
 use crate::error::Result;
+pub(crate) use crate::json_text::string;
 use crate::mappings::{Encoder, RawToken, NONE};
 use crate::view::View;
 
@@ -137,6 +138,18 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     if let Some(debug_id) = view.debug_id()? {
         key(&mut out, "debugId");
         string(&mut out, debug_id);
+    }
+    // React Native's function maps and Hermes' offsets: kept, or a rewritten map would
+    // lose its function names.
+    if let Some(maps) = view.function_maps()? {
+        key(&mut out, "x_facebook_sources");
+        list(&mut out, view.source_count(), |out, id| {
+            maps.write_source(out, id)
+        })?;
+    }
+    if let Some(offsets) = view.hermes_function_offsets()? {
+        key(&mut out, "x_hermes_function_offsets");
+        out.extend_from_slice(offsets); // JSON as the map had it (the parser checked it)
     }
     out.push(b'}');
     Ok(out)
@@ -385,67 +398,4 @@ pub(crate) fn list(
     }
     out.push(b']');
     Ok(())
-}
-
-/// `text` as a JSON string: quotes, backslashes and control characters escaped; bytes
-/// that are not UTF-8 (never in a view read from JSON) replaced.
-pub(crate) fn string(out: &mut Vec<u8>, text: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let text = String::from_utf8_lossy(text);
-    out.push(b'"');
-    let bytes = text.as_bytes();
-    let mut plain = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => &[],
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[plain..i]);
-        plain = i + 1;
-        if escape.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[(b >> 4) as usize]);
-            out.push(HEX[(b & 0xf) as usize]);
-        } else {
-            out.extend_from_slice(escape);
-        }
-    }
-    out.extend_from_slice(&bytes[plain..]);
-    out.push(b'"');
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn escaped(text: &str) -> String {
-        let mut out = Vec::new();
-        string(&mut out, text.as_bytes());
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn strings_are_json() {
-        for text in [
-            "plain",
-            "q\"uote",
-            "back\\slash",
-            "line\nbreak\r\t",
-            "\u{1}\u{1f}é😀",
-        ] {
-            let json = escaped(text);
-            assert_eq!(
-                serde_json::from_str::<String>(&json).unwrap(),
-                text,
-                "{json}"
-            );
-        }
-    }
 }
