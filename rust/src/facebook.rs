@@ -204,26 +204,32 @@ impl<'a> FunctionMaps<'a> {
         }
     }
 
+    /// The indexes of source `src_id`'s entries; `None` if it has no function map.
+    fn entries_of(&self, src_id: u32) -> Result<Option<std::ops::Range<u32>>> {
+        let at = src_id as usize * 4;
+        Ok(match (self.index.u32_at(at)?, self.index.u32_at(at + 4)?) {
+            (Some(start), Some(end)) if start < end => Some(start..end),
+            _ => None,
+        })
+    }
+
+    /// Entry `i`: (line from 1, column, name id); `NONE` for what the table lacks.
+    fn entry(&self, i: u32) -> Result<(u32, u32, u32)> {
+        let at = i as usize * ENTRY;
+        let value =
+            |k: usize| -> Result<u32> { Ok(self.entries.u32_at(at + k * 4)?.unwrap_or(NONE)) };
+        Ok((value(0)?, value(1)?, value(2)?))
+    }
+
     /// Source `src_id`'s function map as `x_facebook_sources` writes it (`[{"names":
     /// [...], "mappings": "..."}]`), or `null` if it has none: one `;` group per entry,
     /// which metro-symbolicate reads back to the same entries.
     pub fn write_source(&self, out: &mut Vec<u8>, src_id: u32) -> Result<()> {
-        let at = src_id as usize * 4;
-        let (Some(start), Some(end)) = (self.index.u32_at(at)?, self.index.u32_at(at + 4)?) else {
+        let Some(range) = self.entries_of(src_id)? else {
             out.extend_from_slice(b"null");
             return Ok(());
         };
-        if start >= end {
-            out.extend_from_slice(b"null");
-            return Ok(());
-        }
-        let mut entries = Vec::with_capacity((end - start) as usize);
-        for i in start..end {
-            let at = i as usize * ENTRY;
-            let value =
-                |k: usize| -> Result<u32> { Ok(self.entries.u32_at(at + k * 4)?.unwrap_or(NONE)) };
-            entries.push((value(0)?, value(1)?, value(2)?));
-        }
+        let entries = range.map(|i| self.entry(i)).collect::<Result<Vec<_>>>()?;
         // The names this map's entries use, in id order (they were stored together).
         let named = entries.iter().map(|e| e.2).filter(|&n| n != NONE);
         let first = named.clone().min().unwrap_or(0);
@@ -263,28 +269,18 @@ impl<'a> FunctionMaps<'a> {
     /// `None` if the source has no function map, `Some(None)` if no function of it
     /// starts at or before the position (or that entry has no name).
     pub fn name_at(&self, src_id: u32, line: u32, col: u32) -> Result<Option<Option<&'a [u8]>>> {
-        let at = src_id as usize * 4;
-        let (Some(start), Some(end)) = (self.index.u32_at(at)?, self.index.u32_at(at + 4)?) else {
+        let Some(std::ops::Range { start, end }) = self.entries_of(src_id)? else {
             return Ok(None);
         };
-        if start >= end {
-            return Ok(None);
-        }
         // Function map lines count from 1.
         let target = (u64::from(line) + 1, col);
-        let entry = |i: u32| -> Result<(u64, u32, u32)> {
-            let at = i as usize * ENTRY;
-            let value =
-                |k: usize| -> Result<u32> { Ok(self.entries.u32_at(at + k * 4)?.unwrap_or(NONE)) };
-            Ok((u64::from(value(0)?), value(1)?, value(2)?))
-        };
         // The first entry after the target, by metro-symbolicate's binary search (which
         // does not assume more order than the map has: it is the same search).
         let (mut first, mut count) = (start, end - start);
         while count > 0 {
             let step = count / 2;
-            let (l, c, _) = entry(first + step)?;
-            if target >= (l, c) {
+            let (l, c, _) = self.entry(first + step)?;
+            if target >= (u64::from(l), c) {
                 first += step + 1;
                 count -= step + 1;
             } else {
@@ -294,7 +290,7 @@ impl<'a> FunctionMaps<'a> {
         if first == start {
             return Ok(Some(None));
         }
-        let (_, _, name) = entry(first - 1)?;
+        let (_, _, name) = self.entry(first - 1)?;
         Ok(Some(self.names.get(name)?.map(|s| s.bytes)))
     }
 }

@@ -398,10 +398,8 @@ impl<'n, 'a> Writer<'n, 'a> {
     }
 
     fn source(&mut self, source: &'a [u8]) -> Result<u32> {
-        let next = self.sources.len() as u32;
-        let id = *self.sources.entry(source).or_insert(next);
-        if id == next {
-            too_many(next)?;
+        let (id, new) = intern(&mut self.sources, source)?;
+        if new {
             self.out.sources.push(json_value(Some(source)));
             self.out.contents.push(b"null".to_vec());
             self.contents_from.push(None);
@@ -411,10 +409,8 @@ impl<'n, 'a> Writer<'n, 'a> {
     }
 
     fn name(&mut self, name: &'a [u8]) -> Result<u32> {
-        let next = self.names.len() as u32;
-        let id = *self.names.entry(name).or_insert(next);
-        if id == next {
-            too_many(next)?;
+        let (id, new) = intern(&mut self.names, name)?;
+        if new {
             self.out.names.push(json_value(Some(name)));
         }
         Ok(id)
@@ -453,14 +449,17 @@ fn view_of<'a>(nodes: &[Node<'a>], node: usize) -> &'a View {
     nodes[node].view
 }
 
-fn too_many(count: u32) -> Result<()> {
-    match count {
-        NONE => Err(Error::new(
+/// The id of `key` in `table`, numbered in order of first use, and whether it is new.
+fn intern<'k>(table: &mut HashMap<&'k [u8], u32>, key: &'k [u8]) -> Result<(u32, bool)> {
+    let next = table.len() as u32;
+    let id = *table.entry(key).or_insert(next);
+    if id == next && next == NONE {
+        return Err(Error::new(
             ErrorKind::LocationOverflow,
             "the remapped map has more than 2^32 - 2 sources or names",
-        )),
-        _ => Ok(()),
+        ));
     }
+    Ok((id, id == next))
 }
 
 #[cfg(test)]
