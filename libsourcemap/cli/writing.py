@@ -132,12 +132,16 @@ def _map_of(base: Path, name: str) -> Path | None:
     if "://" in name or name.startswith("data:") or not name:
         return None
     file = base / name
-    if file.is_file():
-        url = discover(file.read_bytes())
-        if url is not None and "://" not in url and not url.startswith("data:"):
-            linked = file.parent / url
-            if linked.is_file():
-                return linked
+    return _map_beside(file, discover(file.read_bytes()) if file.is_file() else None)
+
+
+def _map_beside(file: Path, url: str | None) -> Path | None:
+    """The local map of ``file``, whose ``sourceMappingURL`` is ``url``: the file that
+    names, if it is local and there, else ``<file>.map`` if there is one."""
+    if url is not None and "://" not in url and not url.startswith("data:"):
+        linked = file.parent / url
+        if linked.is_file():
+            return linked
     sibling = file.with_name(file.name + ".map")
     return sibling if sibling.is_file() else None
 
@@ -150,8 +154,9 @@ def _concat(args: argparse.Namespace) -> int:
     parts: list[tuple[bytes, View | None, str]] = []
     out_dir = Path(args.output).parent
     for file in args.files:
-        code = _URL_COMMENT.sub(b"", read_bytes(file))
-        found = _map_of(Path("."), file)
+        text = read_bytes(file)
+        code = _URL_COMMENT.sub(b"", text)
+        found = _map_beside(Path(file), discover(text))
         if found is None:
             name = Path(os.path.relpath(file, out_dir)).as_posix()
             parts.append((code, None, name))
@@ -192,7 +197,7 @@ def _inject(args: argparse.Namespace) -> int:
         url = discover(code)
         if url is not None and url.startswith("data:"):
             raise UserError(f"{file}: embedded (data: URL) maps are not supported", EXIT_BAD_INPUT)
-        map_path = _map_of(file.parent, file.name)
+        map_path = _map_beside(file, url)
         source_map = read_bytes(str(map_path)) if map_path is not None else None
         try:
             new_code, new_map, debug_id = inject_debug_id(code, source_map)
