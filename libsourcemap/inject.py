@@ -26,9 +26,9 @@ import hashlib
 import re
 import uuid
 
-from ._native import ffi, lib, rustcall, scratch, take_buffer
+from ._native import ffi, lib, rule_flags, rustcall, scratch, take_buffer
 from .errors import InvalidArgument
-from .view import View
+from .index import Index, parse_json
 
 __all__ = ["inject_debug_id", "debug_id_from_bytes", "SNIPPET"]
 
@@ -108,9 +108,10 @@ def inject_debug_id(code: bytes, source_map: bytes | str | None) -> tuple[bytes,
         debug_id = debug_id_from_bytes(code)
         return _snippet_at_end(code, debug_id), None, debug_id
 
-    if b'"sections"' in source_map and _is_index_map(source_map):
+    view = parse_json(source_map, rule_flags(False))  # one parse tells an index map too
+    if isinstance(view, Index):
+        view.close()
         raise InvalidArgument("index maps are not supported by inject_debug_id")
-    view = View.from_json(source_map)
     if view.has_function_maps or view.is_bytecode_map:
         # sentry-cli writes these through rust-sourcemap's Hermes encoder, which this
         # does not follow: refused rather than written without the function maps.
@@ -145,16 +146,6 @@ def inject_debug_id(code: bytes, source_map: bytes | str | None) -> tuple[bytes,
         size,
     )
     return new_code, take_buffer(buf, size[0]), debug_id
-
-
-def _is_index_map(data: bytes) -> bool:
-    import json
-
-    try:
-        doc = json.loads(data)
-    except ValueError:
-        return False  # View.from_json says what is wrong with it
-    return isinstance(doc, dict) and "sections" in doc
 
 
 def _normalized(debug_id: str) -> str:
