@@ -302,9 +302,10 @@ class Symbolicator:
 
     def _file_view(self, minified: Path, positions: list[tuple[int, int]]) -> _Loaded:
         try:
-            if _is_bytecode(minified):
-                # Hermes bytecode has no sourceMappingURL: its map is `<file>.map`, and
-                # there is no JavaScript to read (so neither is read in full).
+            # Hermes bytecode has no sourceMappingURL (its map is `<file>.map`) and is
+            # no JavaScript to name functions from: it is not read beyond its magic.
+            script = None if _is_bytecode(minified) else minified
+            if script is None:
                 reference = None
             else:
                 source, whole = _read_tail(minified)
@@ -322,7 +323,7 @@ class Symbolicator:
         map_path = self._map_path(minified, reference)
         key = str(map_path)
         if key not in self._views:
-            self._views[key] = self._parse_file(map_path, minified, positions)
+            self._views[key] = self._parse_file(map_path, script, positions)
         return self._views[key]
 
     def _parse_inline(self, url: str, key: str, minified: Path) -> _Loaded:
@@ -335,10 +336,13 @@ class Symbolicator:
     def _parse_file(
         self,
         map_path: Path,
-        minified: Path,
+        minified: Path | None,
         positions: list[tuple[int, int]],
         use_cache: bool = True,
     ) -> _Loaded:
+        """The view of the map at ``map_path`` (from the cache when it has one), and the
+        minified JavaScript ``minified`` to name functions from (``None``: none)."""
+
         def rebuild() -> _Loaded:
             return self._parse_file(map_path, minified, positions, use_cache=False)
 
@@ -351,7 +355,7 @@ class Symbolicator:
             data = map_path.read_bytes()
         except OSError as exc:
             raise Unresolved(f"cannot read {map_path}: {exc.strerror}") from None
-        source = _read(minified)
+        source = _read(minified) if minified is not None else None
         try:
             if source is None:
                 view = _as_view(from_json(data), str(map_path))
@@ -484,11 +488,8 @@ _HERMES_BYTECODE_MAGIC = bytes.fromhex("c61fbc03c103191f")
 
 def _read(path: Path) -> bytes | None:
     """The minified source for function names; ``None`` if it cannot be read (names then
-    come from ``sourcesContent``) or is Hermes bytecode, not JavaScript (names then come
-    from the map's function maps)."""
+    come from ``sourcesContent``)."""
     try:
-        if _is_bytecode(path):
-            return None
         return path.read_bytes()
     except OSError:
         return None
