@@ -54,6 +54,7 @@ typedef struct lsm_view_s lsm_view_t;
 typedef struct lsm_resolver_s lsm_resolver_t;
 typedef struct lsm_index_s lsm_index_t;
 typedef struct lsm_proguard_view_s lsm_proguard_view_t;
+typedef struct lsm_scopes_s lsm_scopes_t;
 
 typedef struct lsm_error_s {
     char *message;
@@ -269,17 +270,24 @@ char *lsm_resolver_get_original_function_name(const lsm_resolver_t *resolver, ui
 char *lsm_resolver_get_source_lines(const lsm_resolver_t *resolver, uint32_t src_id,
                                     uint32_t from, uint32_t to, size_t *len_out,
                                     lsm_error_t *err);
-/* The scope index symbolic's SourceMapCache builds for the minified source (for
-   libsourcemap.compat.symbolic): a uint32 entry count, then per entry uint32 line, column
-   (0-based, UTF-16), kind (0 unknown, 1 anonymous, 2 named) and name length, then the
-   names' bytes. From each entry's position on, until the next, the scope is that one.
-   Owned (lsm_buffer_free). */
-char *lsm_resolver_symbolic_scopes(const lsm_resolver_t *resolver, const char *source,
-                                   size_t len, size_t *len_out, lsm_error_t *err);
 /* lsm_view_dump_memdb, storing the resolver's function table: an attached one with every
    function named (this parses the original sources it needs), else the view's own. */
 char *lsm_resolver_dump_memdb(const lsm_resolver_t *resolver, size_t *len_out,
                               int with_source_contents, int with_names, lsm_error_t *err);
+
+/* The scope index symbolic's SourceMapCache builds for a minified source (for
+   libsourcemap.compat.symbolic): lsm_scopes_start copies the source and parses it on a
+   parser thread, returning at once (so the caller can parse the map meanwhile);
+   lsm_scopes_index waits for that parse and names the scopes through the view's names:
+   a uint32 entry count and 4 zero bytes, then per entry a uint64 key line << 32 | column
+   (0-based, UTF-16; sorted), then per entry the uint32 end of its name in the names'
+   bytes, then per entry a uint8 kind (0 unknown, 1 anonymous, 2 named), then the names'
+   bytes. From each entry's position on, until the next, the scope is that one. Owned
+   (lsm_buffer_free). lsm_scopes_free waits for a parse still running. */
+lsm_scopes_t *lsm_scopes_start(const char *source, size_t len, lsm_error_t *err);
+char *lsm_scopes_index(const lsm_scopes_t *scopes, const lsm_view_t *view, size_t *len_out,
+                       lsm_error_t *err);
+void lsm_scopes_free(lsm_scopes_t *scopes);
 
 /* Index maps. Borrows `bytes`. */
 lsm_index_t *lsm_index_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);

@@ -25,6 +25,7 @@ from ._native import (
     to_bytes,
     valid_u32,
 )
+from ._scopes import start_scopes
 from .frames import Frame, StackFrame, split_context
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
@@ -267,21 +268,12 @@ class Resolver(RustObject):
         from there on, until the next entry, the scope is ``name`` (``""``: anonymous;
         ``None``: none). For ``libsourcemap.compat.symbolic``; the names V8 prints are
         :meth:`get_original_function_name`'s."""
-        source = to_bytes(minified_source)
-        out = scratch.size
-        buf = rustcall(lib.lsm_resolver_symbolic_scopes, self._get_ptr(), source, len(source), out)
-        data = take_buffer(buf, out[0])
-        count = int.from_bytes(data[:4], "little")
-        fields = memoryview(data)[4 : 4 + 16 * count].cast("I").tolist()
-        names = data[4 + 16 * count :]
-        entries: list[tuple[int, int, str | None]] = []
-        at = 0
-        for i in range(0, len(fields), 4):
-            line, col, kind, size = fields[i : i + 4]
-            name = names[at : at + size].decode("utf-8", "replace")
-            at += size
-            entries.append((line, col, name if kind == 2 else "" if kind == 1 else None))
-        return entries
+        self._get_ptr()  # a closed resolver raises, as its other methods do
+        pending = start_scopes(minified_source)
+        try:
+            return pending.index(self._view_ptr).entries()
+        finally:
+            pending.close()
 
     def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
         """The view's memdb (see :meth:`View.dump_memdb`) with this resolver's function

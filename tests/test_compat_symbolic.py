@@ -15,7 +15,11 @@ from typing import Any, Callable
 import pytest
 from conftest import FIXTURES
 from fixtures.symbolic_cases import INPUTS, argument_calls, match
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from libsourcemap import ClosedError, Resolver, View
+from libsourcemap._scopes import start_scopes
 from libsourcemap.compat import symbolic
 from libsourcemap.compat.symbolic import (
     ParseSourceMapError,
@@ -202,3 +206,51 @@ def test_react_native_maps(name: str) -> None:
 
 def hermes_cache_token(t: Any) -> list[Any] | None:
     return None if t is None else [t.line, t.col, t.src, t.name, t.function_name, t.context_line]
+
+
+@given(st.lists(st.sampled_from(["", "a", "bc\r", "\u2028x", "é", "\n"]), max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_context_lines_split_at_line_feeds_only(pieces: list[str]) -> None:
+    """The cache's lines (found block by block) are the text split after each LF."""
+    text = "\n".join(pieces)
+    data = text.encode()
+    lines = symbolic._Lines(data)
+    lines._BLOCK = 3  # many blocks, so lines span them
+    lines.__init__(data)
+    expected = text.split("\n")
+    expected = [line + "\n" for line in expected[:-1]] + [expected[-1]]
+    assert [lines.line(n) for n in range(len(expected) + 2)] == expected + [None, None]
+
+
+def test_scope_collection_lifecycle() -> None:
+    """A collection can be read twice, closed unread (its parse waited for), and says
+    nothing for a source that does not parse; a closed view raises."""
+    data = (FIXTURES / "esbuild-lodash.min.js.map").read_bytes()
+    source = (FIXTURES / "esbuild-lodash.min.js").read_bytes()
+    view = View.from_json(data)
+    pending = start_scopes(source)
+    first = pending.index(view._get_ptr()).entries()
+    assert first == pending.index(view._get_ptr()).entries()
+    assert first == Resolver.for_view(view).scope_names(source)
+    assert any(name for _, _, name in first)
+    start_scopes(source).close()  # dropped while parsing: waits, frees, no crash
+    assert start_scopes(b"function (").index(view._get_ptr()).entries() == []
+    assert start_scopes(bytes(range(256)) * 64).index(view._get_ptr()).entries() == []
+    closed = start_scopes(source)
+    closed.close()
+    with pytest.raises(ClosedError):
+        closed.index(view._get_ptr())
+
+
+def test_cache_of_a_map_naming_function_maps_in_text_only() -> None:
+    """A map whose text mentions `x_facebook_sources` without having function maps is
+    parsed before its minified source (no speculative parse), with the same answers."""
+    data = (FIXTURES / "esbuild-lodash.min.js.map").read_bytes()
+    source = (FIXTURES / "esbuild-lodash.min.js").read_bytes()
+    mentioned = data.rstrip()[:-1] + b', "x_comment": "no x_facebook_sources here"}'
+    plain, marked = (
+        SourceMapCache.from_bytes(source, data),
+        SourceMapCache.from_bytes(source, mentioned),
+    )
+    for line, col in [(1, 100), (1, 5000), (1, 20000)]:
+        assert cache_token(plain.lookup(line, col, 3)) == cache_token(marked.lookup(line, col, 3))

@@ -32,12 +32,13 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterator
 from typing import overload
 
-from .. import BadIo, Index, Resolver, Rules, SourceMapError, View
+from .. import BadIo, Index, Rules, SourceMapError, View
 from .._native import rule_flags
+from .._scopes import ScopeIndex, start_scopes
 from ..index import parse_json
 from ..proguard import ProguardView
 
@@ -444,7 +445,7 @@ class SourceMapCache:
     """symbolic's ``SourceMapCache``: a minified file and its map, looked up 1-based
     with context lines and the name of the enclosing function."""
 
-    def __init__(self, view: View, minified: bytes, hermes: bool = False) -> None:
+    def __init__(self, view: View, scopes: ScopeIndex | None, hermes: bool = False) -> None:
         self._view = view
         # Sources (sourceRoot joined as symbolic joins it) and names, as the view's.
         self._map = SourceMapView(view, hermes)
@@ -452,11 +453,7 @@ class SourceMapCache:
         # A Hermes map names scopes by its function maps: the minified source (bytecode,
         # usually empty) is not parsed, as symbolic does not parse it.
         self._hermes = hermes
-        scopes = [] if hermes else Resolver.for_view(view).scope_names(minified)
-        self._scope_at = [(line, col) for line, col, _ in scopes]
-        self._scope_names = [
-            "<unknown>" if name is None else name or "<anonymous>" for _, _, name in scopes
-        ]
+        self._scopes = scopes
 
     @classmethod
     def from_bytes(cls, source_content: bytes, sourcemap_content: bytes) -> SourceMapCache:
@@ -466,14 +463,26 @@ class SourceMapCache:
                 raise TypeError(
                     f"initializer for ctype 'char *' must be a bytes, not {type(value).__name__}"
                 )
+        # The minified source is parsed on a native thread while the map is parsed here,
+        # unless the map may be a Hermes one (whose minified source is not parsed).
+        maybe_hermes = b"x_facebook_sources" in sourcemap_content
+        pending = None if maybe_hermes else start_scopes(source_content)
         try:
-            view, hermes = _parsed(sourcemap_content)
-        except SourceMapError as exc:
-            raise Unknown(f"sourcemap error: {exc}") from None
-        try:
-            return cls(view, source_content, hermes)
-        except SourceMapError as exc:  # the minified source's scopes overlap
-            raise Unknown(f"scope index error: {exc}") from None
+            try:
+                view, hermes = _parsed(sourcemap_content)
+            except SourceMapError as exc:
+                raise Unknown(f"sourcemap error: {exc}") from None
+            if hermes:
+                return cls(view, None, hermes)
+            if pending is None:
+                pending = start_scopes(source_content)
+            try:
+                return cls(view, pending.index(view._get_ptr()))
+            except SourceMapError as exc:  # the minified source's scopes overlap
+                raise Unknown(f"scope index error: {exc}") from None
+        finally:
+            if pending is not None:
+                pending.close()
 
     def lookup(self, line: int, col: int, context_lines: int) -> SourceMapCacheToken | None:
         """The original location of the 1-based position, with ``context_lines`` lines
@@ -530,9 +539,11 @@ class SourceMapCache:
                 if name is not None:
                     return name
             return "<unknown>"
-        if not self._scope_at:
+        scopes = self._scopes
+        if not scopes:
             return "<unknown>"
-        return self._scope_names[max(bisect_right(self._scope_at, (line, col)) - 1, 0)]
+        _, _, name = scopes.entry(scopes.at(line, col) or 0)
+        return "<unknown>" if name is None else name or "<anonymous>"
 
     def _file_lines(self, src_id: int) -> _Lines | None:
         """The lines of source ``src_id``'s contents (ending at ``\n`` only, which they
@@ -552,26 +563,42 @@ def _origin(fields: list[int]) -> tuple[int, ...]:
 
 
 class _Lines:
-    """A source's lines, each ending at ``\n`` (kept), found as far as asked: a lookup
-    reads the contents up to its line, not the whole source."""
+    """A source's lines, each ending at ``\n`` (kept), as symbolic's cache has them. A
+    line is found from a count of the line breaks in each block of the contents (a
+    C-speed ``bytes.count`` per block, once), then break by break inside one block: a
+    lookup deep into a 9 MB source costs a few dozen steps, not one per line above it."""
+
+    _BLOCK = 4096
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        self.starts = [0]
-        self.complete = False
+        total, block = 0, self._BLOCK
+        #: ``breaks_before[i]``: the line breaks in ``data[: i * _BLOCK]``.
+        self.breaks_before = [0]
+        for at in range(0, len(data), block):
+            total += data.count(b"\n", at, at + block)
+            self.breaks_before.append(total)
+
+    def _start(self, number: int) -> int | None:
+        """Where line ``number`` starts (after the ``number``-th break); ``None`` past
+        the last line."""
+        if number == 0:
+            return 0
+        breaks = self.breaks_before
+        if number > breaks[-1]:
+            return None
+        block = bisect_left(breaks, number) - 1  # the block holding that break
+        at, find = block * self._BLOCK, self.data.find
+        for _ in range(number - breaks[block]):
+            at = find(b"\n", at) + 1
+        return at
 
     def line(self, number: int) -> str | None:
-        starts, data = self.starts, self.data
-        while len(starts) <= number + 1 and not self.complete:
-            found = data.find(b"\n", starts[-1])
-            if found < 0:
-                self.complete = True
-            else:
-                starts.append(found + 1)
-        if number >= len(starts):
+        start = self._start(number)
+        if start is None:
             return None
-        end = starts[number + 1] if number + 1 < len(starts) else len(data)
-        return data[starts[number] : end].decode("utf-8", "replace")
+        end = self._start(number + 1)
+        return self.data[start : len(self.data) if end is None else end].decode("utf-8", "replace")
 
 
 def _line(lines: _Lines, number: int) -> str | None:

@@ -622,11 +622,22 @@ impl<'a> TokenTable<'a> {
             return Err(corrupt("checkpoint points past the end of the mappings"));
         }
         let mappings = &self.mappings.unverified()[..end];
-        // The fast path as far as it goes (all the way, on maps it indexed), then the
-        // general decoder from where it stopped.
-        let mut at = fast::Position::at_checkpoint(&checkpoint);
+        self.decode_after(mappings, &checkpoint, in_block, visit)
+    }
+
+    /// Decodes the `count - 1` tokens after `checkpoint`'s (already visited) in
+    /// `mappings`, calling `visit` until it returns false: the fast path as far as it
+    /// goes (all the way, on maps it indexed), then the general decoder from there.
+    fn decode_after(
+        &self,
+        mappings: &[u8],
+        checkpoint: &Checkpoint,
+        count: u64,
+        mut visit: impl FnMut(&RawToken) -> bool,
+    ) -> Result<()> {
+        let mut at = fast::Position::at_checkpoint(checkpoint);
         let mut decoded = 1;
-        while decoded < in_block {
+        while decoded < count {
             let Some(token) = fast::next_token(mappings, &mut at, self.limits) else {
                 break;
             };
@@ -637,7 +648,7 @@ impl<'a> TokenTable<'a> {
         }
         let (offset, state) = at.offset_and_state();
         let mut decoder = Decoder::resume(mappings, offset, state, self.limits);
-        for _ in decoded..in_block {
+        for _ in decoded..count {
             let token = decoder
                 .next_token()
                 .map_err(|e| corrupt(&e.message))?
@@ -651,6 +662,9 @@ impl<'a> TokenTable<'a> {
 
     /// Every token, in generated order.
     pub fn for_each(&self, mut visit: impl FnMut(&RawToken)) -> Result<()> {
+        if !self.mappings.is_verified() {
+            return self.stream(visit);
+        }
         for block in 0..self.checkpoint_count() {
             self.scan(block, |token| {
                 visit(token);
@@ -658,6 +672,23 @@ impl<'a> TokenTable<'a> {
             })?;
         }
         Ok(())
+    }
+
+    /// `for_each` over a view's own tables (JSON or built: the text is whole and was
+    /// indexed here): one pass from the first token to the last, without a checkpoint
+    /// read and check every `INTERVAL` tokens (half the cost of a walk over a big map).
+    /// A memdb's text is verified block by block, so it keeps to `scan`.
+    fn stream(&self, mut visit: impl FnMut(&RawToken)) -> Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let first = self.checkpoint(0)?;
+        visit(&first.token);
+        let all = self.mappings.unverified();
+        self.decode_after(all, &first, self.count as u64, |token| {
+            visit(token);
+            true
+        })
     }
 
     /// The token at position `index` in generated order.

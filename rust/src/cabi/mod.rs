@@ -4,6 +4,7 @@
 mod index;
 mod proguard;
 mod resolver;
+mod scopes;
 mod view;
 
 use std::os::raw::{c_char, c_int};

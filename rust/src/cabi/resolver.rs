@@ -125,38 +125,6 @@ ffi_fn! {
 }
 
 ffi_fn! {
-    /// The scope index symbolic's `SourceMapCache` builds for a minified source (see
-    /// `engine::symbolic_scopes`): a u32 entry count, then per entry u32 line, column,
-    /// kind (0 unknown, 1 anonymous, 2 named) and name length, then the names' bytes.
-    fn lsm_resolver_symbolic_scopes(
-        resolver: *const Resolver,
-        source: *const c_char,
-        len: usize,
-        len_out: *mut usize,
-    ) -> *mut c_char {
-        use crate::engine::symbolic_scopes::{scope_index, ScopeName};
-        let text = utf8_lossy(byte_slice(source, len)?);
-        let index = scope_index(handle(resolver)?.view(), &text)?;
-        let mut out = Vec::with_capacity(4 + index.len() * 16);
-        let mut names = Vec::new();
-        out.extend_from_slice(&(index.len() as u32).to_le_bytes());
-        for ((line, col), name) in &index {
-            let (kind, text) = match name {
-                ScopeName::Unknown => (0u32, ""),
-                ScopeName::Anonymous => (1, ""),
-                ScopeName::Named(text) => (2, text.as_str()),
-            };
-            for value in [*line, *col, kind, text.len() as u32] {
-                out.extend_from_slice(&value.to_le_bytes());
-            }
-            names.extend_from_slice(text.as_bytes());
-        }
-        out.extend_from_slice(&names);
-        Ok(out_buffer(Some(&out), len_out))
-    }
-}
-
-ffi_fn! {
     /// A memdb of the resolver's view with its function table (attached: resolved).
     fn lsm_resolver_dump_memdb(
         resolver: *const Resolver,

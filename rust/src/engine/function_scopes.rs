@@ -7,7 +7,6 @@
 //! member (`{ f() {} }`, `f = () => {}` in a class); a constructor takes its class's name.
 //! These are the names V8 infers and prints in stack traces.
 
-use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     ArrowFunctionExpression, AssignmentExpression, AssignmentTarget, BindingPattern, Class,
     Expression, Function, MethodDefinition, MethodDefinitionKind, ObjectProperty,
@@ -92,7 +91,7 @@ fn nesting_bound(bytes: &[u8]) -> usize {
 }
 
 fn collect(text: &str, source_type: SourceType) -> Result<Vec<Scope>> {
-    let allocator = Allocator::default();
+    let allocator = super::arena::for_text(text.len());
     // Only spans are read from the tree: no identifier hashes (they serve semantic
     // analysis, which never runs here) and no nodes for parentheses (names are found
     // through `without_parentheses` either way).

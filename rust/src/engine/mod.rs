@@ -2,6 +2,7 @@
 //! view plus what naming functions and reading context lines needs (function tables,
 //! parsed sources, line starts), and parses JavaScript on threads of its own.
 
+mod arena;
 pub mod frames;
 pub mod function_scopes;
 pub mod functions;

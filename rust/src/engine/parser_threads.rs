@@ -28,24 +28,45 @@ pub fn spawn_parser<'scope, T: Send + 'scope>(
     s: &'scope std::thread::Scope<'scope, '_>,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> Result<std::thread::ScopedJoinHandle<'scope, T>> {
-    // A panic here is re-raised on the calling thread; if that one catches it quietly
-    // (the C ABI's landing pad), this thread must not print it either.
-    let quiet = crate::quiet_panics::is_quiet();
+    parser_thread()
+        .spawn_scoped(s, as_parser(work))
+        .map_err(cannot_start)
+}
+
+/// `spawn_parser` for work that outlives the caller's frame (a parse started now and
+/// waited for in a later call): join the handle, re-raising a panic as `joined` does.
+pub fn start_parser<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<std::thread::JoinHandle<T>> {
+    parser_thread().spawn(as_parser(work)).map_err(cannot_start)
+}
+
+fn parser_thread() -> std::thread::Builder {
     std::thread::Builder::new()
         .name("libsourcemap-parse".into())
         .stack_size(PARSE_STACK)
-        .spawn_scoped(s, move || {
-            ON_PARSER_STACK.with(|on| on.set(true));
-            crate::quiet_panics::inherit(quiet);
-            work()
-        })
-        .map_err(|e| Error {
-            os_errno: e.raw_os_error().unwrap_or(0),
-            ..Error::new(
-                ErrorKind::System,
-                format!("cannot start a parser thread: {e}"),
-            )
-        })
+}
+
+/// `work` as a parser thread runs it.
+fn as_parser<T>(work: impl FnOnce() -> T) -> impl FnOnce() -> T {
+    // A panic here is re-raised on the calling thread; if that one catches it quietly
+    // (the C ABI's landing pad), this thread must not print it either.
+    let quiet = crate::quiet_panics::is_quiet();
+    move || {
+        ON_PARSER_STACK.with(|on| on.set(true));
+        crate::quiet_panics::inherit(quiet);
+        work()
+    }
+}
+
+fn cannot_start(e: std::io::Error) -> Error {
+    Error {
+        os_errno: e.raw_os_error().unwrap_or(0),
+        ..Error::new(
+            ErrorKind::System,
+            format!("cannot start a parser thread: {e}"),
+        )
+    }
 }
 
 /// What a parser thread returned. A panic in it is re-raised here, on the calling

@@ -23,7 +23,6 @@
 //!   is taken instead, if a token starts exactly there and ends there.
 //! - A source that does not parse as a module has no scopes (every name is unknown).
 
-use oxc_allocator::Allocator;
 use oxc_ast::ast::{
     ArrowFunctionExpression, AssignmentExpression, AssignmentTarget, BindingPattern, Class,
     ClassType, Expression, Function, MethodDefinition, MethodDefinitionKind, ObjectProperty,
@@ -35,7 +34,11 @@ use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
 
-use super::parser_threads::on_parser_stack;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
+
+use super::arena;
+use super::parser_threads::start_parser;
 use crate::error::{Error, ErrorKind, Result};
 use crate::mappings::{RawToken, NONE};
 use crate::view::View;
@@ -53,28 +56,112 @@ pub enum ScopeName {
 /// the next entry, the scope named so. Sorted by position.
 pub type ScopeIndex = Vec<((u32, u32), ScopeName)>;
 
-/// The scope index of `minified`, names resolved through `view`.
-pub fn scope_index(view: &View, minified: &str) -> Result<ScopeIndex> {
-    let scopes = on_parser_stack(|| Ok(collect(minified))).unwrap_or_default();
-    let positions = Positions::new(minified);
-    let mut named = Vec::with_capacity(scopes.len());
-    for (start, end, name) in scopes {
-        let raw = name.as_ref().map(|n| n.text());
-        let resolved = match &name {
-            Some(n) => Some(resolve(view, &positions, n)?).filter(|s| !s.is_empty()),
-            None => None,
-        };
-        let closing = match raw == resolved {
-            true => closing_name(view, &positions, end)?,
-            false => None,
-        };
-        named.push((start, end, closing.or(resolved)));
+/// A scope collection under way: the minified source parsed on a parser thread while
+/// the caller goes on (symbolic's cache parses its map meanwhile: the two largest costs
+/// of building one then overlap), named through a map once there is one (`index`).
+pub struct PendingScopes {
+    text: Arc<str>,
+    thread: Mutex<Option<JoinHandle<Vec<Scope>>>>,
+    scopes: OnceLock<Vec<Scope>>,
+}
+
+/// A scope of the minified source: byte range and the name its context gives it.
+type Scope = (u32, u32, Option<Name>);
+
+impl PendingScopes {
+    /// Starts collecting the scopes of `minified` on a parser thread.
+    pub fn start(minified: String) -> Result<PendingScopes> {
+        let text: Arc<str> = minified.into();
+        let source = Arc::clone(&text);
+        let thread = start_parser(move || collect(&source))?;
+        Ok(PendingScopes {
+            text,
+            thread: Mutex::new(Some(thread)),
+            scopes: OnceLock::new(),
+        })
     }
+
+    /// The scope index, names resolved through `view` (waits for the parse on first use;
+    /// a panic on the parser thread is raised here).
+    pub fn index(&self, view: &View) -> Result<ScopeIndex> {
+        let scopes = self.scopes.get_or_init(|| self.wait());
+        name_scopes(view, &self.text, scopes)
+    }
+
+    fn wait(&self) -> Vec<Scope> {
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        thread.map_or_else(Vec::new, |t| {
+            t.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        })
+    }
+}
+
+impl Drop for PendingScopes {
+    /// A collection dropped unfinished is waited for: no parse outlives its handle.
+    fn drop(&mut self) {
+        if let Some(thread) = self
+            .thread
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Scopes per thread below which naming runs on one (a thread costs more than it saves).
+const NAMING_SPLIT: usize = 4096;
+
+/// The scope index of `minified` from its collected `scopes`, names resolved through
+/// `view`. Naming takes a few map lookups per scope (a tenth of a second on a big
+/// bundle), so the two halves are named side by side.
+fn name_scopes(view: &View, minified: &str, scopes: &[Scope]) -> Result<ScopeIndex> {
+    let (first, second) = scopes.split_at(scopes.len() / 2);
+    let named = if second.len() < NAMING_SPLIT {
+        named_scopes(view, minified, scopes)?
+    } else {
+        let (mut named, rest) = std::thread::scope(|s| {
+            let other = s.spawn(|| named_scopes(view, minified, second));
+            let mine = named_scopes(view, minified, first);
+            let theirs = other
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok::<_, Error>((mine?, theirs?))
+        })?;
+        named.extend(rest);
+        named
+    };
+    let positions = Positions::new(minified);
     let index = nest(named)?;
     Ok(index
         .into_iter()
         .filter_map(|(offset, name)| positions.at(offset).map(|p| (p, name)))
         .collect())
+}
+
+/// `scopes` with their names resolved: (start, end, name).
+fn named_scopes(
+    view: &View,
+    minified: &str,
+    scopes: &[Scope],
+) -> Result<Vec<(u32, u32, Option<String>)>> {
+    let positions = Positions::new(minified);
+    let mut named = Vec::with_capacity(scopes.len());
+    for (start, end, name) in scopes {
+        let raw = name.as_ref().map(|n| n.text());
+        let resolved = match name {
+            Some(n) => Some(resolve(view, &positions, n)?).filter(|s| !s.is_empty()),
+            None => None,
+        };
+        let closing = match raw == resolved {
+            true => closing_name(view, &positions, *end)?,
+            false => None,
+        };
+        named.push((*start, *end, closing.or(resolved)));
+    }
+    Ok(named)
 }
 
 // -- names --------------------------------------------------------------------------------
@@ -448,8 +535,8 @@ impl<'a> Visit<'a> for Collector<'a> {
 
 /// The scopes of `text` parsed as a module, in source order (outer before inner); none
 /// if it does not parse.
-fn collect(text: &str) -> Vec<(u32, u32, Option<Name>)> {
-    let allocator = Allocator::default();
+fn collect(text: &str) -> Vec<Scope> {
+    let allocator = arena::for_text(text.len());
     // No identifier hashes: they serve semantic analysis, which never runs here.
     // Parentheses are kept: js-source-scopes does not name through them.
     let options = ParseOptions {
