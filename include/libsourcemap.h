@@ -270,6 +270,15 @@ char *lsm_resolver_get_original_function_name(const lsm_resolver_t *resolver, ui
 char *lsm_resolver_get_source_lines(const lsm_resolver_t *resolver, uint32_t src_id,
                                     uint32_t from, uint32_t to, size_t *len_out,
                                     lsm_error_t *err);
+/* Context lines as symbolic's SourceMapCache has them (for libsourcemap.compat.symbolic):
+   lines [from, to) of a source's contents (as many as exist) split at line feeds only,
+   each keeping its '\n' (the last line of a text without a final one has none): a
+   uint32 line count, a uint32 byte length per line, then the lines' bytes. Owned
+   (lsm_buffer_free); NULL if the source has no contents. A source's line starts are
+   found once, in its stored (escaped) text: a call unescapes only its own lines. */
+char *lsm_resolver_get_source_lf_lines(const lsm_resolver_t *resolver, uint32_t src_id,
+                                       uint32_t from, uint32_t to, size_t *len_out,
+                                       lsm_error_t *err);
 /* lsm_view_dump_memdb, storing the resolver's function table: an attached one with every
    function named (this parses the original sources it needs), else the view's own. */
 char *lsm_resolver_dump_memdb(const lsm_resolver_t *resolver, size_t *len_out,

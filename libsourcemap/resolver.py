@@ -260,6 +260,24 @@ class Resolver(RustObject):
             return [], None, []
         return split_context(text.split("\n")[:-1], line, size)
 
+    def _lf_lines(self, src_id: int, first: int, end: int) -> list[str] | None:
+        """Lines ``first..end`` (0-based, as many as exist) of source ``src_id``'s
+        contents split at line feeds only, each keeping its ``\n``: the context lines of
+        symbolic's ``SourceMapCache`` (for :mod:`libsourcemap.compat.symbolic`). ``None``
+        if the source has no contents. Only these lines are unescaped."""
+        size, ptr = scratch.size, self._get_ptr()
+        buf = rustcall(lib.lsm_resolver_get_source_lf_lines, ptr, src_id, first, end, size)
+        if buf == ffi.NULL:
+            return None
+        data = take_buffer(buf, size[0])
+        count = int.from_bytes(data[:4], "little")
+        at = 4 + 4 * count
+        lines = []
+        for length in memoryview(data)[4:at].cast("I"):
+            lines.append(data[at : at + length].decode("utf-8", "replace"))
+            at += length
+        return lines
+
     def scope_names(self, minified_source: Buffer) -> list[tuple[int, int, str | None]]:
         """The scope index symbolic's ``SourceMapCache`` builds for ``minified_source``
         (Sentry's js-source-scopes rules: scopes of the minified code, named from where

@@ -208,18 +208,32 @@ def hermes_cache_token(t: Any) -> list[Any] | None:
     return None if t is None else [t.line, t.col, t.src, t.name, t.function_name, t.context_line]
 
 
-@given(st.lists(st.sampled_from(["", "a", "bc\r", "\u2028x", "é", "\n"]), max_size=60))
-@settings(max_examples=200, deadline=None)
-def test_context_lines_split_at_line_feeds_only(pieces: list[str]) -> None:
-    """The cache's lines (found block by block) are the text split after each LF."""
+@given(
+    st.lists(st.sampled_from(["", "a", "bc\r", "\u2028x", "é", "\\n", '"']), max_size=30),
+    st.integers(0, 40),
+    st.integers(0, 6),
+)
+@settings(max_examples=150, deadline=None)
+def test_context_lines_split_at_line_feeds_only(pieces: list[str], line: int, size: int) -> None:
+    """Context lines are the source split after each LF (kept), CR and U+2028 inside
+    lines, as symbolic's cache has them; found in the escaped text, unescaped alone."""
     text = "\n".join(pieces)
-    data = text.encode()
-    lines = symbolic._Lines(data)
-    lines._BLOCK = 3  # many blocks, so lines span them
-    lines.__init__(data)
-    expected = text.split("\n")
-    expected = [line + "\n" for line in expected[:-1]] + [expected[-1]]
-    assert [lines.line(n) for n in range(len(expected) + 2)] == expected + [None, None]
+    lines = [piece + "\n" for piece in pieces[:-1]] + (pieces[-1:] or [""])
+    data = json.dumps(
+        {
+            "version": 3,
+            "sources": ["a.js"],
+            "sourcesContent": [text],
+            "names": [],
+            "mappings": "AAAA" + ",CACA" * line,
+        }  # fmt: skip
+    ).encode()
+    token = SourceMapCache.from_bytes(b"x" * (line + 1), data).lookup(1, line + 1, size)
+    assert token is not None and token.line == line + 1
+    first = max(line - size, 0)
+    assert token.context_line == ((lines[line] or None) if line < len(lines) else None)
+    assert token.pre_context == lines[first:line]
+    assert token.post_context == lines[line + 1 : line + size + 1]
 
 
 def test_scope_collection_lifecycle() -> None:

@@ -36,7 +36,7 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import overload
 
-from .. import BadIo, Index, Rules, SourceMapError, View
+from .. import BadIo, Index, Resolver, Rules, SourceMapError, View
 from .._native import rule_flags
 from .._scopes import ScopeIndex, start_scopes
 from ..index import parse_json
@@ -449,7 +449,8 @@ class SourceMapCache:
         self._view = view
         # Sources (sourceRoot joined as symbolic joins it) and names, as the view's.
         self._map = SourceMapView(view, hermes)
-        self._lines: dict[int, _Lines | None] = {}
+        # Context lines come from the core, which indexes a source's line feeds once.
+        self._resolver = Resolver.for_view(view)
         # A Hermes map names scopes by its function maps: the minified source (bytecode,
         # usually empty) is not parsed, as symbolic does not parse it.
         self._hermes = hermes
@@ -503,15 +504,18 @@ class SourceMapCache:
         token.src = self._map._source(src_id)
         token.name = self._map._name(name_id)
         token.function_name = self._scope(dst_line, fields[1])
-        lines = self._file_lines(src_id)
+        first = max(src_line - context, 0)
+        lines = None
+        if src_id < self._map.source_count:
+            end = min(src_line + context + 1, _U32)
+            lines = self._resolver._lf_lines(src_id, first, end)
         if lines is None:
             token.context_line, token.pre_context, token.post_context = None, [], []
         else:
-            token.context_line = _line(lines, src_line) or None
-            first = max(src_line - context, 0)
-            token.pre_context = _present(_line(lines, n) for n in range(first, src_line))
-            last = min(src_line + context, _U32)
-            token.post_context = _present(_line(lines, n) for n in range(src_line + 1, last + 1))
+            here = src_line - first
+            token.context_line = lines[here] if here < len(lines) and lines[here] else None
+            token.pre_context = lines[:here]
+            token.post_context = lines[here + 1 :]
         return token
 
     def _first_of_run(self, fields: list[int]) -> list[int]:
@@ -545,68 +549,12 @@ class SourceMapCache:
         _, _, name = scopes.entry(scopes.at(line, col) or 0)
         return "<unknown>" if name is None else name or "<anonymous>"
 
-    def _file_lines(self, src_id: int) -> _Lines | None:
-        """The lines of source ``src_id``'s contents (ending at ``\n`` only, which they
-        keep, as symbolic's cache has them)."""
-        if src_id not in self._lines:
-            known = src_id < self._map.source_count
-            data = self._view.get_source_contents(src_id) if known else None
-            self._lines[src_id] = None if data is None else _Lines(data)
-        return self._lines[src_id]
-
 
 def _origin(fields: list[int]) -> tuple[int, ...]:
     """Where a token maps to (source, line, column, name); nowhere for an unmapped one."""
     if fields[4] == _U32:
         return (_U32, _U32, _U32, fields[5])
     return tuple(fields[2:6])
-
-
-class _Lines:
-    """A source's lines, each ending at ``\n`` (kept), as symbolic's cache has them. A
-    line is found from a count of the line breaks in each block of the contents (a
-    C-speed ``bytes.count`` per block, once), then break by break inside one block: a
-    lookup deep into a 9 MB source costs a few dozen steps, not one per line above it."""
-
-    _BLOCK = 4096
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        total, block = 0, self._BLOCK
-        #: ``breaks_before[i]``: the line breaks in ``data[: i * _BLOCK]``.
-        self.breaks_before = [0]
-        for at in range(0, len(data), block):
-            total += data.count(b"\n", at, at + block)
-            self.breaks_before.append(total)
-
-    def _start(self, number: int) -> int | None:
-        """Where line ``number`` starts (after the ``number``-th break); ``None`` past
-        the last line."""
-        if number == 0:
-            return 0
-        breaks = self.breaks_before
-        if number > breaks[-1]:
-            return None
-        block = bisect_left(breaks, number) - 1  # the block holding that break
-        at, find = block * self._BLOCK, self.data.find
-        for _ in range(number - breaks[block]):
-            at = find(b"\n", at) + 1
-        return at
-
-    def line(self, number: int) -> str | None:
-        start = self._start(number)
-        if start is None:
-            return None
-        end = self._start(number + 1)
-        return self.data[start : len(self.data) if end is None else end].decode("utf-8", "replace")
-
-
-def _line(lines: _Lines, number: int) -> str | None:
-    return lines.line(number)
-
-
-def _present(lines: Iterator[str | None]) -> list[str]:
-    return [line for line in lines if line is not None]
 
 
 # -- ProGuard --------------------------------------------------------------------------

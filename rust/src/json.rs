@@ -166,7 +166,59 @@ pub fn unescape(literal: &[u8]) -> Result<String> {
 }
 
 fn fast_unescape(literal: &[u8]) -> Option<String> {
-    let mut rest = literal.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    unescape_body(literal.strip_prefix(b"\"")?.strip_suffix(b"\"")?)
+}
+
+/// Unescapes a piece of a string literal's text (no quotes) that begins and ends between
+/// escapes, such as its lines (`lf_line_starts`).
+pub fn unescape_fragment(fragment: &[u8]) -> Result<String> {
+    match unescape_body(fragment) {
+        Some(text) => Ok(text),
+        None => unescape(&[b"\"", fragment, b"\""].concat()),
+    }
+}
+
+/// Where each line of a stored string starts when its text is split at line feeds only
+/// (symbolic's cache splits sources so), as offsets into `stored`: for a string literal
+/// (`escaped`) its quotes included and its escaped line feeds counted (`\n`, `\u000a`),
+/// so lines can be read without unescaping the whole string (a bundle's source runs to
+/// megabytes); else the raw text's LF bytes. The text ends at `lf_text_end`.
+pub fn lf_line_starts(stored: &[u8], escaped: bool) -> Vec<u32> {
+    if !escaped {
+        let breaks = memchr::memchr_iter(b'\n', stored).map(|at| at as u32 + 1);
+        return std::iter::once(0).chain(breaks).collect();
+    }
+    let mut starts = vec![1];
+    let mut pos = 1;
+    while let Some(at) = memchr::memchr(b'\\', &stored[pos.min(stored.len())..]) {
+        let at = pos + at;
+        match stored.get(at + 1) {
+            Some(b'n') => starts.push(at as u32 + 2),
+            Some(b'u')
+                if stored
+                    .get(at + 2..at + 6)
+                    .is_some_and(|hex| hex.eq_ignore_ascii_case(b"000a")) =>
+            {
+                starts.push(at as u32 + 6)
+            }
+            _ => {}
+        }
+        // Past the escape's first character: `\\` must not start another escape, and a
+        // `\uXXXX`'s digits hold no backslash.
+        pos = at + 2;
+    }
+    starts
+}
+
+/// Where the text of a stored string ends (before a literal's closing quote).
+pub fn lf_text_end(stored: &[u8], escaped: bool) -> usize {
+    match escaped {
+        true => stored.len().saturating_sub(1),
+        false => stored.len(),
+    }
+}
+
+fn unescape_body(mut rest: &[u8]) -> Option<String> {
     let mut out = Vec::with_capacity(rest.len());
     while let Some(at) = memchr::memchr(b'\\', rest) {
         out.extend_from_slice(&rest[..at]);
@@ -653,5 +705,39 @@ mod tests {
     fn strips_xssi() {
         assert_eq!(strip_xssi_prefix(b")]}'\n{}"), b"{}");
         assert_eq!(strip_xssi_prefix(b"{}"), b"{}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lf_lines_of_a_literal_are_its_text_split_after_line_feeds(
+            text in "[a\\\\n\"\\n\\r\u{e9}\u{2028}\u{d7ff}]{0,40}",
+            long_escapes in proptest::bool::ANY,
+        ) {
+            // A line feed escaped either way; everything else as serde_json writes it.
+            let literal: String = std::iter::once("\"".to_string())
+                .chain(text.chars().map(|c| match (c, long_escapes) {
+                    ('\n', true) => "\\u000A".to_string(),
+                    _ => {
+                        let quoted = serde_json::to_string(&c.to_string()).unwrap();
+                        quoted[1..quoted.len() - 1].to_string()
+                    }
+                }))
+                .chain(std::iter::once("\"".to_string()))
+                .collect();
+            let (bytes, expected) = (literal.as_bytes(), text.split_inclusive('\n'));
+            let mut starts = lf_line_starts(bytes, true);
+            starts.push(lf_text_end(bytes, true) as u32);
+            let lines: Vec<String> = starts
+                .windows(2)
+                .map(|w| unescape_fragment(&bytes[w[0] as usize..w[1] as usize]).unwrap())
+                .collect();
+            let mut expected: Vec<&str> = expected.collect();
+            if text.is_empty() || text.ends_with('\n') {
+                expected.push(""); // the empty line after a final line feed
+            }
+            proptest::prop_assert_eq!(lines, expected);
+            let raw = lf_line_starts(text.as_bytes(), false);
+            proptest::prop_assert_eq!(raw.len(), starts.len() - 1);
+        }
     }
 }

@@ -118,23 +118,15 @@ impl Segments {
     }
 }
 
-/// The first index of `segments` whose column is not before `col`, searched from `hint`
-/// onwards if every segment before `hint` is before `col` (else from the start).
+/// The first index of `segments` whose column is not before `col`, searched outwards
+/// from `hint`.
 fn first_not_before(segments: &[RawToken], col: u32, hint: usize) -> usize {
-    let before = |i: usize| segments[i].dst_col < col;
-    if hint == 0 || !before(hint - 1) {
-        return segments.partition_point(|t| t.dst_col < col);
-    }
-    // The answer is at or after `hint`: gallop to a bound, then search below it.
-    let (mut low, mut step) = (hint, 1);
-    loop {
-        let probe = low + step - 1;
-        if probe >= segments.len() || !before(probe) {
-            let end = probe.min(segments.len());
-            return low + segments[low..end].partition_point(|t| t.dst_col < col);
-        }
-        low = probe + 1;
-        step *= 2;
+    let found = crate::mappings::partition_point_from(segments.len(), hint, |i| {
+        Ok::<_, std::convert::Infallible>(segments[i].dst_col < col)
+    });
+    match found {
+        Ok(at) => at,
+        Err(never) => match never {},
     }
 }
 
@@ -460,30 +452,4 @@ fn intern<'k>(table: &mut HashMap<&'k [u8], u32>, key: &'k [u8]) -> Result<(u32,
         ));
     }
     Ok((id, id == next))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #[test]
-        fn galloping_finds_what_a_binary_search_finds(
-            mut cols in proptest::collection::vec(0u32..40, 0..60),
-            col in 0u32..45,
-            hint in 0usize..70,
-        ) {
-            cols.sort_unstable();
-            let segments: Vec<RawToken> = cols
-                .iter()
-                .map(|&c| RawToken { dst_line: 0, dst_col: c, src_id: NONE, src_line: 0, src_col: 0, name_id: NONE })
-                .collect();
-            let hint = hint.min(segments.len());
-            prop_assert_eq!(
-                first_not_before(&segments, col, hint),
-                segments.partition_point(|t| t.dst_col < col)
-            );
-        }
-    }
 }

@@ -299,7 +299,17 @@ impl View {
     /// mapped or not: the last one before it, or on an exact hit the *first* of the
     /// segments at (`line`, `col`) (rust-sourcemap's lookup, which symbolic answers with).
     pub fn greatest_lower_bound(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
-        let Some((mut index, mut token)) = self.floor(line, col)? else {
+        self.greatest_lower_bound_from(&std::cell::Cell::new(0), line, col)
+    }
+
+    /// `greatest_lower_bound` for lookups that move forward (see `TokenTable::floor_from`).
+    pub fn greatest_lower_bound_from(
+        &self,
+        hint: &std::cell::Cell<usize>,
+        line: u32,
+        col: u32,
+    ) -> Result<Option<(u32, RawToken)>> {
+        let Some((mut index, mut token)) = self.tokens().floor_from(hint, line, col)? else {
             return Ok(None);
         };
         if token.dst() == (line, col) {

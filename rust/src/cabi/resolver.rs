@@ -125,6 +125,35 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    /// Lines `from..to` of a source's contents split at line feeds only, each with its
+    /// `\n` (symbolic's context lines): a u32 line count, a u32 byte length per line,
+    /// then the lines' bytes; NULL if the source has no contents.
+    fn lsm_resolver_get_source_lf_lines(
+        resolver: *const Resolver,
+        src_id: u32,
+        from: u32,
+        to: u32,
+        len_out: *mut usize,
+    ) -> *mut c_char {
+        let Some(lines) = handle(resolver)?.source_lf_lines(src_id, from, to)? else {
+            return Ok(out_buffer(None, len_out));
+        };
+        let mut out = Vec::with_capacity(4 + 4 * lines.len());
+        out.extend_from_slice(&(lines.len() as u32).to_le_bytes());
+        for line in &lines {
+            let len = u32::try_from(line.len()).map_err(|_| {
+                crate::error::Error::new(crate::error::ErrorKind::LocationOverflow, "a line of 4 GiB or more")
+            })?;
+            out.extend_from_slice(&len.to_le_bytes());
+        }
+        for line in &lines {
+            out.extend_from_slice(line);
+        }
+        Ok(out_buffer(Some(&out), len_out))
+    }
+}
+
+ffi_fn! {
     /// A memdb of the resolver's view with its function table (attached: resolved).
     fn lsm_resolver_dump_memdb(
         resolver: *const Resolver,

@@ -30,6 +30,8 @@ pub struct Resolver {
     originals: Mutex<HashMap<u32, Option<Arc<OriginalSource>>>>,
     /// Line starts of sources scanned for context lines (JSON views), by source id.
     line_starts: Mutex<HashMap<u32, Arc<LinedText>>>,
+    /// Line starts of sources split at line feeds only (`source_lf_lines`), by source id.
+    lf_starts: Mutex<HashMap<u32, Arc<Vec<u32>>>>,
 }
 
 /// A source's line starts, and its text if it had to be unescaped (else it is read from
@@ -46,6 +48,7 @@ impl Resolver {
             attached: OnceLock::new(),
             originals: Mutex::default(),
             line_starts: Mutex::default(),
+            lf_starts: Mutex::default(),
         }
     }
 
@@ -272,20 +275,9 @@ impl Resolver {
     /// Source `src_id` parsed for function names, once per resolver; `None` without
     /// contents or when it does not parse.
     fn original_source(&self, src_id: u32) -> Result<Option<Arc<OriginalSource>>> {
-        let cached = self
-            .originals
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&src_id)
-            .cloned();
-        if let Some(entry) = cached {
-            return Ok(entry);
-        }
-        // Parsed outside the lock: another thread may do the same work meanwhile, and the
-        // first result stored wins; no thread waits on another's parse.
-        let parsed = functions::parse_original(&self.view, src_id)?.map(Arc::new);
-        let mut originals = self.originals.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(originals.entry(src_id).or_insert(parsed).clone())
+        per_source(&self.originals, src_id, || {
+            Ok(functions::parse_original(&self.view, src_id)?.map(Arc::new))
+        })
     }
 
     // -- context lines ------------------------------------------------------------------
@@ -318,23 +310,45 @@ impl Resolver {
         join_lines(text, |line| lined.starts.get(line).copied(), from, to).map(Some)
     }
 
-    fn lined_text(&self, src_id: u32, stored: StoredStr<'_>) -> Result<Arc<LinedText>> {
-        if let Some(found) = self
-            .line_starts
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&src_id)
-        {
-            return Ok(found.clone());
-        }
-        let unescaped = match stored.escaped {
-            true => Some(crate::json::unescape(stored.bytes)?.into_bytes()),
-            false => None,
+    /// Lines `from..to` of source `src_id`'s contents (as many as exist) split at line
+    /// feeds only, each with its `\n` (the last line of a text that does not end in one
+    /// without): the lines symbolic's cache gives as context. `None` if the source has
+    /// no contents. The line starts are found once per source, in the stored text, so a
+    /// lookup unescapes only its own lines.
+    pub fn source_lf_lines(&self, src_id: u32, from: u32, to: u32) -> Result<Option<Vec<Vec<u8>>>> {
+        let Some(stored) = self.view.contents()?.get(src_id)? else {
+            return Ok(None);
         };
-        let starts = lines::line_starts(unescaped.as_deref().unwrap_or(stored.bytes));
-        let lined = Arc::new(LinedText { unescaped, starts });
-        let mut cache = self.line_starts.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(cache.entry(src_id).or_insert(lined).clone())
+        let starts = per_source(&self.lf_starts, src_id, || {
+            Ok(Arc::new(crate::json::lf_line_starts(
+                stored.bytes,
+                stored.escaped,
+            )))
+        })?;
+        let end = crate::json::lf_text_end(stored.bytes, stored.escaped);
+        let mut lines = Vec::new();
+        for line in from as usize..(to as usize).min(starts.len()) {
+            let next = starts.get(line + 1).map_or(end, |&s| s as usize);
+            let Some(bytes) = stored.bytes.get(starts[line] as usize..next) else {
+                return Err(bad_memdb("line index points outside the source"));
+            };
+            lines.push(match stored.escaped {
+                true => crate::json::unescape_fragment(bytes)?.into_bytes(),
+                false => bytes.to_vec(),
+            });
+        }
+        Ok(Some(lines))
+    }
+
+    fn lined_text(&self, src_id: u32, stored: StoredStr<'_>) -> Result<Arc<LinedText>> {
+        per_source(&self.line_starts, src_id, || {
+            let unescaped = match stored.escaped {
+                true => Some(crate::json::unescape(stored.bytes)?.into_bytes()),
+                false => None,
+            };
+            let starts = lines::line_starts(unescaped.as_deref().unwrap_or(stored.bytes));
+            Ok(Arc::new(LinedText { unescaped, starts }))
+        })
     }
 }
 
@@ -406,6 +420,27 @@ fn stored_lines(
     text.get(text_from.min(text_to)..text_to)?
         .ok_or_else(|| bad_memdb("line index points outside the source"))?;
     join_lines(text.unverified(), start_of, from, to).map(Some)
+}
+
+/// What `cache` holds for source `src_id`, made by `make` on first use. Made outside the
+/// lock: another thread may do the same work meanwhile, and the first result stored wins;
+/// no thread waits on another's parse or scan.
+fn per_source<T: Clone>(
+    cache: &Mutex<HashMap<u32, T>>,
+    src_id: u32,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let cached = cache
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&src_id)
+        .cloned();
+    if let Some(found) = cached {
+        return Ok(found);
+    }
+    let made = make()?;
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    Ok(cache.entry(src_id).or_insert(made).clone())
 }
 
 fn join_lines(

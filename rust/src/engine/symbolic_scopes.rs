@@ -25,15 +25,15 @@
 
 use oxc_ast::ast::{
     ArrowFunctionExpression, AssignmentExpression, AssignmentTarget, BindingPattern, Class,
-    ClassType, Expression, Function, MethodDefinition, MethodDefinitionKind, ObjectProperty,
-    PropertyKey, PropertyKind, VariableDeclarator,
+    ClassType, Expression, Function, MethodDefinition, MethodDefinitionKind, ObjectExpression,
+    ObjectProperty, PropertyKey, PropertyKind, VariableDeclarator,
 };
-use oxc_ast::AstKind;
 use oxc_ast_visit::{walk, Visit};
 use oxc_parser::{ParseOptions, Parser};
 use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
 
+use std::cell::Cell;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
@@ -147,16 +147,16 @@ fn named_scopes(
     minified: &str,
     scopes: &[Scope],
 ) -> Result<Vec<(u32, u32, Option<String>)>> {
-    let positions = Positions::new(minified);
+    let namer = Namer::new(view, minified);
     let mut named = Vec::with_capacity(scopes.len());
     for (start, end, name) in scopes {
         let raw = name.as_ref().map(|n| n.text());
         let resolved = match name {
-            Some(n) => Some(resolve(view, &positions, n)?).filter(|s| !s.is_empty()),
+            Some(n) => Some(namer.resolve(n)?).filter(|s| !s.is_empty()),
             None => None,
         };
         let closing = match raw == resolved {
-            true => closing_name(view, &positions, *end)?,
+            true => namer.closing_name(*end)?,
             false => None,
         };
         named.push((*start, *end, closing.or(resolved)));
@@ -448,45 +448,27 @@ impl<'a> Collector<'a> {
     }
 }
 
-impl<'a> Visit<'a> for Collector<'a> {
-    fn enter_node(&mut self, kind: AstKind<'a>) {
-        let parent = match kind {
-            AstKind::Function(_) => match self.parents.last() {
-                Some(Parent::Property(p)) if p.kind != PropertyKind::Init => Parent::Accessor,
-                _ => Parent::Boundary,
-            },
-            AstKind::ArrowFunctionExpression(_) => Parent::Boundary,
-            AstKind::Class(c) => Parent::Class(c),
-            AstKind::ObjectProperty(p) => Parent::Property(p),
-            AstKind::MethodDefinition(m) => Parent::Method(m),
-            AstKind::VariableDeclarator(d) => Parent::Declarator(d),
-            AstKind::AssignmentExpression(a) => Parent::Assignment(a),
-            AstKind::ObjectExpression(_) => Parent::Object,
-            _ => return,
-        };
+impl<'a> Collector<'a> {
+    /// Walks a node's children with `parent` as their innermost enclosing node.
+    fn within(&mut self, parent: Parent<'a>, walk: impl FnOnce(&mut Self)) {
         self.parents.push(parent);
+        walk(self);
+        self.parents.pop();
     }
+}
 
-    fn leave_node(&mut self, kind: AstKind<'a>) {
-        if matches!(
-            kind,
-            AstKind::Function(_)
-                | AstKind::ArrowFunctionExpression(_)
-                | AstKind::Class(_)
-                | AstKind::ObjectProperty(_)
-                | AstKind::MethodDefinition(_)
-                | AstKind::VariableDeclarator(_)
-                | AstKind::AssignmentExpression(_)
-                | AstKind::ObjectExpression(_)
-        ) {
-            self.parents.pop();
-        }
-    }
-
+/// The parents naming looks at are pushed by the visits of their own node types, not by
+/// `enter_node`: that runs for every node of the tree (millions in a bundle) and made
+/// the walk cost a third of the parse. Parents are kept as `alloc`'s tree-lived
+/// references (all nodes live in the parse's arena, which outlives the walk), as the
+/// `AstKind` given to `enter_node` holds them.
+impl<'a> Visit<'a> for Collector<'a> {
     fn visit_function(&mut self, it: &Function<'a>, flags: ScopeFlags) {
-        match self.parents.last().copied() {
+        let parent = match self.parents.last().copied() {
             // A constructor is not a scope of its own.
-            Some(Parent::Method(m)) if m.kind == MethodDefinitionKind::Constructor => {}
+            Some(Parent::Method(m)) if m.kind == MethodDefinitionKind::Constructor => {
+                Parent::Boundary
+            }
             // An object literal's getter or setter: the property is the scope.
             Some(Parent::Property(p)) if p.kind != PropertyKind::Init => {
                 let outer = &self.parents[..self.parents.len() - 1];
@@ -501,20 +483,24 @@ impl<'a> Visit<'a> for Collector<'a> {
                     "set "
                 });
                 self.push(p.span.start, p.span.end, name);
+                Parent::Accessor
             }
             _ => {
                 let own = it.id.as_ref().map(|id| (id.name.as_str(), id.span.start));
                 let name = self.own_or_inferred(own);
                 self.push(it.span.start, it.span.end, name);
+                Parent::Boundary
             }
-        }
-        walk::walk_function(self, it, flags);
+        };
+        self.within(parent, |v| walk::walk_function(v, it, flags));
     }
 
     fn visit_arrow_function_expression(&mut self, it: &ArrowFunctionExpression<'a>) {
         let name = Self::infer(&self.parents);
         self.push(it.span.start, it.span.end, name);
-        walk::walk_arrow_function_expression(self, it);
+        self.within(Parent::Boundary, |v| {
+            walk::walk_arrow_function_expression(v, it)
+        });
     }
 
     fn visit_class(&mut self, it: &Class<'a>) {
@@ -529,7 +515,35 @@ impl<'a> Visit<'a> for Collector<'a> {
             name.front_text("new ");
         }
         self.push(it.span.start, it.span.end, name);
-        walk::walk_class(self, it);
+        self.within(Parent::Class(self.alloc(it)), |v| walk::walk_class(v, it));
+    }
+
+    fn visit_object_property(&mut self, it: &ObjectProperty<'a>) {
+        self.within(Parent::Property(self.alloc(it)), |v| {
+            walk::walk_object_property(v, it)
+        });
+    }
+
+    fn visit_method_definition(&mut self, it: &MethodDefinition<'a>) {
+        self.within(Parent::Method(self.alloc(it)), |v| {
+            walk::walk_method_definition(v, it)
+        });
+    }
+
+    fn visit_variable_declarator(&mut self, it: &VariableDeclarator<'a>) {
+        self.within(Parent::Declarator(self.alloc(it)), |v| {
+            walk::walk_variable_declarator(v, it)
+        });
+    }
+
+    fn visit_assignment_expression(&mut self, it: &AssignmentExpression<'a>) {
+        self.within(Parent::Assignment(self.alloc(it)), |v| {
+            walk::walk_assignment_expression(v, it)
+        });
+    }
+
+    fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+        self.within(Parent::Object, |v| walk::walk_object_expression(v, it));
     }
 }
 
@@ -615,11 +629,6 @@ impl<'t> Positions<'t> {
     }
 }
 
-/// The map's token at (line, col), as rust-sourcemap's lookup finds it.
-fn token_at(view: &View, (line, col): (u32, u32)) -> Result<Option<RawToken>> {
-    Ok(view.greatest_lower_bound(line, col)?.map(|(_, t)| t))
-}
-
 /// The original location of a token, with no location for an unmapped one.
 fn origin(t: &RawToken) -> (u32, u32, u32) {
     match t.has_source() {
@@ -637,62 +646,94 @@ fn token_name(view: &View, t: &RawToken) -> Result<Option<String>> {
         .map(|n| String::from_utf8_lossy(n).into_owned()))
 }
 
-/// A name with each identifier replaced by its original where the map says.
-fn resolve(view: &View, positions: &Positions, name: &Name) -> Result<String> {
-    let mut out = String::new();
-    for component in &name.0 {
-        match component {
-            Component::Text(text) => out.push_str(text),
-            Component::Ident(text, start) => match original_identifier(view, positions, *start)? {
-                Some(original) => out.push_str(&original),
-                None => out.push_str(text),
-            },
-        }
-    }
-    Ok(out)
+/// Names scopes through a map. Scopes come in source order, so the lookups near their
+/// starts move forward through the map, as do those at their ends, mostly: each kind
+/// searches on from its last answer (`View::greatest_lower_bound_from`) instead of
+/// binary-searching the whole token index every time.
+struct Namer<'v, 't> {
+    view: &'v View,
+    positions: Positions<'t>,
+    near_starts: Cell<usize>,
+    near_ends: Cell<usize>,
 }
 
-fn original_identifier(view: &View, positions: &Positions, start: u32) -> Result<Option<String>> {
-    let Some((line, col)) = positions.at(start) else {
-        return Ok(None);
-    };
-    let Some(token) = token_at(view, (line, col))? else {
-        return Ok(None);
-    };
-    if token.dst_line != line || token.dst_col < col.saturating_sub(1) {
-        return Ok(None);
+impl<'v, 't> Namer<'v, 't> {
+    fn new(view: &'v View, minified: &'t str) -> Self {
+        Namer {
+            view,
+            positions: Positions::new(minified),
+            near_starts: Cell::new(0),
+            near_ends: Cell::new(0),
+        }
     }
-    if let Some(name) = token_name(view, &token)? {
-        return Ok(Some(name));
+
+    /// The map's token at (line, col), as rust-sourcemap's lookup finds it.
+    fn token_at(&self, hint: &Cell<usize>, (line, col): (u32, u32)) -> Result<Option<RawToken>> {
+        Ok(self
+            .view
+            .greatest_lower_bound_from(hint, line, col)?
+            .map(|(_, t)| t))
     }
-    if token.dst_col > 0 {
-        if let Some(previous) = token_at(view, (token.dst_line, token.dst_col - 1))? {
-            if origin(&previous) == origin(&token) {
-                return token_name(view, &previous);
+
+    /// A name with each identifier replaced by its original where the map says.
+    fn resolve(&self, name: &Name) -> Result<String> {
+        let mut out = String::new();
+        for component in &name.0 {
+            match component {
+                Component::Text(text) => out.push_str(text),
+                Component::Ident(text, start) => match self.original_identifier(*start)? {
+                    Some(original) => out.push_str(&original),
+                    None => out.push_str(text),
+                },
             }
         }
+        Ok(out)
     }
-    Ok(None)
-}
 
-/// The name of the token at a scope's closing character (`end - 1`), if one starts
-/// exactly there and does not also cover the position after it.
-fn closing_name(view: &View, positions: &Positions, end: u32) -> Result<Option<String>> {
-    let Some(last) = end.checked_sub(1).and_then(|o| positions.at(o)) else {
-        return Ok(None);
-    };
-    let Some(token) = token_at(view, last)? else {
-        return Ok(None);
-    };
-    if token.dst() != last {
-        return Ok(None);
-    }
-    if let Some(past) = positions.at(end) {
-        if token_at(view, past)? == Some(token) {
+    fn original_identifier(&self, start: u32) -> Result<Option<String>> {
+        let Some((line, col)) = self.positions.at(start) else {
+            return Ok(None);
+        };
+        let hint = &self.near_starts;
+        let Some(token) = self.token_at(hint, (line, col))? else {
+            return Ok(None);
+        };
+        if token.dst_line != line || token.dst_col < col.saturating_sub(1) {
             return Ok(None);
         }
+        if let Some(name) = token_name(self.view, &token)? {
+            return Ok(Some(name));
+        }
+        if token.dst_col > 0 {
+            if let Some(previous) = self.token_at(hint, (token.dst_line, token.dst_col - 1))? {
+                if origin(&previous) == origin(&token) {
+                    return token_name(self.view, &previous);
+                }
+            }
+        }
+        Ok(None)
     }
-    token_name(view, &token)
+
+    /// The name of the token at a scope's closing character (`end - 1`), if one starts
+    /// exactly there and does not also cover the position after it.
+    fn closing_name(&self, end: u32) -> Result<Option<String>> {
+        let Some(last) = end.checked_sub(1).and_then(|o| self.positions.at(o)) else {
+            return Ok(None);
+        };
+        let hint = &self.near_ends;
+        let Some(token) = self.token_at(hint, last)? else {
+            return Ok(None);
+        };
+        if token.dst() != last {
+            return Ok(None);
+        }
+        if let Some(past) = self.positions.at(end) {
+            if self.token_at(hint, past)? == Some(token) {
+                return Ok(None);
+            }
+        }
+        token_name(self.view, &token)
+    }
 }
 
 // -- the index ----------------------------------------------------------------------------
