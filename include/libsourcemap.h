@@ -292,7 +292,8 @@ char *lsm_resolver_dump_memdb(const lsm_resolver_t *resolver, size_t *len_out,
    (0-based, UTF-16; sorted), then per entry the uint32 end of its name in the names'
    bytes, then per entry a uint8 kind (0 unknown, 1 anonymous, 2 named), then the names'
    bytes. From each entry's position on, until the next, the scope is that one. Owned
-   (lsm_buffer_free). lsm_scopes_free waits for a parse still running. */
+   (lsm_buffer_free). lsm_scopes_free does not wait for a parse still running (it
+   finishes on its own). */
 lsm_scopes_t *lsm_scopes_start(const char *source, size_t len, lsm_error_t *err);
 char *lsm_scopes_index(const lsm_scopes_t *scopes, const lsm_view_t *view, size_t *len_out,
                        lsm_error_t *err);

@@ -51,6 +51,9 @@ _get_token = lib.lsm_view_get_token
 _get_name = lib.lsm_view_get_name
 _get_source_name = lib.lsm_view_get_source_name
 
+#: The first bytes of a Hermes bytecode file (its magic number, little-endian): what a
+#: bytecode map's "minified file" starts with (it is not JavaScript to parse).
+HERMES_BYTECODE_MAGIC = bytes.fromhex("c61fbc03c103191f")
 
 _TOKEN_DOC = """One mapping: a generated (minified) position and the original position it maps to.
 

@@ -41,6 +41,7 @@ from .._native import rule_flags
 from .._scopes import ScopeIndex, start_scopes
 from ..index import parse_json
 from ..proguard import ProguardView
+from ..view import HERMES_BYTECODE_MAGIC
 
 __all__ = [
     "SourceView",
@@ -464,10 +465,11 @@ class SourceMapCache:
                 raise TypeError(
                     f"initializer for ctype 'char *' must be a bytes, not {type(value).__name__}"
                 )
-        # The minified source is parsed on a native thread while the map is parsed here,
-        # unless the map may be a Hermes one (whose minified source is not parsed).
-        maybe_hermes = b"x_facebook_sources" in sourcemap_content
-        pending = None if maybe_hermes else start_scopes(source_content)
+        # The minified source is parsed on a native thread while the map is parsed here.
+        # A Hermes map names its functions itself: its parse (if one was started for a
+        # JavaScript bundle) is left to finish unwaited; bytecode is never parsed.
+        bytecode = source_content.startswith(HERMES_BYTECODE_MAGIC)
+        pending = None if bytecode else start_scopes(source_content)
         try:
             try:
                 view, hermes = _parsed(sourcemap_content)

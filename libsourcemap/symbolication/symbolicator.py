@@ -33,6 +33,7 @@ from .. import (
     discovery,
     from_json,
 )
+from ..view import HERMES_BYTECODE_MAGIC
 from .cache import MemdbCache
 from .stacktrace import BYTECODE_PREFIX, parse_frame, parse_stacktrace
 
@@ -482,10 +483,6 @@ def _as_view(parsed: View | Index, key: str) -> View:
     return parsed
 
 
-# The first bytes of a Hermes bytecode file (its magic number, little-endian).
-_HERMES_BYTECODE_MAGIC = bytes.fromhex("c61fbc03c103191f")
-
-
 def _read(path: Path) -> bytes | None:
     """The minified source for function names; ``None`` if it cannot be read (names then
     come from ``sourcesContent``)."""
@@ -498,7 +495,7 @@ def _read(path: Path) -> bytes | None:
 def _is_bytecode(path: Path) -> bool:
     """Whether the file is Hermes bytecode (by its first 8 bytes)."""
     with open(path, "rb") as f:
-        return f.read(len(_HERMES_BYTECODE_MAGIC)) == _HERMES_BYTECODE_MAGIC
+        return f.read(len(HERMES_BYTECODE_MAGIC)) == HERMES_BYTECODE_MAGIC
 
 
 def _as_bytecode_frame(frame: StackFrame) -> StackFrame:

@@ -19,7 +19,7 @@ ffi_fn! {
     }
 }
 
-/// Frees a scope collection, waiting for its parse if it is still running.
+/// Frees a scope collection; a parse still running finishes on its own, unwaited.
 ///
 /// # Safety
 /// `scopes` must be NULL or a handle not yet freed.

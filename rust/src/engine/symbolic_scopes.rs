@@ -34,7 +34,8 @@ use oxc_span::SourceType;
 use oxc_syntax::scope::ScopeFlags;
 
 use std::cell::Cell;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::mpsc::{Receiver, Sender};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use super::arena;
@@ -58,110 +59,80 @@ pub type ScopeIndex = Vec<((u32, u32), ScopeName)>;
 
 /// A scope collection under way: the minified source parsed on a parser thread while
 /// the caller goes on (symbolic's cache parses its map meanwhile: the two largest costs
-/// of building one then overlap), named through a map once there is one (`index`).
+/// of building one then overlap), the scopes sent back in batches as the walk over the
+/// tree finds them and named through a map as they come (`index`), so that naming, too,
+/// overlaps the walk. Dropped unfinished, its parse goes on to the end on its own and
+/// frees itself (symbolic's cache starts one before it knows whether the map names its
+/// functions itself, and must not wait for it then).
 pub struct PendingScopes {
     text: Arc<str>,
-    thread: Mutex<Option<JoinHandle<Vec<Scope>>>>,
-    scopes: OnceLock<Vec<Scope>>,
+    state: Mutex<Collection>,
+}
+
+enum Collection {
+    Running {
+        batches: Receiver<Vec<Scope>>,
+        thread: JoinHandle<()>,
+    },
+    Done(Vec<Scope>),
 }
 
 /// A scope of the minified source: byte range and the name its context gives it.
 type Scope = (u32, u32, Option<Name>);
+
+/// Scopes per batch sent from the walk.
+const BATCH: usize = 512;
 
 impl PendingScopes {
     /// Starts collecting the scopes of `minified` on a parser thread.
     pub fn start(minified: String) -> Result<PendingScopes> {
         let text: Arc<str> = minified.into();
         let source = Arc::clone(&text);
-        let thread = start_parser(move || collect(&source))?;
+        let (sink, batches) = std::sync::mpsc::channel();
+        // The sink takes every scope: nothing is left to return.
+        let thread = start_parser(move || drop(collect_into(&source, Some(sink))))?;
         Ok(PendingScopes {
             text,
-            thread: Mutex::new(Some(thread)),
-            scopes: OnceLock::new(),
+            state: Mutex::new(Collection::Running { batches, thread }),
         })
     }
 
-    /// The scope index, names resolved through `view` (waits for the parse on first use;
-    /// a panic on the parser thread is raised here).
+    /// The scope index, names resolved through `view`: on the first call, named as the
+    /// parse's batches arrive (it waits for the parse; a panic on the parser thread is
+    /// raised here); later calls name the scopes kept from it.
     pub fn index(&self, view: &View) -> Result<ScopeIndex> {
-        let scopes = self.scopes.get_or_init(|| self.wait());
-        name_scopes(view, &self.text, scopes)
-    }
-
-    fn wait(&self) -> Vec<Scope> {
-        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
-        thread.map_or_else(Vec::new, |t| {
-            t.join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-        })
-    }
-}
-
-impl Drop for PendingScopes {
-    /// A collection dropped unfinished is waited for: no parse outlives its handle.
-    fn drop(&mut self) {
-        if let Some(thread) = self
-            .thread
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-        {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Scopes per thread below which naming runs on one (a thread costs more than it saves).
-const NAMING_SPLIT: usize = 4096;
-
-/// The scope index of `minified` from its collected `scopes`, names resolved through
-/// `view`. Naming takes a few map lookups per scope (a tenth of a second on a big
-/// bundle), so the two halves are named side by side.
-fn name_scopes(view: &View, minified: &str, scopes: &[Scope]) -> Result<ScopeIndex> {
-    let (first, second) = scopes.split_at(scopes.len() / 2);
-    let named = if second.len() < NAMING_SPLIT {
-        named_scopes(view, minified, scopes)?
-    } else {
-        let (mut named, rest) = std::thread::scope(|s| {
-            let other = s.spawn(|| named_scopes(view, minified, second));
-            let mine = named_scopes(view, minified, first);
-            let theirs = other
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok::<_, Error>((mine?, theirs?))
-        })?;
-        named.extend(rest);
-        named
-    };
-    let positions = Positions::new(minified);
-    let index = nest(named)?;
-    Ok(index
-        .into_iter()
-        .filter_map(|(offset, name)| positions.at(offset).map(|p| (p, name)))
-        .collect())
-}
-
-/// `scopes` with their names resolved: (start, end, name).
-fn named_scopes(
-    view: &View,
-    minified: &str,
-    scopes: &[Scope],
-) -> Result<Vec<(u32, u32, Option<String>)>> {
-    let namer = Namer::new(view, minified);
-    let mut named = Vec::with_capacity(scopes.len());
-    for (start, end, name) in scopes {
-        let raw = name.as_ref().map(|n| n.text());
-        let resolved = match name {
-            Some(n) => Some(namer.resolve(n)?).filter(|s| !s.is_empty()),
-            None => None,
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let namer = Namer::new(view, &self.text);
+        let named = match std::mem::replace(&mut *state, Collection::Done(Vec::new())) {
+            Collection::Done(scopes) => {
+                let named = namer.name_all(&scopes);
+                *state = Collection::Done(scopes);
+                named?
+            }
+            Collection::Running { batches, thread } => {
+                let (mut scopes, mut named) = (Vec::new(), Ok(Vec::new()));
+                for batch in batches {
+                    if let Ok(done) = &mut named {
+                        match namer.name_all(&batch) {
+                            Ok(more) => done.extend(more),
+                            Err(error) => named = Err(error),
+                        }
+                    }
+                    scopes.extend(batch);
+                }
+                if let Err(panic) = thread.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                *state = Collection::Done(scopes);
+                named?
+            }
         };
-        let closing = match raw == resolved {
-            true => namer.closing_name(*end)?,
-            false => None,
-        };
-        named.push((*start, *end, closing.or(resolved)));
+        let index = nest(named)?;
+        Ok(index
+            .into_iter()
+            .filter_map(|(offset, name)| namer.positions.at(offset).map(|p| (p, name)))
+            .collect())
     }
-    Ok(named)
 }
 
 // -- names --------------------------------------------------------------------------------
@@ -306,7 +277,9 @@ enum Parent<'a> {
 #[derive(Default)]
 struct Collector<'a> {
     parents: Vec<Parent<'a>>,
-    scopes: Vec<(u32, u32, Option<Name>)>,
+    scopes: Vec<Scope>,
+    /// Where full batches of `scopes` go as they are found (none: all kept).
+    sink: Option<Sender<Vec<Scope>>>,
 }
 
 impl<'a> Collector<'a> {
@@ -445,6 +418,19 @@ impl<'a> Collector<'a> {
     fn push(&mut self, start: u32, end: u32, name: Name) {
         let name = Some(name).filter(|n| !n.is_empty());
         self.scopes.push((start, end, name));
+        if self.scopes.len() >= BATCH {
+            self.send();
+        }
+    }
+
+    /// Sends the scopes found so far to the sink, if there is one (a receiver gone away
+    /// takes no more: the walk finishes without it).
+    fn send(&mut self) {
+        if let Some(sink) = &self.sink {
+            if sink.send(std::mem::take(&mut self.scopes)).is_err() {
+                self.sink = None;
+            }
+        }
     }
 }
 
@@ -549,7 +535,14 @@ impl<'a> Visit<'a> for Collector<'a> {
 
 /// The scopes of `text` parsed as a module, in source order (outer before inner); none
 /// if it does not parse.
+#[cfg(test)]
 fn collect(text: &str) -> Vec<Scope> {
+    collect_into(text, None)
+}
+
+/// The scopes of `text` (see `collect`), sent to `sink` in batches as they are found if
+/// there is one (the rest returned).
+fn collect_into(text: &str, sink: Option<Sender<Vec<Scope>>>) -> Vec<Scope> {
     let allocator = arena::for_text(text.len());
     // No identifier hashes: they serve semantic analysis, which never runs here.
     // Parentheses are kept: js-source-scopes does not name through them.
@@ -563,8 +556,12 @@ fn collect(text: &str) -> Vec<Scope> {
     if parsed.panicked || parsed.diagnostics.errors().next().is_some() {
         return Vec::new();
     }
-    let mut collector = Collector::default();
+    let mut collector = Collector {
+        sink,
+        ..Collector::default()
+    };
     collector.visit_program(&parsed.program);
+    collector.send();
     collector.scopes
 }
 
@@ -665,6 +662,24 @@ impl<'v, 't> Namer<'v, 't> {
             near_starts: Cell::new(0),
             near_ends: Cell::new(0),
         }
+    }
+
+    /// `scopes` with their names resolved: (start, end, name).
+    fn name_all(&self, scopes: &[Scope]) -> Result<Vec<(u32, u32, Option<String>)>> {
+        let mut named = Vec::with_capacity(scopes.len());
+        for (start, end, name) in scopes {
+            let raw = name.as_ref().map(|n| n.text());
+            let resolved = match name {
+                Some(n) => Some(self.resolve(n)?).filter(|s| !s.is_empty()),
+                None => None,
+            };
+            let closing = match raw == resolved {
+                true => self.closing_name(*end)?,
+                false => None,
+            };
+            named.push((*start, *end, closing.or(resolved)));
+        }
+        Ok(named)
     }
 
     /// The map's token at (line, col), as rust-sourcemap's lookup finds it.
