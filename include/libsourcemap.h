@@ -201,14 +201,16 @@ char *lsm_concat(const lsm_view_t *const *views, const char *const *codes,
                  const size_t *code_lens, const char *const *names, const size_t *name_lens,
                  size_t count, size_t *len_out, lsm_error_t *err);
 
-/* The composed map (JSON, owned) of a tree of `count` views, as @jridgewell/remapping
+/* A new view of the composed map of a tree of `count` views, as @jridgewell/remapping
    composes a build's maps: views[0] is the last step's map. The sources of views[0],
    views[1], ... in turn (child_count in all) are each described by children[k] (the
    index of the view that produced that source, greater than its own view's index, or
-   LSM_NONE for an original file) and names[k] (name_lens[k] bytes: its resolved name). */
-char *lsm_remap(const lsm_view_t *const *views, size_t count, const uint32_t *children,
-                const char *const *names, const size_t *name_lens, size_t child_count,
-                size_t *len_out, lsm_error_t *err);
+   LSM_NONE for an original file) and names[k] (name_lens[k] bytes: its resolved name).
+   The view owns the JSON written for it (lsm_view_to_json gives it back); its segments
+   are indexed as they are written, not decoded again. */
+lsm_view_t *lsm_remap(const lsm_view_t *const *views, size_t count, const uint32_t *children,
+                      const char *const *names, const size_t *name_lens, size_t child_count,
+                      lsm_error_t *err);
 
 /* The view's map (JSON, owned) after `sentry-cli sourcemaps inject` inserts its debug ID
    snippet at byte `at` of `code` (the code before injection): segments moved as

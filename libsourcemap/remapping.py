@@ -14,7 +14,7 @@ Loading and resolving happen here; the composition itself runs in the core
 
 from __future__ import annotations
 
-from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer
+from ._native import NONE, ffi, lib, rustcall
 from ._uri import directory_of, resolve
 from .errors import InvalidArgument
 from .view import View
@@ -46,8 +46,7 @@ def remap(source_map: MapInput, loader: Callable[[str], MapInput | None]) -> Vie
     children = [child for node in tree.children for child in node]
     names = [name.encode("utf-8", "surrogatepass") for node in tree.names for name in node]
     name_buffers = [ffi.from_buffer(name) for name in names]
-    size = scratch.size
-    buf = rustcall(
+    ptr = rustcall(
         lib.lsm_remap,
         ffi.new("lsm_view_t *[]", [view._get_ptr() for view in tree.views]),
         len(tree.views),
@@ -55,9 +54,8 @@ def remap(source_map: MapInput, loader: Callable[[str], MapInput | None]) -> Vie
         ffi.new("char *[]", name_buffers),
         ffi.new("size_t[]", [len(name) for name in names]),
         len(children),
-        size,
     )
-    return View.from_json(take_buffer(buf, size[0]), strict=True)
+    return View._from_ptr(ptr)
 
 
 class _Tree:

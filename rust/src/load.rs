@@ -40,6 +40,23 @@ pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
     )?))
 }
 
+/// A view of map JSON this library wrote (`remap`), its `mappings` already indexed by
+/// the encoder that wrote them (`Encoder::indexed`): parsed strictly, its segments not
+/// decoded again.
+pub fn from_written_json(
+    json: Vec<u8>,
+    prebuilt: Option<crate::mappings::Prebuilt>,
+) -> Result<View> {
+    let input: SharedBytes = Arc::new(Bytes::Owned(json));
+    let doc = json::parse_document(input.as_slice())?;
+    if doc.sections.is_some() {
+        return Err(invalid_map("a written map must not be an index map"));
+    }
+    let mut asm = Assembly::default();
+    let mappings = json::assemble_map(input.as_slice(), &doc, Rules::STRICT, &mut asm)?;
+    View::assemble_prebuilt(input.clone(), asm, mappings, Rules::STRICT, prebuilt)
+}
+
 /// Copies `bytes` and parses them leniently; convenient for Rust callers and tests.
 pub fn from_json_slice(bytes: &[u8]) -> Result<ViewOrIndex> {
     from_json(Arc::new(Bytes::Owned(bytes.to_vec())), Rules::LENIENT)

@@ -460,6 +460,29 @@ pub struct Encoder {
     first_on_line: bool,
     /// Where each segment is built before it is appended (reused, never cleared).
     room: [u8; vlq::DIGITS_ROOM],
+    /// The checkpoint index of the text as it is written (`indexed`), or none.
+    index: Option<IndexBuilder>,
+}
+
+/// What `Encoder::indexed` gathers besides the text: what `index` would find in it.
+struct IndexBuilder {
+    /// Where the text starts in `out`.
+    start: usize,
+    checkpoints: Vec<u8>,
+    count: u32,
+    /// Every segment is one the fast path reads (sorted, deltas within 32 bits).
+    plain: bool,
+    /// How many sources and names the segments' ids need.
+    sources: u32,
+    names: u32,
+}
+
+/// A text's checkpoint index built as it was written, and how many sources and names
+/// a document must list for the index to hold for it (`View::assemble` checks).
+pub struct Prebuilt {
+    pub indexed: Indexed,
+    pub sources: u32,
+    pub names: u32,
 }
 
 impl Encoder {
@@ -470,10 +493,86 @@ impl Encoder {
             state: State::default(),
             first_on_line: true,
             room: [0; vlq::DIGITS_ROOM],
+            index: None,
+        }
+    }
+
+    /// An encoder that also builds the checkpoint index of what it writes (see
+    /// `finish_indexed`): a view of the text then needs no decoding pass to be made.
+    pub fn indexed(out: Vec<u8>) -> Encoder {
+        let index = IndexBuilder {
+            start: out.len(),
+            checkpoints: Vec::new(),
+            count: 0,
+            plain: true,
+            sources: 0,
+            names: 0,
+        };
+        Encoder {
+            index: Some(index),
+            ..Encoder::new(out)
         }
     }
 
     pub fn push(&mut self, token: &RawToken) {
+        if let Some(index) = &mut self.index {
+            let state = &self.state;
+            let in_order = (token.dst_line, token.dst_col) >= (state.dst_line, state.dst_col);
+            let within =
+                |now: u32, before: u32| (now as i64 - before as i64).abs() <= i32::MAX as i64;
+            index.plain &= in_order
+                && within(
+                    token.dst_col,
+                    if token.dst_line == state.dst_line {
+                        state.dst_col
+                    } else {
+                        0
+                    },
+                )
+                && (!token.has_source()
+                    || (within(token.src_id, state.src_id)
+                        && within(token.src_line, state.src_line)
+                        && within(token.src_col, state.src_col)
+                        && (token.name_id == NONE || within(token.name_id, state.name_id))));
+        }
+        self.write(token);
+        if let Some(index) = &mut self.index {
+            let has_name = token.has_source() && token.name_id != NONE;
+            if token.has_source() {
+                index.sources = index.sources.max(token.src_id.saturating_add(1));
+            }
+            if has_name {
+                index.names = index.names.max(token.name_id.saturating_add(1));
+            }
+            if index.count.is_multiple_of(INTERVAL) {
+                match u32::try_from(self.out.len() - index.start) {
+                    Ok(offset) => Checkpoint::at(offset, self.state, token.has_source(), has_name)
+                        .write(&mut index.checkpoints),
+                    Err(_) => index.plain = false,
+                }
+            }
+            index.count = index.count.saturating_add(1);
+        }
+    }
+
+    /// The text and, for an `indexed` encoder whose text the fast path reads whole, the
+    /// index `index` would build of it (else `None`: index the text to read it).
+    pub fn finish_indexed(self) -> (Vec<u8>, Option<Prebuilt>) {
+        let index = self.index.filter(|i| i.plain && i.count < u32::MAX);
+        let prebuilt = index.map(|i| Prebuilt {
+            indexed: Indexed {
+                checkpoints: i.checkpoints,
+                token_count: i.count,
+                rewritten: None,
+                plain: true,
+            },
+            sources: i.sources,
+            names: i.names,
+        });
+        (self.out, prebuilt)
+    }
+
+    fn write(&mut self, token: &RawToken) {
         let state = &mut self.state;
         while state.dst_line < token.dst_line {
             self.out.push(b';');
@@ -1002,6 +1101,39 @@ mod tests {
             let table = TokenTable::new(Checked::trusted(&text), Checked::trusted(&checkpoints), count, LIMITS);
             for (i, token) in tokens.iter().enumerate() {
                 prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
+            }
+        }
+
+        #[test]
+        fn an_indexing_encoder_builds_the_index_of_its_text(
+            tokens in arb_tokens(),
+            unsorted in proptest::bool::ANY,
+        ) {
+            let mut tokens = tokens;
+            if unsorted {
+                tokens.reverse();
+            }
+            let mut encoder = Encoder::indexed(b"prefix".to_vec());
+            for token in &tokens {
+                encoder.push(token);
+            }
+            let (out, prebuilt) = encoder.finish_indexed();
+            let text = &out[6..];
+            let indexed = index(text, LIMITS, Rules::STRICT);
+            match prebuilt {
+                Some(prebuilt) => {
+                    let indexed = indexed.unwrap();
+                    prop_assert!(indexed.plain);
+                    prop_assert_eq!(prebuilt.indexed.checkpoints, indexed.checkpoints);
+                    prop_assert_eq!(prebuilt.indexed.token_count, indexed.token_count);
+                    let needs = |f: fn(&RawToken) -> u32| {
+                        tokens.iter().map(f).filter(|&id| id != NONE).map(|id| id + 1).max().unwrap_or(0)
+                    };
+                    prop_assert_eq!(prebuilt.sources, needs(|t| t.src_id));
+                    prop_assert_eq!(prebuilt.names, needs(|t| if t.has_source() { t.name_id } else { NONE }));
+                }
+                // Only text out of order (which the index re-sorts) has none.
+                None => prop_assert!(!tokens.is_sorted_by_key(RawToken::dst)),
             }
         }
 

@@ -16,6 +16,7 @@
 //!   of one name are one source), and an original's contents and ignore flag come from
 //!   the map that lists it (the last traced one with contents wins).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -146,13 +147,13 @@ enum Traced {
     },
 }
 
-/// The composed map of the tree `nodes` (node 0 the last step's map), as JSON with the
-/// root map's `file`.
-pub fn remap(nodes: &[Node<'_>]) -> Result<Vec<u8>> {
+/// The composed map of the tree `nodes` (node 0 the last step's map), with the root
+/// map's `file`: a view of the JSON written for it (`to_json` gives that back).
+pub fn remap(nodes: &[Node<'_>]) -> Result<View> {
     check_tree(nodes)?;
     let mut writer = Writer::new(nodes);
     // The output has about as many segments as the root: room for its text up front.
-    writer.out.mappings = crate::mappings::Encoder::new(Vec::with_capacity(
+    writer.out.mappings = crate::mappings::Encoder::indexed(Vec::with_capacity(
         nodes[0].view.part(crate::view::Part::Mappings).len(),
     ));
     let mut decoded: Vec<Option<Segments>> = (0..nodes.len()).map(|_| None).collect();
@@ -261,7 +262,7 @@ enum Previous {
 /// contents and ignore flags.
 struct Writer<'n, 'a> {
     nodes: &'n [Node<'a>],
-    out: MapOut,
+    out: MapOut<'a>,
     sources: HashMap<&'a [u8], u32>,
     names: HashMap<&'a [u8], u32>,
     /// Which node's source last gave an output source its contents.
@@ -393,7 +394,7 @@ impl<'n, 'a> Writer<'n, 'a> {
         let (id, new) = intern(&mut self.sources, source)?;
         if new {
             self.out.sources.push(json_value(Some(source)));
-            self.out.contents.push(b"null".to_vec());
+            self.out.contents.push(Cow::Borrowed(b"null"));
             self.contents_from.push(None);
             self.ignored.push(false);
         }
@@ -430,9 +431,9 @@ impl<'n, 'a> Writer<'n, 'a> {
         }
     }
 
-    fn finish(self, file: Option<&[u8]>) -> Result<Vec<u8>> {
+    fn finish(self, file: Option<&[u8]>) -> Result<View> {
         // gen-mapping writes `file` only when it is not empty.
-        self.out.finish(file.filter(|f| !f.is_empty()))
+        self.out.into_view(file.filter(|f| !f.is_empty()))
     }
 }
 

@@ -57,9 +57,22 @@ impl View {
     /// Builds the lookup tables for assembled parts.
     pub(crate) fn assemble(
         input: SharedBytes,
+        asm: Assembly,
+        mappings: MappingsText,
+        rules: Rules,
+    ) -> Result<View> {
+        View::assemble_prebuilt(input, asm, mappings, rules, None)
+    }
+
+    /// `assemble`, with the checkpoint index of `mappings` built by the writer of the
+    /// text (`Encoder::indexed`) if given: used when the document lists the sources and
+    /// names its ids need, else the text is indexed as usual.
+    pub(crate) fn assemble_prebuilt(
+        input: SharedBytes,
         mut asm: Assembly,
         mappings: MappingsText,
         rules: Rules,
+        prebuilt: Option<mappings::Prebuilt>,
     ) -> Result<View> {
         let limits = Limits {
             sources: asm.source_count,
@@ -97,7 +110,11 @@ impl View {
         // growing the buffer piecemeal) would copy megabytes and fault pages in twice.
         let others = tables.iter().map(|t| t.len()).sum::<usize>()
             + facebook.iter().map(Vec::len).sum::<usize>();
-        let indexed = mappings::index_into(text, limits, rules, Vec::with_capacity(others))?;
+        let prebuilt = prebuilt.filter(|p| p.sources <= limits.sources && p.names <= limits.names);
+        let indexed = match prebuilt {
+            Some(prebuilt) => prebuilt.indexed,
+            None => mappings::index_into(text, limits, rules, Vec::with_capacity(others))?,
+        };
         let plain_mappings = indexed.plain;
         let own_text = match (&indexed.rewritten, &mappings) {
             (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),

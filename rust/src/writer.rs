@@ -6,6 +6,8 @@
 //! unescaped and escaped again; `mappings` is encoded from the tokens, so a map read
 //! leniently comes out valid.
 
+use std::borrow::Cow;
+
 use crate::error::Result;
 pub(crate) use crate::json_text::string;
 use crate::mappings::{Encoder, RawToken, NONE};
@@ -210,7 +212,7 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
                     out.sources.push(json_value(view.source_name(id)?));
                     let contents = contents_value(view, id)?;
                     out.contents
-                        .push(contents.unwrap_or_else(|| b"null".to_vec()));
+                        .push(contents.unwrap_or(Cow::Borrowed(b"null")));
                 }
                 for id in 0..view.name_count() {
                     out.names
@@ -249,7 +251,7 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
             }
             None => {
                 out.sources.push(json_value(Some(part.name)));
-                out.contents.push(json_value(Some(part.code)));
+                out.contents.push(Cow::Owned(json_value(Some(part.code))));
                 for line in 0..lines {
                     out.mappings.push(&RawToken {
                         dst_line: line_offset.checked_add(line).ok_or_else(too_big)?,
@@ -272,18 +274,19 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
 
 /// A map being written from tables gathered as JSON values and segments pushed in
 /// generated order: what `concat` and `remap` fill and finish.
-pub(crate) struct MapOut {
+pub(crate) struct MapOut<'a> {
     /// Source names, each a JSON value (a string or `null`).
     pub sources: Vec<Vec<u8>>,
-    /// One JSON value per source: its contents or `null`.
-    pub contents: Vec<Vec<u8>>,
+    /// One JSON value per source: its contents or `null` (a view's stored literal is
+    /// borrowed: contents run to megabytes).
+    pub contents: Vec<Cow<'a, [u8]>>,
     pub names: Vec<Vec<u8>>,
     pub ignored: Vec<u32>,
     pub mappings: Encoder,
 }
 
-impl MapOut {
-    pub fn new() -> MapOut {
+impl<'a> MapOut<'a> {
+    pub fn new() -> MapOut<'a> {
         MapOut {
             sources: Vec::new(),
             contents: Vec::new(),
@@ -296,14 +299,37 @@ impl MapOut {
     /// The map as JSON, with `file` if given and `sourcesContent` only if some source
     /// has contents.
     pub fn finish(self, file: Option<&[u8]>) -> Result<Vec<u8>> {
-        let mut out = b"{\"version\":3".to_vec();
+        Ok(self.json(file)?.0)
+    }
+
+    /// The map as a view: its JSON, parsed with the index its mappings' encoder built
+    /// (if `Encoder::indexed`) rather than decoded again.
+    pub fn into_view(self, file: Option<&[u8]>) -> Result<View> {
+        let (json, prebuilt) = self.json(file)?;
+        crate::load::from_written_json(json, prebuilt)
+    }
+
+    fn json(self, file: Option<&[u8]>) -> Result<(Vec<u8>, Option<crate::mappings::Prebuilt>)> {
+        let (mappings, prebuilt) = self.mappings.finish_indexed();
+        // Room for all of it at once: grown piecemeal, megabytes would be copied over
+        // and over (a value takes its length and a comma; the keys and the rest, 200).
+        let lengths = |values: &[Vec<u8>]| values.iter().map(|v| v.len() + 1).sum::<usize>();
+        let room = lengths(&self.sources)
+            + self.contents.iter().map(|v| v.len() + 1).sum::<usize>()
+            + lengths(&self.names)
+            + mappings.len()
+            + file.map_or(0, |f| 2 * f.len())
+            + 12 * self.ignored.len()
+            + 200;
+        let mut out = Vec::with_capacity(room);
+        out.extend_from_slice(b"{\"version\":3");
         if let Some(file) = file {
             key(&mut out, "file");
             string(&mut out, file);
         }
         key(&mut out, "sources");
         values(&mut out, &self.sources)?;
-        if self.contents.iter().any(|c| c.as_slice() != b"null") {
+        if self.contents.iter().any(|c| c.as_ref() != b"null") {
             key(&mut out, "sourcesContent");
             values(&mut out, &self.contents)?;
         }
@@ -311,11 +337,11 @@ impl MapOut {
         values(&mut out, &self.names)?;
         key(&mut out, "mappings");
         out.push(b'"');
-        out.extend_from_slice(&self.mappings.finish());
+        out.extend_from_slice(&mappings);
         out.push(b'"');
         ignore_list(&mut out, &self.ignored)?;
         out.push(b'}');
-        Ok(out)
+        Ok((out, prebuilt))
     }
 }
 
@@ -330,12 +356,18 @@ fn stored_value(out: &mut Vec<u8>, stored: crate::tables::StoredStr<'_>) {
 }
 
 /// Source `id`'s contents as a JSON value, `None` if it has none.
-pub(crate) fn contents_value(view: &View, id: u32) -> Result<Option<Vec<u8>>> {
-    Ok(view.contents()?.get(id)?.map(|stored| {
-        let mut out = Vec::with_capacity(stored.bytes.len() + 2);
-        stored_value(&mut out, stored);
-        out
-    }))
+pub(crate) fn contents_value(view: &View, id: u32) -> Result<Option<Cow<'_, [u8]>>> {
+    Ok(view
+        .contents()?
+        .get(id)?
+        .map(|stored| match stored.escaped {
+            true => Cow::Borrowed(stored.bytes),
+            false => {
+                let mut out = Vec::with_capacity(stored.bytes.len() + 2);
+                stored_value(&mut out, stored);
+                Cow::Owned(out)
+            }
+        }))
 }
 
 /// A string (or `null`) as a JSON value.
@@ -349,9 +381,9 @@ pub(crate) fn json_value(text: Option<&[u8]>) -> Vec<u8> {
 }
 
 /// A list of JSON values written already.
-fn values(out: &mut Vec<u8>, values: &[Vec<u8>]) -> Result<()> {
+fn values(out: &mut Vec<u8>, values: &[impl AsRef<[u8]>]) -> Result<()> {
     list(out, values.len() as u32, |out, i| {
-        out.extend_from_slice(&values[i as usize]);
+        out.extend_from_slice(values[i as usize].as_ref());
         Ok(())
     })
 }

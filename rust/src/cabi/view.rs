@@ -427,8 +427,7 @@ ffi_fn! {
         names: *const *const c_char,
         name_lens: *const usize,
         child_count: usize,
-        len_out: *mut usize,
-    ) -> *mut c_char {
+    ) -> *mut View {
         let views = std::slice::from_raw_parts(checked_array(views, count)?, count);
         let children = std::slice::from_raw_parts(checked_array(children, child_count)?, child_count);
         let names = std::slice::from_raw_parts(checked_array(names, child_count)?, child_count);
@@ -457,8 +456,7 @@ ffi_fn! {
         if next != child_count {
             return Err(Error::new(ErrorKind::InvalidArgument, "more source descriptions than sources"));
         }
-        let json = crate::remap::remap(&nodes)?;
-        Ok(out_buffer(Some(&json), len_out))
+        Ok(shared_view(crate::remap::remap(&nodes)?))
     }
 }
 
