@@ -24,6 +24,8 @@ use crate::mappings::{RawToken, NONE};
 use crate::view::View;
 use crate::writer::{contents_value, json_value, MapOut};
 
+mod decoding;
+
 /// What a source of a node is.
 pub enum Child<'a> {
     /// The map of the step that produced this source: an index into the node list,
@@ -39,89 +41,9 @@ pub struct Node<'a> {
     pub children: Vec<Child<'a>>,
 }
 
-/// A node's segments decoded once, by line, for the many lookups a trace makes.
-struct Segments {
-    tokens: Vec<RawToken>,
-    /// `tokens[line_starts[l]..line_starts[l + 1]]` are the segments of line `l`.
-    line_starts: Vec<usize>,
-    /// Source `i` is in the node's ignore list.
-    ignored: Vec<bool>,
-    /// The line and answer of the last trace (see `trace`).
-    last: std::cell::Cell<(u32, usize)>,
-}
-
-impl Segments {
-    fn decode(view: &View) -> Result<Segments> {
-        let mut tokens = Vec::with_capacity(view.token_count() as usize);
-        view.tokens().for_each(|t| tokens.push(*t))?;
-        // Stable: segments at one position keep the order the map wrote them in.
-        if !tokens.is_sorted_by_key(RawToken::dst) {
-            tokens.sort_by_key(RawToken::dst);
-        }
-        let lines = tokens.last().map_or(0, |t| t.dst_line as usize + 1);
-        let mut line_starts = Vec::with_capacity(lines + 1);
-        let mut next = 0;
-        for line in 0..=lines {
-            while next < tokens.len() && (tokens[next].dst_line as usize) < line {
-                next += 1;
-            }
-            line_starts.push(next);
-        }
-        Ok(Segments {
-            tokens,
-            line_starts,
-            ..Segments::without_tokens(view)?
-        })
-    }
-
-    /// Only the ignore flags: for the root, whose segments are read once, in order.
-    fn without_tokens(view: &View) -> Result<Segments> {
-        let mut ignored = vec![false; view.source_count() as usize];
-        for id in view.ignore_list()? {
-            if let Some(flag) = ignored.get_mut(id as usize) {
-                *flag = true;
-            }
-        }
-        Ok(Segments {
-            tokens: Vec::new(),
-            line_starts: Vec::new(),
-            ignored,
-            last: std::cell::Cell::new((0, 0)),
-        })
-    }
-
-    fn line(&self, line: u32) -> &[RawToken] {
-        let line = line as usize;
-        match self.line_starts.get(line + 1) {
-            Some(&end) => &self.tokens[self.line_starts[line]..end],
-            None => &[],
-        }
-    }
-
-    /// The segment for `col` on `line`: of the segments at `col`, the first; with none
-    /// there, the last one before it (trace-mapping's greatest lower bound).
-    fn trace(&self, line: u32, col: u32) -> Option<&RawToken> {
-        let segments = self.line(line);
-        // Consecutive traces mostly move forward on one line (a minifier keeps the
-        // order of what it minifies): search on from the last answer when that is
-        // behind the column, which takes a few steps instead of a whole binary search.
-        let (last_line, last_at) = self.last.get();
-        let hint = match last_line == line && last_at <= segments.len() {
-            true => last_at,
-            false => 0,
-        };
-        let at = first_not_before(segments, col, hint);
-        self.last.set((line, at));
-        match segments.get(at) {
-            Some(token) if token.dst_col == col => Some(token),
-            _ => segments.get(at.checked_sub(1)?),
-        }
-    }
-}
-
 /// The first index of `segments` whose column is not before `col`, searched outwards
 /// from `hint`.
-fn first_not_before(segments: &[RawToken], col: u32, hint: usize) -> usize {
+pub(crate) fn first_not_before(segments: &[RawToken], col: u32, hint: usize) -> usize {
     let found = crate::mappings::partition_point_from(segments.len(), hint, |i| {
         Ok::<_, std::convert::Infallible>(segments[i].dst_col < col)
     });
@@ -150,24 +72,38 @@ enum Traced {
 /// The composed map of the tree `nodes` (node 0 the last step's map), with the root
 /// map's `file`: a view of the JSON written for it (`to_json` gives that back).
 pub fn remap(nodes: &[Node<'_>]) -> Result<View> {
+    let below: u64 = nodes
+        .iter()
+        .skip(1)
+        .map(|n| n.view.token_count() as u64)
+        .sum();
+    remap_with(nodes, below >= decoding::THREAD_FROM)
+}
+
+/// `remap`, the maps below the root decoded on a second thread or not.
+fn remap_with(nodes: &[Node<'_>], threaded: bool) -> Result<View> {
     check_tree(nodes)?;
+    decoding::with_maps(nodes, threaded, |maps| compose(nodes, maps))
+}
+
+/// `remap`'s work on this thread: the root's segments traced through `maps` and written.
+fn compose(nodes: &[Node<'_>], mut maps: decoding::Maps<'_>) -> Result<View> {
     let mut writer = Writer::new(nodes);
     // The output has about as many segments as the root: room for its text up front.
     writer.out.mappings = crate::mappings::Encoder::indexed(Vec::with_capacity(
         nodes[0].view.part(crate::view::Part::Mappings).len(),
     ));
-    let mut decoded: Vec<Option<Segments>> = (0..nodes.len()).map(|_| None).collect();
-    decoded[0] = Some(Segments::without_tokens(nodes[0].view)?);
     // The root's segments stream through in generated order (a parsed view keeps its
     // tokens sorted): no copy of them is made. The first error stops the work.
     let mut failed = None;
     nodes[0].view.tokens().for_each(|token| {
         if failed.is_none() {
-            let done = trace(nodes, &mut decoded, token)
-                .and_then(|traced| writer.push(token, traced, &decoded));
+            let done =
+                trace(nodes, &mut maps, token).and_then(|traced| writer.push(token, traced, &maps));
             failed = done.err();
         }
     })?;
+    drop(maps);
     if let Some(error) = failed {
         return Err(error);
     }
@@ -204,7 +140,7 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 /// Follows a root segment down the tree to where it ends.
-fn trace(nodes: &[Node<'_>], decoded: &mut [Option<Segments>], token: &RawToken) -> Result<Traced> {
+fn trace(nodes: &[Node<'_>], maps: &mut decoding::Maps<'_>, token: &RawToken) -> Result<Traced> {
     if !token.has_source() {
         return Ok(Traced::Sourceless);
     }
@@ -233,11 +169,7 @@ fn trace(nodes: &[Node<'_>], decoded: &mut [Option<Segments>], token: &RawToken)
             }
             Child::Map(next) => next,
         };
-        if decoded[next].is_none() {
-            decoded[next] = Some(Segments::decode(nodes[next].view)?);
-        }
-        let segments = decoded[next].as_ref().expect("decoded above");
-        let Some(found) = segments.trace(line, col) else {
+        let Some(found) = maps.trace(next, line, col)? else {
             return Ok(Traced::Nothing);
         };
         if !found.has_source() {
@@ -304,7 +236,7 @@ impl<'n, 'a> Writer<'n, 'a> {
         }
     }
 
-    fn push(&mut self, at: &RawToken, traced: Traced, decoded: &[Option<Segments>]) -> Result<()> {
+    fn push(&mut self, at: &RawToken, traced: Traced, maps: &decoding::Maps<'_>) -> Result<()> {
         if at.dst_line != self.line {
             (self.line, self.previous) = (at.dst_line, Previous::LineStart);
         }
@@ -325,9 +257,7 @@ impl<'n, 'a> Writer<'n, 'a> {
         let Child::Original(source) = self.nodes[node].children[src_id as usize] else {
             unreachable!("a trace ends at an original");
         };
-        let ignored = decoded[node]
-            .as_ref()
-            .is_some_and(|s| s.ignored[src_id as usize]);
+        let ignored = maps.is_ignored(node, src_id);
         if source.is_empty() {
             // An original without a name counts as no source (but is still listed when
             // it is ignored, as gen-mapping's setIgnore does).
@@ -453,4 +383,59 @@ fn intern<'k>(table: &mut HashMap<&'k [u8], u32>, key: &'k [u8]) -> Result<(u32,
         ));
     }
     Ok((id, id == next))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A map of `lines` lines of `per_line` segments, each mapping into source 0 at a
+    /// position that wanders (so traces move back and forth), some with names.
+    fn map(lines: u32, per_line: u32, seed: u32) -> View {
+        let mut encoder = crate::mappings::Encoder::new(Vec::new());
+        let mut x = seed;
+        for line in 0..lines {
+            for i in 0..per_line {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                encoder.push(&RawToken {
+                    dst_line: line,
+                    dst_col: i * 3,
+                    src_id: if x.is_multiple_of(17) { NONE } else { 0 },
+                    src_line: (x >> 8) % lines,
+                    src_col: (x >> 4) % (per_line * 3),
+                    name_id: if x.is_multiple_of(5) { (x >> 3) % 7 } else { NONE },
+                });
+            }
+        }
+        let mappings = String::from_utf8(encoder.finish()).unwrap();
+        let json = format!(
+            r#"{{"version":3,"sources":["a.js"],"names":["a","b","c","d","e","f","g"],"mappings":"{mappings}"}}"#
+        );
+        crate::load::from_json_slice(json.as_bytes())
+            .and_then(crate::load::ViewOrIndex::into_view)
+            .unwrap()
+    }
+
+    #[test]
+    fn maps_decoded_on_a_thread_compose_as_on_this_one() {
+        let (outer, inner) = (map(300, 300, 1), map(300, 300, 2));
+        assert!(inner.token_count() as u64 >= decoding::THREAD_FROM);
+        let nodes = [
+            Node {
+                view: &outer,
+                children: vec![Child::Map(1)],
+            },
+            Node {
+                view: &inner,
+                children: vec![Child::Original(b"src/a.ts")],
+            },
+        ];
+        let json = |threaded| {
+            let view = remap_with(&nodes, threaded).unwrap();
+            crate::writer::to_json(&view, Default::default()).unwrap()
+        };
+        let (threaded, here) = (json(true), json(false));
+        assert_eq!(threaded, here);
+        assert!(threaded.len() > 100_000);
+    }
 }
