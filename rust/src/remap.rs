@@ -403,7 +403,11 @@ mod tests {
                     src_id: if x.is_multiple_of(17) { NONE } else { 0 },
                     src_line: (x >> 8) % lines,
                     src_col: (x >> 4) % (per_line * 3),
-                    name_id: if x.is_multiple_of(5) { (x >> 3) % 7 } else { NONE },
+                    name_id: if x.is_multiple_of(5) {
+                        (x >> 3) % 7
+                    } else {
+                        NONE
+                    },
                 });
             }
         }
