@@ -73,3 +73,38 @@ impl Bytes {
         }
     }
 }
+
+/// Below this, a buffer is too small for huge pages to matter.
+pub const HUGE_PAGES_FROM: usize = 4 << 20;
+
+/// An empty buffer with room for `capacity` bytes, advised to use transparent huge pages
+/// when it is big: fresh memory comes from the kernel a page per fault, and a 4 KiB page
+/// per fault made writing a 14 MB output cost several times what the writing does.
+pub fn buffer(capacity: usize) -> Vec<u8> {
+    let out = Vec::with_capacity(capacity);
+    if capacity >= HUGE_PAGES_FROM {
+        advise_huge_pages(out.as_ptr(), capacity);
+    }
+    out
+}
+
+/// Advises transparent huge pages for the whole pages of `[start, start + len)` (memory
+/// this process owns). Advice only: where the kernel says no, nothing changes.
+#[cfg(target_os = "linux")]
+pub fn advise_huge_pages(start: *const u8, len: usize) {
+    const PAGE: usize = 4096;
+    const MADV_HUGEPAGE: i32 = 14;
+    extern "C" {
+        fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
+    }
+    let (start, end) = (start as usize, start as usize + len);
+    let (first, last) = (start.next_multiple_of(PAGE), end / PAGE * PAGE);
+    if last > first {
+        // SAFETY: whole pages of memory this process owns; MADV_HUGEPAGE changes how
+        // they are backed, never their contents.
+        unsafe { madvise(first as *mut std::ffi::c_void, last - first, MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn advise_huge_pages(_: *const u8, _: usize) {}

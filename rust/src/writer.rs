@@ -47,7 +47,7 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
             true => view.part(crate::view::Part::ContentsBlob).len(),
             false => 0,
         };
-    let mut out = Vec::with_capacity(room + 1024);
+    let mut out = crate::bytes::buffer(room + 1024);
     out.extend_from_slice(b"{\"version\":3");
     if let Some(file) = view.file()? {
         key(&mut out, "file");
@@ -321,7 +321,7 @@ impl<'a> MapOut<'a> {
             + file.map_or(0, |f| 2 * f.len())
             + 12 * self.ignored.len()
             + 200;
-        let mut out = Vec::with_capacity(room);
+        let mut out = crate::bytes::buffer(room);
         out.extend_from_slice(b"{\"version\":3");
         if let Some(file) = file {
             key(&mut out, "file");

@@ -92,9 +92,12 @@ const HEADER: usize = std::mem::size_of::<usize>();
 /// strings); free with `lsm_buffer_free`.
 pub fn into_buffer(data: &[u8]) -> *mut c_char {
     let total = HEADER + data.len() + 1;
-    let mut block = vec![0u8; total].into_boxed_slice();
-    block[..HEADER].copy_from_slice(&total.to_ne_bytes());
-    block[HEADER..HEADER + data.len()].copy_from_slice(data);
+    // Exactly `total` (so the boxed slice is the allocation), huge pages when big.
+    let mut block = crate::bytes::buffer(total);
+    block.extend_from_slice(&total.to_ne_bytes());
+    block.extend_from_slice(data);
+    block.push(0);
+    let block = block.into_boxed_slice();
     let base = Box::into_raw(block) as *mut u8;
     // SAFETY: HEADER < total, inside the allocation.
     unsafe { base.add(HEADER) as *mut c_char }

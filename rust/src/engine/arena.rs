@@ -14,8 +14,6 @@ use oxc_allocator::Allocator;
 const BYTES_PER_SOURCE_BYTE: usize = 16;
 /// The most reserved up front; a bigger tree grows the arena as usual.
 const MAX_RESERVATION: usize = 512 << 20;
-/// Below this, a parse is too small for huge pages to matter.
-const HUGE_PAGES_FROM: usize = 4 << 20;
 
 /// An arena for parsing a text of `len` bytes.
 pub fn for_text(len: usize) -> Allocator {
@@ -23,31 +21,16 @@ pub fn for_text(len: usize) -> Allocator {
         .saturating_mul(BYTES_PER_SOURCE_BYTE)
         .min(MAX_RESERVATION);
     let allocator = Allocator::with_capacity(reserve);
-    if reserve >= HUGE_PAGES_FROM {
+    if reserve >= crate::bytes::HUGE_PAGES_FROM {
         advise_huge_pages(&allocator);
     }
     allocator
 }
 
-/// Advises transparent huge pages for the arena's (only) chunk: the pages wholly inside
-/// it. Advice only: where the kernel says no, nothing changes.
-#[cfg(target_os = "linux")]
+/// Advises transparent huge pages for the arena's (only) chunk.
 fn advise_huge_pages(allocator: &Allocator) {
-    const PAGE: usize = 4096;
-    const MADV_HUGEPAGE: i32 = 14;
-    extern "C" {
-        fn madvise(addr: *mut std::ffi::c_void, len: usize, advice: i32) -> i32;
-    }
     // The chunk's data is [end - capacity, end): the arena bumps down from its end.
-    let end = allocator.data_end_ptr().as_ptr() as usize;
-    let start = end.saturating_sub(allocator.capacity());
-    let (first, last) = (start.next_multiple_of(PAGE), end / PAGE * PAGE);
-    if last > first {
-        // SAFETY: the range is whole pages of the chunk, memory this process owns;
-        // MADV_HUGEPAGE changes how it is backed, never its contents.
-        unsafe { madvise(first as *mut std::ffi::c_void, last - first, MADV_HUGEPAGE) };
-    }
+    let end = allocator.data_end_ptr().as_ptr();
+    let capacity = allocator.capacity();
+    crate::bytes::advise_huge_pages(end.wrapping_sub(capacity), capacity);
 }
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_: &Allocator) {}
