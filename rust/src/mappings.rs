@@ -774,9 +774,9 @@ impl<'a> TokenTable<'a> {
     }
 
     /// `for_each` over a view's own tables (JSON or built: the text is whole and was
-    /// indexed here): one pass from the first token to the last, without a checkpoint
-    /// read and check every `INTERVAL` tokens (half the cost of a walk over a big map).
-    /// A memdb's text is verified block by block, so it keeps to `scan`.
+    /// indexed here): one pass from the first token to the last, without reading and
+    /// checking a checkpoint every `INTERVAL` tokens. A memdb's text is verified block
+    /// by block, so it keeps to `scan`.
     fn stream(&self, mut visit: impl FnMut(&RawToken)) -> Result<()> {
         if self.count == 0 {
             return Ok(());
