@@ -313,10 +313,9 @@ impl<'a> MapOut<'a> {
         let (mappings, prebuilt) = self.mappings.finish_indexed();
         // Room for all of it at once: grown piecemeal, megabytes would be copied over
         // and over (a value takes its length and a comma; the keys and the rest, 200).
-        let lengths = |values: &[Vec<u8>]| values.iter().map(|v| v.len() + 1).sum::<usize>();
-        let room = lengths(&self.sources)
-            + self.contents.iter().map(|v| v.len() + 1).sum::<usize>()
-            + lengths(&self.names)
+        let room = list_room(&self.sources)
+            + list_room(&self.contents)
+            + list_room(&self.names)
             + mappings.len()
             + file.map_or(0, |f| 2 * f.len())
             + 12 * self.ignored.len()
@@ -381,6 +380,11 @@ pub(crate) fn json_value(text: Option<&[u8]>) -> Vec<u8> {
 }
 
 /// A list of JSON values written already.
+/// The bytes `values` writes for these values (each with its comma).
+fn list_room(values: &[impl AsRef<[u8]>]) -> usize {
+    values.iter().map(|v| v.as_ref().len() + 1).sum()
+}
+
 fn values(out: &mut Vec<u8>, values: &[impl AsRef<[u8]>]) -> Result<()> {
     list(out, values.len() as u32, |out, i| {
         out.extend_from_slice(values[i as usize].as_ref());
