@@ -86,6 +86,12 @@ int lsm_view_or_index_from_json(const char *bytes, size_t len, uint32_t flags,
                                 lsm_error_t *err);
 /* A view from JSON; an index map is flattened if it can be. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_json(const char *bytes, size_t len, uint32_t flags, lsm_error_t *err);
+/* lsm_view_from_json for one pass over the segments (lsm_remap): the mappings are not
+   indexed but decoded and checked by that pass, so the view answers only what needs no
+   token index (sources, names, contents, metadata); token functions fail with
+   LSM_ERR_INVALID_ARGUMENT. */
+lsm_view_t *lsm_view_from_json_unindexed(const char *bytes, size_t len, uint32_t flags,
+                                         lsm_error_t *err);
 /* A view over memdb bytes, read in place. Borrows `bytes`. */
 lsm_view_t *lsm_view_from_memdb(const char *bytes, size_t len, lsm_error_t *err);
 /* A view over a memory-mapped memdb file; `path` is a file system path (bytes). */

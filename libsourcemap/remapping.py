@@ -14,7 +14,7 @@ Loading and resolving happen here; the composition itself runs in the core
 
 from __future__ import annotations
 
-from ._native import NONE, ffi, lib, rustcall
+from ._native import NONE, ffi, lib, pinned, rule_flags, rustcall, to_bytes
 from ._uri import directory_of, resolve
 from .errors import InvalidArgument
 from .view import View
@@ -102,9 +102,14 @@ def _as_view(value: object, what: str) -> View:
         return value
     if not isinstance(value, (bytes, bytearray, memoryview, str)):
         raise TypeError(f"{what} must be bytes, str or a View, not {type(value).__name__}")
+    data = to_bytes(value, "map")
+    borrowed = pinned(data)
     try:
-        return View.from_json(value)
+        # Read for the one pass `lsm_remap` makes over its segments, which checks them:
+        # indexing them here would be most of the parse, for nothing.
+        ptr = rustcall(lib.lsm_view_from_json_unindexed, borrowed, len(data), rule_flags(False))
     except Exception as error:
         if hasattr(error, "add_note"):  # Python 3.11+
             error.add_note(f"while reading {what}")
         raise
+    return View._from_ptr(ptr, borrowed)

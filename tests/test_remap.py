@@ -21,7 +21,7 @@ from conftest import FIXTURES, encode_mappings, vlq
 import libsourcemap
 from libsourcemap import View, remap
 from libsourcemap._uri import resolve
-from libsourcemap.errors import BadJson, InvalidArgument
+from libsourcemap.errors import BadJson, InvalidArgument, InvalidSourceMap
 
 BUILD = FIXTURES / "pipeline" / "build"
 
@@ -225,6 +225,12 @@ def test_bad_input_raises_clearly() -> None:
         remap(root, lambda name: b"{not json" if name == "bundle.js" else None)
     if sys.version_info >= (3, 11):  # exception notes; PyPy 3.9 has none
         assert "the map loaded for 'bundle.js'" in "".join(caught.value.__notes__)
+    # Mappings are checked by the composition's one pass over them, which names the map.
+    bad = json.dumps({"version": 3, "sources": ["a.js"], "names": [], "mappings": "AAAA,!"})
+    with pytest.raises(InvalidSourceMap, match="in the map loaded for 'bundle.js'"):
+        remap(root, lambda name: bad if name == "bundle.js" else None)
+    with pytest.raises(InvalidSourceMap, match="invalid base64 .* in the last step's map"):
+        remap(bad, lambda name: None)
     with pytest.raises(TypeError, match="must be bytes, str or a View, not int"):
         remap(root, lambda name: 42)
     with pytest.raises(TypeError, match="loader must be callable"):

@@ -83,8 +83,9 @@ fn main() {
         let Parsed::Ours(view) = &ours else {
             unreachable!()
         };
-        let step = (view.token_count() / 20_000).max(1);
-        let positions: Vec<(u32, u32)> = (0..view.token_count())
+        let count = view.tokens().expect("a parsed view is indexed").len();
+        let step = (count / 20_000).max(1);
+        let positions: Vec<(u32, u32)> = (0..count)
             .step_by(step as usize)
             .filter_map(|i| view.get_token(i).ok().flatten())
             .map(|t| (t.dst_line, t.dst_col))

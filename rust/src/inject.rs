@@ -163,8 +163,9 @@ pub fn injected_map(
     debug_id: &[u8],
     with_ignore_list: bool,
 ) -> Result<Vec<u8>> {
-    let mut tokens = Vec::with_capacity(view.token_count() as usize);
-    view.tokens().for_each(|t| tokens.push(*t))?;
+    let table = view.tokens()?;
+    let mut tokens = Vec::with_capacity(table.len() as usize);
+    table.for_each(|t| tokens.push(*t))?;
     tokens.sort_by_key(RawToken::dst);
     let tokens = adjust(&tokens, code, at.min(code.len()));
 

@@ -21,6 +21,22 @@ pub enum ViewOrIndex {
 
 /// Parses source map JSON; an index map comes back as an `Index`.
 pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
+    parse(input, rules, View::assemble)
+}
+
+/// Parses source map JSON for one pass over its segments (`remap`): a regular map's
+/// mappings are not indexed (see `View::assemble_unindexed`), so they are checked when
+/// that pass decodes them; an index map is flattened as `from_json` flattens it.
+pub fn from_json_unindexed(input: SharedBytes, rules: Rules) -> Result<View> {
+    parse(input, rules, View::assemble_unindexed)?.into_loadable()
+}
+
+/// Parses the document; a regular map's parts are made a view by `assemble`.
+fn parse(
+    input: SharedBytes,
+    rules: Rules,
+    assemble: fn(SharedBytes, Assembly, json::MappingsText, Rules) -> Result<View>,
+) -> Result<ViewOrIndex> {
     let all = input.as_slice();
     let body = json::strip_xssi_prefix(all);
     let doc = json::parse_document(body)?;
@@ -35,9 +51,7 @@ pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
     }
     let mut asm = Assembly::default();
     let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
-    Ok(ViewOrIndex::View(View::assemble(
-        input, asm, mappings, rules,
-    )?))
+    Ok(ViewOrIndex::View(assemble(input, asm, mappings, rules)?))
 }
 
 /// A view of map JSON this library wrote (`remap`), its `mappings` already indexed by

@@ -107,13 +107,19 @@ impl<'a> Decoder<'a> {
     }
 
     /// Goes on from byte `offset` with the running `state` there (just after a token).
-    fn resume(bytes: &'a [u8], offset: usize, state: State, limits: Limits) -> Decoder<'a> {
+    fn resume(
+        bytes: &'a [u8],
+        offset: usize,
+        state: State,
+        limits: Limits,
+        rules: Rules,
+    ) -> Decoder<'a> {
         Decoder {
             bytes,
             pos: offset,
             state,
             limits,
-            rules: Rules::LENIENT,
+            rules,
         }
     }
 
@@ -444,6 +450,32 @@ pub fn decode_all(mappings: &[u8], limits: Limits, rules: Rules) -> Result<Vec<R
     Ok(tokens)
 }
 
+/// Every segment of `mappings` in text order, decoded and checked under `rules` as
+/// `index` checks them, without building an index (for one pass over a map): the fast
+/// path as far as it goes, then the general decoder from where it stopped. Segments
+/// out of column order come as written. `visit` returns false to stop.
+pub fn walk(
+    mappings: &[u8],
+    limits: Limits,
+    rules: Rules,
+    mut visit: impl FnMut(&RawToken) -> bool,
+) -> Result<()> {
+    let mut at = fast::Position::START;
+    while let Some(token) = fast::next_token(mappings, &mut at, limits) {
+        if !visit(&token) {
+            return Ok(());
+        }
+    }
+    let (offset, state) = at.offset_and_state();
+    let mut decoder = Decoder::resume(mappings, offset, state, limits, rules);
+    while let Some(token) = decoder.next_token()? {
+        if !visit(&token) {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Encodes tokens sorted by generated position back into a `mappings` text.
 pub fn encode(tokens: &[RawToken]) -> Vec<u8> {
     let mut encoder = Encoder::new(Vec::with_capacity(tokens.len() * 6));
@@ -746,7 +778,7 @@ impl<'a> TokenTable<'a> {
             }
         }
         let (offset, state) = at.offset_and_state();
-        let mut decoder = Decoder::resume(mappings, offset, state, self.limits);
+        let mut decoder = Decoder::resume(mappings, offset, state, self.limits, Rules::LENIENT);
         for _ in decoded..count {
             let token = decoder
                 .next_token()

@@ -73,7 +73,7 @@ pub fn dump(
     let mut out = Vec::with_capacity(HEADER_SIZE + view.part(Part::Mappings).len() * 2);
     out.extend_from_slice(MAGIC);
     push_u32(&mut out, VERSION);
-    push_u32(&mut out, view.token_count());
+    push_u32(&mut out, view.tokens()?.len());
     push_u32(&mut out, INTERVAL);
     push_u32(&mut out, shift);
     out.resize(HEADER_SIZE, 0);

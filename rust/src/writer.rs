@@ -122,7 +122,7 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
         }
         None => {
             let mut encoder = Encoder::new(out);
-            view.tokens().for_each(|token| match options.with_names {
+            view.tokens()?.for_each(|token| match options.with_names {
                 true => encoder.push(token),
                 false => encoder.push(&RawToken {
                     name_id: NONE,
@@ -221,7 +221,7 @@ pub fn concat(parts: &[ConcatPart<'_>]) -> Result<Vec<u8>> {
                 out.ignored
                     .extend(view.ignore_list()?.iter().map(|id| source_base + id));
                 let mut overflow = false;
-                view.tokens().for_each(|t| {
+                view.tokens()?.for_each(|t| {
                     if t.dst_line >= lines {
                         return;
                     }

@@ -122,6 +122,14 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    /// A view for one pass over its segments (`lsm_remap`): its mappings are checked by
+    /// that pass instead of indexed here (see `View::assemble_unindexed`).
+    fn lsm_view_from_json_unindexed(bytes: *const c_char, len: usize, flags: u32) -> *mut View {
+        Ok(shared_view(load::from_json_unindexed(external(bytes, len)?, Rules::from_flags(flags))?))
+    }
+}
+
+ffi_fn! {
     fn lsm_view_from_memdb(bytes: *const c_char, len: usize) -> *mut View {
         Ok(shared_view(memdb::load(external(bytes, len)?)?))
     }
@@ -146,7 +154,7 @@ pub unsafe extern "C" fn lsm_view_free(view: *mut View) {
 
 ffi_fn! {
     fn lsm_view_get_token_count(view: *const View) -> u32 {
-        Ok(handle(view)?.token_count())
+        Ok(handle(view)?.tokens()?.len())
     }
 }
 
@@ -437,20 +445,29 @@ ffi_fn! {
             handles.push(view_share(view)?);
         }
         let mut nodes = Vec::with_capacity(count);
+        // Per view, the source it was loaded for (a view is listed after the one that
+        // names it, so this is known when its node is made).
+        let mut loaded_for = vec![None; count];
         let mut next = 0usize;
-        for handle in &handles {
+        for (index, handle) in handles.iter().enumerate() {
             let sources = handle.source_count() as usize;
             let end = next.checked_add(sources).filter(|&end| end <= child_count).ok_or_else(|| {
                 Error::new(ErrorKind::InvalidArgument, "fewer source descriptions than sources")
             })?;
             let mut node_children = Vec::with_capacity(sources);
             for i in next..end {
+                let name = byte_slice(names[i], name_lens[i])?;
                 node_children.push(match children[i] {
-                    crate::mappings::NONE => crate::remap::Child::Original(byte_slice(names[i], name_lens[i])?),
-                    map => crate::remap::Child::Map(map as usize),
+                    crate::mappings::NONE => crate::remap::Child::Original(name),
+                    map => {
+                        if let Some(slot) = loaded_for.get_mut(map as usize) {
+                            *slot = Some(name);
+                        }
+                        crate::remap::Child::Map(map as usize)
+                    }
                 });
             }
-            nodes.push(crate::remap::Node { view: handle, children: node_children });
+            nodes.push(crate::remap::Node { view: handle, children: node_children, loaded_for: loaded_for[index] });
             next = end;
         }
         if next != child_count {
@@ -569,7 +586,7 @@ ffi_fn! {
         count: usize,
         out: *mut LsmToken,
     ) -> usize {
-        let tokens = handle(view)?.tokens();
+        let tokens = handle(view)?.tokens()?;
         let (positions, out) = (u32_pairs(positions, count)?, out_slice(out, count)?);
         let mut found = 0;
         for (pair, slot) in positions.chunks_exact(2).zip(out.iter_mut()) {

@@ -145,7 +145,7 @@ pub(super) struct Position {
 }
 
 impl Position {
-    const START: Position = Position {
+    pub(super) const START: Position = Position {
         pos: 0,
         state: State {
             dst_line: 0,

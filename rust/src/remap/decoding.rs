@@ -26,9 +26,10 @@ enum Arrival {
 /// A request to the decoding thread: the map to decode and where its lines go.
 type Request = (usize, Sender<Arrival>);
 
-/// Segments below the root from which the maps are decoded on a second thread (with
-/// fewer, on the calling thread as first asked for: a thread costs more than it saves).
-pub(super) const THREAD_FROM: u64 = 1 << 16;
+/// Bytes of `mappings` below the root (~64K segments) from which the maps are decoded
+/// on a second thread (with fewer, on the calling thread as first asked for: a thread
+/// costs more than it saves).
+pub(super) const THREAD_FROM: usize = 1 << 18;
 
 /// Runs `work` with the maps of `nodes`, decoded as `work` asks for them: on a second
 /// thread if `threaded`, which, when `work` is done (or failed), finishes the map it is
@@ -71,23 +72,21 @@ pub(super) fn with_maps<'v, T>(
 /// hangs up.
 fn serve(nodes: &[Node<'_>], requests: Receiver<Request>) {
     for (node, lines) in requests {
-        send_lines(nodes[node].view, &lines);
+        send_lines(nodes[node].view, nodes[node].loaded_for, &lines);
     }
 }
 
-fn send_lines(view: &View, lines: &Sender<Arrival>) {
+/// Sends the lines of `view` (the map loaded for `loaded_for`) one by one.
+fn send_lines(view: &View, loaded_for: Option<&[u8]>, lines: &Sender<Arrival>) {
     let (mut line, mut segments) = (0, Vec::new());
     // Set when nothing more is to be sent: the asking side hung up, or the map is bad.
     let mut stopped = false;
-    let walked = view.tokens().for_each(|token| {
-        if stopped {
-            return;
-        }
+    let walked = view.for_each_token(|token| {
         if token.dst_line != line {
             if token.dst_line < line {
                 stopped = true;
                 let _ = lines.send(Arrival::Failed(out_of_order()));
-                return;
+                return false;
             }
             stopped = lines
                 .send(Arrival::Line(line, in_order(std::mem::take(&mut segments))))
@@ -95,13 +94,14 @@ fn send_lines(view: &View, lines: &Sender<Arrival>) {
             line = token.dst_line;
         }
         segments.push(*token);
+        !stopped
     });
     if stopped {
         return;
     }
     let _ = lines.send(match walked {
         Ok(()) => Arrival::Line(line, in_order(segments)),
-        Err(error) => Arrival::Failed(error),
+        Err(error) => Arrival::Failed(super::error_in(loaded_for, error)),
     });
 }
 
@@ -124,6 +124,8 @@ pub(super) struct Maps<'v> {
     /// The decoding thread's queue; none: maps are decoded here, when first asked for.
     requests: Option<Sender<Request>>,
     views: Vec<&'v View>,
+    /// What each map was loaded for (see `Node::loaded_for`).
+    loaded_for: Vec<Option<&'v [u8]>>,
     maps: Vec<Option<Lines>>,
     /// Per map, source `i` is in its ignore list (every map's, the root's included).
     ignored: Vec<Vec<bool>>,
@@ -154,6 +156,7 @@ impl<'v> Maps<'v> {
         Ok(Maps {
             requests: None,
             views: nodes.iter().map(|n| n.view).collect(),
+            loaded_for: nodes.iter().map(|n| n.loaded_for).collect(),
             maps: (0..nodes.len()).map(|_| None).collect(),
             ignored,
         })
@@ -197,7 +200,7 @@ impl<'v> Maps<'v> {
                 Some(requests) => requests
                     .send((node, sink))
                     .map_err(|_| Error::new(ErrorKind::System, "the decoding thread stopped"))?,
-                None => send_lines(self.views[node], &sink),
+                None => send_lines(self.views[node], self.loaded_for[node], &sink),
             }
             self.maps[node] = Some(Lines {
                 lines: Vec::new(),
