@@ -546,7 +546,10 @@ mod tests {
         let error = remap(&nodes).err().unwrap();
         assert_eq!(error.kind, ErrorKind::InvalidSourceMap);
         assert!(
-            error.message.contains("invalid base64"),
+            error.message.contains("invalid base64")
+                && error
+                    .message
+                    .ends_with(", in the map loaded for 'bundle.js'"),
             "{}",
             error.message
         );
