@@ -138,6 +138,11 @@ impl<'a> Digits<'a> {
     pub fn as_slice(&self) -> &[u8] {
         &self.bytes[..self.len]
     }
+
+    /// How many bytes have been added.
+    pub fn written(&self) -> usize {
+        self.len
+    }
 }
 
 #[cfg(test)]

@@ -24,6 +24,9 @@ pub struct JsonOptions<'a> {
     pub ignore_list: Option<&'a [u32]>,
     /// Source names to write instead of the view's (one per source; `None`: null).
     pub sources: Option<&'a [Option<&'a [u8]>]>,
+    /// Zero bytes to put before the JSON: room its caller fills in (the C ABI's buffer
+    /// header, so that the output is handed over without a copy).
+    pub room_before: usize,
 }
 
 /// What `sourceRoot` to write.
@@ -47,7 +50,8 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
             true => view.part(crate::view::Part::ContentsBlob).len(),
             false => 0,
         };
-    let mut out = crate::bytes::buffer(room + 1024);
+    let mut out = crate::bytes::buffer(options.room_before + room + 1024);
+    out.resize(options.room_before, 0);
     out.extend_from_slice(b"{\"version\":3");
     if let Some(file) = view.file()? {
         key(&mut out, "file");

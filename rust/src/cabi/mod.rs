@@ -103,6 +103,21 @@ pub fn into_buffer(data: &[u8]) -> *mut c_char {
     unsafe { base.add(HEADER) as *mut c_char }
 }
 
+/// Hands `data` over as a caller-owned buffer (see `into_buffer`) without copying it:
+/// its first `HEADER` bytes are room for the buffer's header (`JsonOptions::room_before`).
+pub fn owned_buffer(mut data: Vec<u8>) -> *mut c_char {
+    assert!(data.len() >= HEADER, "no room for the buffer header");
+    data.push(0);
+    let total = data.capacity();
+    data[..HEADER].copy_from_slice(&total.to_ne_bytes());
+    let base = std::mem::ManuallyDrop::new(data).as_mut_ptr();
+    // SAFETY: HEADER < len <= total, inside the allocation.
+    unsafe { base.add(HEADER) as *mut c_char }
+}
+
+/// Bytes of room `owned_buffer` needs before the data.
+pub const BUFFER_HEADER: usize = HEADER;
+
 /// A NUL-free copy for error messages.
 fn c_string(message: &[u8]) -> *mut c_char {
     let cleaned: Vec<u8> = message
@@ -125,7 +140,9 @@ pub unsafe extern "C" fn lsm_buffer_free(buf: *mut c_char) {
     let mut size = [0u8; HEADER];
     ptr::copy_nonoverlapping(base, size.as_mut_ptr(), HEADER);
     let total = usize::from_ne_bytes(size);
-    drop(Box::from_raw(ptr::slice_from_raw_parts_mut(base, total)));
+    // `total` is the allocation's size: a boxed slice's length (`into_buffer`) or a
+    // vector's capacity (`owned_buffer`), so this frees either with the right layout.
+    drop(Vec::from_raw_parts(base, 0, total));
 }
 
 /// Borrows an opaque handle, rejecting NULL.

@@ -317,9 +317,25 @@ ffi_fn! {
             with_names: with_names != 0,
             ..Default::default()
         };
-        let bytes = crate::writer::to_json(handle(view)?, options)?;
-        Ok(out_buffer(Some(&bytes), len_out))
+        json_buffer(handle(view)?, options, len_out)
     }
+}
+
+/// `writer::to_json` as a caller-owned buffer, written in place (no copy of megabytes).
+unsafe fn json_buffer(
+    view: &View,
+    options: crate::writer::JsonOptions<'_>,
+    len_out: *mut usize,
+) -> crate::error::Result<*mut c_char> {
+    let options = crate::writer::JsonOptions {
+        room_before: super::BUFFER_HEADER,
+        ..options
+    };
+    let bytes = crate::writer::to_json(view, options)?;
+    if let Some(len_out) = len_out.as_mut() {
+        *len_out = bytes.len() - super::BUFFER_HEADER;
+    }
+    Ok(super::owned_buffer(bytes))
 }
 
 ffi_fn! {
@@ -365,9 +381,9 @@ ffi_fn! {
             added_contents: &added,
             ignore_list,
             sources: (!sources.is_null()).then_some(&names[..]),
+            room_before: 0,
         };
-        let bytes = crate::writer::to_json(handle(view)?, options)?;
-        Ok(out_buffer(Some(&bytes), len_out))
+        json_buffer(handle(view)?, options, len_out)
     }
 }
 
