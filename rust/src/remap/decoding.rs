@@ -193,7 +193,20 @@ impl<'v> Maps<'v> {
 
     /// Asks for map `node` if it has not been asked for, and waits until its `line` has
     /// arrived (or all its lines have).
+    #[inline(always)]
     fn receive(&mut self, node: usize, line: u32) -> Result<()> {
+        match &self.maps[node] {
+            Some(lines) if lines.lines.len() > line as usize || lines.arriving.is_none() => Ok(()),
+            _ => self.wait_for(node, line),
+        }
+    }
+
+    /// `receive` when the line is not there yet. Never inlined: the channel's receiving
+    /// end reads thread-locals, whose addresses the compiler would otherwise look up
+    /// (a call each, in a shared library) on every trace, not just the few that wait.
+    #[inline(never)]
+    #[cold]
+    fn wait_for(&mut self, node: usize, line: u32) -> Result<()> {
         if self.maps[node].is_none() {
             let (sink, arriving) = channel();
             match &self.requests {
