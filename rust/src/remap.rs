@@ -25,6 +25,7 @@ use crate::view::View;
 use crate::writer::{contents_value, json_value, MapOut};
 
 mod decoding;
+mod encoding;
 
 /// What a source of a node is.
 pub enum Child<'a> {
@@ -87,24 +88,53 @@ enum Traced {
 /// The composed map of the tree `nodes` (node 0 the last step's map), with the root
 /// map's `file`: a view of the JSON written for it (`to_json` gives that back).
 pub fn remap(nodes: &[Node<'_>]) -> Result<View> {
-    let below: usize = nodes
-        .iter()
-        .skip(1)
-        .map(|n| n.view.part(crate::view::Part::Mappings).len())
-        .sum();
-    remap_with(nodes, below >= decoding::THREAD_FROM)
+    let size = |n: &Node<'_>| n.view.part(crate::view::Part::Mappings).len();
+    let below: usize = nodes.iter().skip(1).map(size).sum();
+    let threads = Threads {
+        decoding: below >= decoding::THREAD_FROM,
+        encoding: nodes.first().map_or(0, size) >= decoding::THREAD_FROM,
+    };
+    remap_with(nodes, threads)
 }
 
-/// `remap`, the maps below the root decoded on a second thread or not.
-fn remap_with(nodes: &[Node<'_>], threaded: bool) -> Result<View> {
+/// Which of `remap`'s helper threads to use: they cost more than they save on small maps.
+#[derive(Clone, Copy)]
+struct Threads {
+    /// The maps below the root decoded on a second thread (see `decoding`).
+    decoding: bool,
+    /// The output encoded on a thread of its own (see `encoding`).
+    encoding: bool,
+}
+
+/// `remap` with these helper threads.
+fn remap_with(nodes: &[Node<'_>], threads: Threads) -> Result<View> {
     check_tree(nodes)?;
-    decoding::with_maps(nodes, threaded, |maps| compose(nodes, maps))
+    decoding::with_maps(nodes, threads.decoding, |maps| {
+        compose(nodes, maps, threads.encoding)
+    })
 }
 
-/// `remap`'s work on this thread: the root's segments traced through `maps` and written.
-fn compose(nodes: &[Node<'_>], mut maps: decoding::Maps<'_>) -> Result<View> {
+/// `remap`'s work on this thread: the root's segments traced through `maps` and written
+/// (encoded on a thread of their own if the root is big, see `encoding`).
+fn compose(nodes: &[Node<'_>], maps: decoding::Maps<'_>, threaded: bool) -> Result<View> {
     let root = nodes[0].view;
-    let mut writer = Writer::new(nodes);
+    // The output has about as many segments as the root: room for its text up front.
+    let room = root.part(crate::view::Part::Mappings).len();
+    let encoder = || crate::mappings::Encoder::indexed(Vec::with_capacity(room));
+    if !threaded {
+        return walk(nodes, maps, encoding::Segments::Here(encoder()));
+    }
+    std::thread::scope(|s| walk(nodes, maps, encoding::Segments::away(s, encoder())?))
+}
+
+/// `compose` with the output's segments going to `segments`.
+fn walk(
+    nodes: &[Node<'_>],
+    mut maps: decoding::Maps<'_>,
+    segments: encoding::Segments<'_>,
+) -> Result<View> {
+    let root = nodes[0].view;
+    let mut writer = Writer::new(nodes, segments);
     // The root's segments stream through in generated order: no copy of them is made.
     // An unindexed root (read for this pass) comes in text order, which is generated
     // order but for a line written out of column order (rare): on the first such
@@ -134,7 +164,9 @@ fn compose(nodes: &[Node<'_>], mut maps: decoding::Maps<'_>) -> Result<View> {
             })
             .map_err(|e| error_in(nodes[0].loaded_for, e))?;
             tokens.sort_by_key(RawToken::dst); // stable: the order of equal positions stays
-            writer = Writer::new(nodes);
+            let room = root.part(crate::view::Part::Mappings).len();
+            let encoder = crate::mappings::Encoder::indexed(Vec::with_capacity(room));
+            writer = Writer::new(nodes, encoding::Segments::Here(encoder));
             for token in &tokens {
                 let traced = trace(nodes, &mut maps, token)?;
                 writer.push(token, traced, &maps)?;
@@ -176,6 +208,14 @@ fn check_tree(nodes: &[Node<'_>]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The error for a helper thread that could not be started.
+fn cannot_start(e: std::io::Error) -> Error {
+    Error {
+        os_errno: e.raw_os_error().unwrap_or(0),
+        ..Error::new(ErrorKind::System, format!("cannot start a thread: {e}"))
+    }
 }
 
 fn invalid(message: impl Into<String>) -> Error {
@@ -238,9 +278,11 @@ type Interned<'a> = HashMap<&'a [u8], u32, foldhash::fast::RandomState>;
 
 /// Writes traced segments: sources and names numbered by first use, the skipping rules,
 /// contents and ignore flags.
-struct Writer<'n, 'a> {
+struct Writer<'n, 'a, 's> {
     nodes: &'n [Node<'a>],
+    /// The output but for its segments, which go to `segments`.
     out: MapOut<'a>,
+    segments: encoding::Segments<'s>,
     /// Output ids by name. Hashed with foldhash, seeded at random per table like the
     /// default SipHash (so names crafted to collide cannot make interning quadratic),
     /// at a fraction of its cost: SipHash took 3 ms of a 14 MB remap (~40,000 names).
@@ -259,16 +301,12 @@ struct Writer<'n, 'a> {
     previous: Previous,
 }
 
-impl<'n, 'a> Writer<'n, 'a> {
-    fn new(nodes: &'n [Node<'a>]) -> Writer<'n, 'a> {
-        let mut out = MapOut::new();
-        // The output has about as many segments as the root: room for its text up front.
-        out.mappings = crate::mappings::Encoder::indexed(Vec::with_capacity(
-            nodes[0].view.part(crate::view::Part::Mappings).len(),
-        ));
+impl<'n, 'a, 's> Writer<'n, 'a, 's> {
+    fn new(nodes: &'n [Node<'a>], segments: encoding::Segments<'s>) -> Writer<'n, 'a, 's> {
         Writer {
             nodes,
-            out,
+            out: MapOut::new(),
+            segments,
             sources: Interned::default(),
             names: Interned::default(),
             contents_from: Vec::new(),
@@ -336,7 +374,7 @@ impl<'n, 'a> Writer<'n, 'a> {
         };
         let segment = Previous::Mapped(source_id, line, col, name_id);
         if self.previous != segment {
-            self.out.mappings.push(&RawToken {
+            self.segments.push(RawToken {
                 dst_line: at.dst_line,
                 dst_col: at.dst_col,
                 src_id: source_id,
@@ -365,7 +403,7 @@ impl<'n, 'a> Writer<'n, 'a> {
 
     fn push_sourceless(&mut self, at: &RawToken) {
         if matches!(self.previous, Previous::Mapped(..)) {
-            self.out.mappings.push(&RawToken {
+            self.segments.push(RawToken {
                 src_id: NONE,
                 name_id: NONE,
                 ..*at
@@ -415,7 +453,8 @@ impl<'n, 'a> Writer<'n, 'a> {
         }
     }
 
-    fn finish(self, file: Option<&[u8]>) -> Result<View> {
+    fn finish(mut self, file: Option<&[u8]>) -> Result<View> {
+        self.out.mappings = self.segments.finish();
         // gen-mapping writes `file` only when it is not empty.
         self.out.into_view(file.filter(|f| !f.is_empty()))
     }
@@ -498,7 +537,11 @@ mod tests {
                 loaded_for: Some(b"a.js"),
             },
         ];
-        let view = remap_with(&nodes, threaded).unwrap();
+        let threads = Threads {
+            decoding: threaded,
+            encoding: threaded,
+        };
+        let view = remap_with(&nodes, threads).unwrap();
         crate::writer::to_json(&view, Default::default()).unwrap()
     }
 
@@ -556,9 +599,10 @@ mod tests {
     }
 
     #[test]
-    fn maps_decoded_on_a_thread_compose_as_on_this_one() {
+    fn maps_decoded_and_encoded_on_threads_compose_as_on_this_one() {
         let (outer, inner) = (map(300, 300, 1), map(300, 300, 2));
         assert!(inner.part(crate::view::Part::Mappings).len() >= decoding::THREAD_FROM);
+        assert!(outer.part(crate::view::Part::Mappings).len() >= decoding::THREAD_FROM);
         let (threaded, here) = (
             composed(&outer, &inner, true),
             composed(&outer, &inner, false),

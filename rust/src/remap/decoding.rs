@@ -53,10 +53,7 @@ pub(super) fn with_maps<'v, T>(
                 crate::quiet_panics::inherit(quiet);
                 serve(nodes, queue)
             })
-            .map_err(|e| Error {
-                os_errno: e.raw_os_error().unwrap_or(0),
-                ..Error::new(ErrorKind::System, format!("cannot start a thread: {e}"))
-            })?;
+            .map_err(super::cannot_start)?;
         let done = work(Maps {
             requests: Some(requests),
             ..maps
