@@ -37,7 +37,9 @@ def remap(source_map: MapInput, loader: Callable[[str], MapInput | None]) -> Vie
     file, and is applied through any number of steps.
 
     Raises what parsing raises for a map that does not parse (naming the source it was
-    loaded for), ``TypeError`` for a loader result of another type, and
+    loaded for), :class:`InvalidSourceMap` for bad ``mappings`` (checked as the
+    composition reads them, so parsing a map for it skips their index; the message names
+    the map), ``TypeError`` for a loader result of another type, and
     :class:`InvalidArgument` for a cycle (a map loaded again for a source inside itself)
     or more than :data:`MAX_STEPS` steps; an exception from the loader propagates as it
     is. Nothing is written in any of these cases."""
