@@ -173,41 +173,63 @@ impl Position {
     }
 }
 
-/// The token after `at`: the position after it, and whether it has a source and a
-/// name. `Some(None)` at the end of the text, `None` at anything not plainly valid.
+/// The segment at `*pos` after the separators before it (`new_line` applied to
+/// `lines` for each `;`), moving `*pos` past it; `Some(None)` at the end of the text,
+/// `None` at anything not plainly valid. `after_segment`: a segment ends right before
+/// `*pos` (a `,` that does not follow one is an empty segment).
 #[inline(always)]
-fn step(mappings: &[u8], at: Position, limits: Limits) -> Option<Option<(Position, bool, bool)>> {
+fn next_segment<L>(
+    mappings: &[u8],
+    pos: &mut usize,
+    mut after_segment: bool,
+    lines: &mut L,
+    new_line: impl Fn(&mut L) -> Option<()>,
+) -> Option<Option<Segment>> {
     let text = Checked(mappings);
-    let Position {
-        mut pos,
-        state: mut s,
-        mut after_segment,
-    } = at;
     loop {
-        match text.class(pos) {
+        match text.class(*pos) {
             SEMICOLON => {
-                s.dst_line = s.dst_line.checked_add(1)?;
-                s.dst_col = 0;
-                pos += 1;
+                new_line(lines)?;
+                *pos += 1;
                 after_segment = false;
             }
             COMMA => {
-                if !after_segment || text.class(pos + 1) >= 64 {
+                if !after_segment || text.class(*pos + 1) >= 64 {
                     return None; // an empty segment
                 }
-                pos += 1;
+                *pos += 1;
                 after_segment = false;
             }
             END => return Some(None),
             _ => break,
         }
     }
-    let rest = &mappings[pos..];
+    let rest = &mappings[*pos..];
     let segment = match rest.first_chunk::<WINDOW>() {
         Some(window) => segment(&Window(window))?,
         None => segment(&Checked(rest))?,
     };
-    pos += segment.end;
+    *pos += segment.end;
+    Some(Some(segment))
+}
+
+/// The token after `at`: the position after it, and whether it has a source and a
+/// name. `Some(None)` at the end of the text, `None` at anything not plainly valid.
+#[inline(always)]
+fn step(mappings: &[u8], at: Position, limits: Limits) -> Option<Option<(Position, bool, bool)>> {
+    let Position {
+        mut pos,
+        state: mut s,
+        after_segment,
+    } = at;
+    let new_line = |s: &mut State| {
+        s.dst_line = s.dst_line.checked_add(1)?;
+        s.dst_col = 0;
+        Some(())
+    };
+    let Some(segment) = next_segment(mappings, &mut pos, after_segment, &mut s, new_line)? else {
+        return Some(None);
+    };
     let [col, src, line, src_col, name] = segment.deltas;
     if col < 0 {
         return None; // out of column order (or below 0): the general path re-sorts
@@ -241,16 +263,7 @@ fn step(mappings: &[u8], at: Position, limits: Limits) -> Option<Option<(Positio
 /// count, or `None` if the text has anything but plainly valid, sorted segments of 1, 4
 /// or 5 fields (see the module docs; `checkpoints` then holds a partial index).
 pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) -> Option<u32> {
-    let mut at = Position::START;
-    let mut count: u32 = 0;
-    while let Some((next, has_source, has_name)) = step(mappings, at, limits)? {
-        at = next;
-        if count.is_multiple_of(INTERVAL) {
-            let offset = u32::try_from(at.pos).ok()?;
-            Checkpoint::at(offset, at.state, has_source, has_name).write(checkpoints);
-        }
-        count = count.checked_add(1)?;
-    }
+    let (count, _) = index_head(mappings, mappings.len(), limits, checkpoints)?;
     Some(count)
 }
 
@@ -260,4 +273,198 @@ pub(super) fn next_token(mappings: &[u8], at: &mut Position, limits: Limits) -> 
     let (next, has_source, has_name) = step(mappings, *at, limits)??;
     *at = next;
     Some(next.state.token(has_source, has_name))
+}
+
+/// `index` of the text up to `end` only: the token count and where the loop ended (its
+/// running state there), for `index_tail` to go on from.
+pub(super) fn index_head(
+    mappings: &[u8],
+    end: usize,
+    limits: Limits,
+    checkpoints: &mut Vec<u8>,
+) -> Option<(u32, Position)> {
+    let head = &mappings[..end];
+    let mut at = Position::START;
+    let mut count: u32 = 0;
+    while let Some((next, has_source, has_name)) = step(head, at, limits)? {
+        at = next;
+        if count.is_multiple_of(INTERVAL) {
+            let offset = u32::try_from(at.pos).ok()?;
+            Checkpoint::at(offset, at.state, has_source, has_name).write(checkpoints);
+        }
+        count = count.checked_add(1)?;
+    }
+    // `step` stops at the end without taking the `;` after the last token: the lines
+    // they end are the tail's to start from.
+    let lines = u32::try_from(head[at.pos..].len()).ok()?;
+    if lines > 0 {
+        at.state.dst_line = at.state.dst_line.checked_add(lines)?;
+        at.state.dst_col = 0;
+    }
+    Some((count, at))
+}
+
+/// The running state after a token of the tail, relative to the state where the tail
+/// starts (unknown while it is decoded): each field the sum of its deltas so far.
+#[derive(Clone, Copy, Default)]
+struct Sums {
+    /// `;` so far.
+    lines: u32,
+    /// The generated column: relative to the starting column until the tail's first
+    /// `;`, absolute after it.
+    col: i64,
+    src_id: i64,
+    src_line: i64,
+    src_col: i64,
+    name_id: i64,
+}
+
+/// The lowest and highest sum a field took where it was applied.
+#[derive(Clone, Copy)]
+struct Range {
+    low: i64,
+    high: i64,
+}
+
+impl Range {
+    const EMPTY: Range = Range {
+        low: i64::MAX,
+        high: i64::MIN,
+    };
+
+    fn add(&mut self, value: i64) {
+        self.low = self.low.min(value);
+        self.high = self.high.max(value);
+    }
+
+    /// Whether `base + v` is in `0..limit` for every value `v` seen.
+    fn fits(&self, base: u32, limit: u64) -> bool {
+        self.low > self.high
+            || (base as i64 + self.low >= 0 && ((base as i64 + self.high) as u64) < limit)
+    }
+}
+
+/// The text from a split point to its end, indexed without the state at the split (see
+/// `index_tail`); `resolve` turns it into the index `index` would have built.
+pub(super) struct Tail {
+    /// The checkpoints as (byte offset, sums, has source, has name, column relative).
+    checkpoints: Vec<(u32, Sums, bool, bool, bool)>,
+    count: u32,
+    /// The sums at the end of the tail.
+    end: Sums,
+    /// Ranges of the sums where they were applied: the generated column before the
+    /// first `;`, sources, original lines and columns at tokens with a source, names at
+    /// tokens with a name.
+    col: Range,
+    src_id: Range,
+    src_line: Range,
+    src_col: Range,
+    name_id: Range,
+}
+
+/// Indexes `mappings[from..]` as `index` would go on from `from`, without the state there:
+/// `head` tokens come before it (which tokens get a checkpoint depends on it), and
+/// `after_segment` says whether a segment ends right before it. `None` where the text is
+/// not plainly valid whatever that state.
+pub(super) fn index_tail(
+    mappings: &[u8],
+    from: usize,
+    after_segment: bool,
+    head: u32,
+) -> Option<Tail> {
+    let (mut pos, mut after_segment) = (from, after_segment);
+    let mut sums = Sums::default();
+    let mut tail = Tail {
+        checkpoints: Vec::new(),
+        count: 0,
+        end: sums,
+        col: Range::EMPTY,
+        src_id: Range::EMPTY,
+        src_line: Range::EMPTY,
+        src_col: Range::EMPTY,
+        name_id: Range::EMPTY,
+    };
+    let new_line = |sums: &mut Sums| {
+        sums.lines = sums.lines.checked_add(1)?;
+        sums.col = 0;
+        Some(())
+    };
+    while let Some(segment) = next_segment(mappings, &mut pos, after_segment, &mut sums, new_line)?
+    {
+        let [col, src, line, src_col, name] = segment.deltas;
+        if col < 0 {
+            return None;
+        }
+        sums.col += col;
+        if sums.lines == 0 {
+            tail.col.add(sums.col);
+        } else {
+            u32::try_from(sums.col).ok()?; // absolute: checked as `step` checks it
+        }
+        let has_source = segment.fields >= 4;
+        let has_name = segment.fields == 5;
+        if has_source {
+            sums.src_id += src;
+            sums.src_line += line;
+            sums.src_col += src_col;
+            tail.src_id.add(sums.src_id);
+            tail.src_line.add(sums.src_line);
+            tail.src_col.add(sums.src_col);
+            if has_name {
+                sums.name_id += name;
+                tail.name_id.add(sums.name_id);
+            }
+        }
+        after_segment = true;
+        let index = (head as u64) + tail.count as u64;
+        if index.is_multiple_of(INTERVAL as u64) {
+            let offset = u32::try_from(pos).ok()?;
+            let relative_col = sums.lines == 0;
+            let record = (offset, sums, has_source, has_name, relative_col);
+            tail.checkpoints.push(record);
+        }
+        tail.count = tail.count.checked_add(1)?;
+    }
+    tail.end = sums;
+    Some(tail)
+}
+
+impl Tail {
+    /// Appends the tail's checkpoints, made absolute with `base` (the state where the
+    /// tail starts), to `out` and returns the tail's token count; `None` if a value then
+    /// leaves its range (as `step` would have found).
+    pub(super) fn resolve(&self, base: State, limits: Limits, out: &mut Vec<u8>) -> Option<u32> {
+        let fits = self.col.fits(base.dst_col, 1 << 32)
+            && self.src_id.fits(base.src_id, limits.sources as u64)
+            && self.src_line.fits(base.src_line, 1 << 32)
+            && self.src_col.fits(base.src_col, 1 << 32)
+            && self.name_id.fits(base.name_id, limits.names as u64)
+            && base.dst_line.checked_add(self.end.lines).is_some();
+        if !fits {
+            return None;
+        }
+        let absolute = |base: u32, sum: i64| (base as i64 + sum) as u32;
+        for &(offset, sums, has_source, has_name, relative_col) in &self.checkpoints {
+            let state = State {
+                dst_line: base.dst_line + sums.lines,
+                dst_col: match relative_col {
+                    true => absolute(base.dst_col, sums.col),
+                    false => sums.col as u32,
+                },
+                src_id: absolute(base.src_id, sums.src_id),
+                src_line: absolute(base.src_line, sums.src_line),
+                src_col: absolute(base.src_col, sums.src_col),
+                name_id: absolute(base.name_id, sums.name_id),
+            };
+            Checkpoint::at(offset, state, has_source, has_name).write(out);
+        }
+        Some(self.count)
+    }
+}
+
+impl Position {
+    /// The running state here.
+    pub(super) fn state(&self) -> State {
+        self.state
+    }
 }
