@@ -285,25 +285,44 @@ const FLAG_NAME: u32 = 2;
 
 impl Checkpoint {
     fn write(&self, out: &mut Vec<u8>) {
-        let s = &self.state;
-        let flags = (self.token.has_source() as u32 * FLAG_SOURCE)
-            | ((self.token.name_id != NONE) as u32 * FLAG_NAME);
-        let fields = [
+        let (has_source, has_name) = (self.token.has_source(), self.token.name_id != NONE);
+        out.extend_from_slice(&Checkpoint::record(
             self.offset,
-            s.dst_line,
-            s.dst_col,
-            s.src_id,
-            s.src_line,
-            s.src_col,
-            s.name_id,
-            flags,
+            &self.state,
+            has_source,
+            has_name,
+        ));
+    }
+
+    /// The `CHECKPOINT_SIZE` bytes of a checkpoint: the byte offset, the state, flags.
+    fn record(offset: u32, s: &State, has_source: bool, has_name: bool) -> [u8; CHECKPOINT_SIZE] {
+        let flags = (has_source as u32 * FLAG_SOURCE) | (has_name as u32 * FLAG_NAME);
+        let fields = [
+            offset, s.dst_line, s.dst_col, s.src_id, s.src_line, s.src_col, s.name_id, flags,
         ];
         // One 32-byte append instead of eight 4-byte ones (a capacity check each).
         let mut record = [0u8; CHECKPOINT_SIZE];
         for (chunk, v) in record.chunks_exact_mut(4).zip(fields) {
             chunk.copy_from_slice(&v.to_le_bytes());
         }
-        out.extend_from_slice(&record);
+        record
+    }
+
+    /// Adds `base` to the state of a checkpoint `record` (the generated column only if
+    /// `col`), wrapping: for `fast::index_tail`, whose records hold sums since a split.
+    fn add_base(record: &mut [u8], base: &State, col: bool) {
+        let fields = [
+            base.dst_line,
+            if col { base.dst_col } else { 0 },
+            base.src_id,
+            base.src_line,
+            base.src_col,
+            base.name_id,
+        ];
+        for (chunk, add) in record[4..28].chunks_exact_mut(4).zip(fields) {
+            let value = u32::from_le_bytes(chunk.try_into().expect("4 bytes"));
+            chunk.copy_from_slice(&value.wrapping_add(add).to_le_bytes());
+        }
     }
 
     /// A checkpoint from its `CHECKPOINT_SIZE` bytes.

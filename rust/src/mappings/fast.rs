@@ -13,7 +13,7 @@
 //! Reading tokens back (lookups) takes the same steps from a checkpoint (`next_token`),
 //! and hands over to the general decoder where a segment is not plain.
 
-use super::{Checkpoint, Limits, RawToken, State, INTERVAL};
+use super::{Checkpoint, Limits, RawToken, State, CHECKPOINT_SIZE, INTERVAL};
 
 /// Per byte: its base64 digit value (0..=63), `COMMA`, `SEMICOLON`, or `OTHER`.
 const CLASS: [u8; 256] = {
@@ -347,8 +347,10 @@ impl Range {
 /// The text from a split point to its end, indexed without the state at the split (see
 /// `index_tail`); `resolve` turns it into the index `index` would have built.
 pub(super) struct Tail {
-    /// The checkpoints as (byte offset, sums, has source, has name, column relative).
-    checkpoints: Vec<(u32, Sums, bool, bool, bool)>,
+    /// The checkpoint records, with the sums (wrapped to 32 bits) for the state.
+    checkpoints: Vec<u8>,
+    /// How many of them come before the tail's first `;` (their column is relative).
+    relative_cols: usize,
     count: u32,
     /// The sums at the end of the tail.
     end: Sums,
@@ -376,6 +378,7 @@ pub(super) fn index_tail(
     let mut sums = Sums::default();
     let mut tail = Tail {
         checkpoints: Vec::new(),
+        relative_cols: 0,
         count: 0,
         end: sums,
         col: Range::EMPTY,
@@ -419,9 +422,20 @@ pub(super) fn index_tail(
         let index = (head as u64) + tail.count as u64;
         if index.is_multiple_of(INTERVAL as u64) {
             let offset = u32::try_from(pos).ok()?;
-            let relative_col = sums.lines == 0;
-            let record = (offset, sums, has_source, has_name, relative_col);
-            tail.checkpoints.push(record);
+            // Wrapped to 32 bits: adding the base wraps back to the value (in range).
+            let state = State {
+                dst_line: sums.lines,
+                dst_col: sums.col as u32,
+                src_id: sums.src_id as u32,
+                src_line: sums.src_line as u32,
+                src_col: sums.src_col as u32,
+                name_id: sums.name_id as u32,
+            };
+            let record = Checkpoint::record(offset, &state, has_source, has_name);
+            tail.checkpoints.extend_from_slice(&record);
+            if sums.lines == 0 {
+                tail.relative_cols += 1;
+            }
         }
         tail.count = tail.count.checked_add(1)?;
     }
@@ -443,20 +457,10 @@ impl Tail {
         if !fits {
             return None;
         }
-        let absolute = |base: u32, sum: i64| (base as i64 + sum) as u32;
-        for &(offset, sums, has_source, has_name, relative_col) in &self.checkpoints {
-            let state = State {
-                dst_line: base.dst_line + sums.lines,
-                dst_col: match relative_col {
-                    true => absolute(base.dst_col, sums.col),
-                    false => sums.col as u32,
-                },
-                src_id: absolute(base.src_id, sums.src_id),
-                src_line: absolute(base.src_line, sums.src_line),
-                src_col: absolute(base.src_col, sums.src_col),
-                name_id: absolute(base.name_id, sums.name_id),
-            };
-            Checkpoint::at(offset, state, has_source, has_name).write(out);
+        let start = out.len();
+        out.extend_from_slice(&self.checkpoints);
+        for (i, record) in out[start..].chunks_exact_mut(CHECKPOINT_SIZE).enumerate() {
+            Checkpoint::add_base(record, &base, i < self.relative_cols);
         }
         Some(self.count)
     }
