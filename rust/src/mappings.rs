@@ -1037,14 +1037,20 @@ impl<'a> TokenTable<'a> {
 
 /// The first index in `0..len` for which `pred` is false (`pred` must be monotone),
 /// searched outwards from `hint`: galloping to a bound takes a few steps when the answer
-/// is near the last one, as it is for lookups that move through a table in order.
+/// is near the last one, as it is for lookups that move through a table in order. A
+/// `hint` of 0 means none: a plain binary search.
 pub fn partition_point_from<E>(
     len: usize,
     hint: usize,
     pred: impl Fn(usize) -> Result<bool, E>,
 ) -> Result<usize, E> {
     let hint = hint.min(len);
-    if hint > 0 && !pred(hint - 1)? {
+    if hint == 0 {
+        // No answer to start from (a lookup on its own, or the first of a walk): galloping
+        // from 0 would take twice the steps of a binary search (a lookup's 1.1 -> 1.4 µs).
+        return search(0, len, pred);
+    }
+    if !pred(hint - 1)? {
         // The answer is at or before `hint - 1`: gallop back to a bound.
         let (mut high, mut step) = (hint - 1, 1);
         loop {
