@@ -401,11 +401,11 @@ pub fn index_into(
     index_general(mappings, limits, rules, out)
 }
 
-/// Mappings from this size are indexed in two halves, on this thread and another: the
+/// Mappings from this size are indexed in two parts, on this thread and another: the
 /// fast path is most of a big map's parse (8.5 of 11 ms on a 14 MB map).
 const SPLIT_FROM: usize = 1 << 20;
 
-/// `fast::index`, of a big text in two halves at once (see `split_index`).
+/// `fast::index`, of a big text in two parts at once (see `split_index`).
 fn fast_index(mappings: &[u8], limits: Limits, out: &mut Vec<u8>) -> Option<u32> {
     if mappings.len() >= SPLIT_FROM {
         // The tail's decoding (relative sums and their ranges) takes ~1.4 times the

@@ -91,11 +91,15 @@ pub fn remap(nodes: &[Node<'_>]) -> Result<View> {
     let size = |n: &Node<'_>| n.view.part(crate::view::Part::Mappings).len();
     let below: usize = nodes.iter().skip(1).map(size).sum();
     let threads = Threads {
-        decoding: below >= decoding::THREAD_FROM,
-        encoding: nodes.first().map_or(0, size) >= decoding::THREAD_FROM,
+        decoding: below >= THREAD_FROM,
+        encoding: nodes.first().map_or(0, size) >= THREAD_FROM,
     };
     remap_with(nodes, threads)
 }
+
+/// Bytes of `mappings` (~64K segments) from which a helper thread saves more than it
+/// costs: below the root, for decoding the maps there; in the root, for encoding.
+const THREAD_FROM: usize = 1 << 18;
 
 /// Which of `remap`'s helper threads to use: they cost more than they save on small maps.
 #[derive(Clone, Copy)]
@@ -601,8 +605,8 @@ mod tests {
     #[test]
     fn maps_decoded_and_encoded_on_threads_compose_as_on_this_one() {
         let (outer, inner) = (map(300, 300, 1), map(300, 300, 2));
-        assert!(inner.part(crate::view::Part::Mappings).len() >= decoding::THREAD_FROM);
-        assert!(outer.part(crate::view::Part::Mappings).len() >= decoding::THREAD_FROM);
+        assert!(inner.part(crate::view::Part::Mappings).len() >= THREAD_FROM);
+        assert!(outer.part(crate::view::Part::Mappings).len() >= THREAD_FROM);
         let (threaded, here) = (
             composed(&outer, &inner, true),
             composed(&outer, &inner, false),

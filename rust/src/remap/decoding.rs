@@ -26,11 +26,6 @@ enum Arrival {
 /// A request to the decoding thread: the map to decode and where its lines go.
 type Request = (usize, Sender<Arrival>);
 
-/// Bytes of `mappings` below the root (~64K segments) from which the maps are decoded
-/// on a second thread (with fewer, on the calling thread as first asked for: a thread
-/// costs more than it saves).
-pub(super) const THREAD_FROM: usize = 1 << 18;
-
 /// Runs `work` with the maps of `nodes`, decoded as `work` asks for them: on a second
 /// thread if `threaded`, which, when `work` is done (or failed), finishes the map it is
 /// on and stops.
