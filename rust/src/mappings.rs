@@ -1194,6 +1194,62 @@ mod tests {
         split_index(text, at, LIMITS, &mut out).map(|count| (out, count))
     }
 
+    /// A text big enough to be split as `index` splits it: the same index as one pass,
+    /// and where bytes before or after the split break it, the same error or the same
+    /// re-sorted text from the general decoder.
+    #[test]
+    fn big_texts_index_in_two_parts_as_in_one() {
+        let mut x = 7u32;
+        let mut tokens = Vec::new();
+        for line in 0..40u32 {
+            for i in 0..8000u32 {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                tokens.push(RawToken {
+                    dst_line: line,
+                    dst_col: i * 4,
+                    src_id: (x >> 8) % 4,
+                    src_line: (x >> 4) % 5000,
+                    src_col: (x >> 12) % 300,
+                    name_id: if x.is_multiple_of(3) {
+                        (x >> 6) % 4
+                    } else {
+                        NONE
+                    },
+                });
+            }
+        }
+        let text = encode(&tokens);
+        assert!(text.len() >= SPLIT_FROM);
+        let indexed = index(&text, LIMITS, Rules::STRICT).unwrap();
+        let (checkpoints, count) = whole(&text).unwrap();
+        assert_eq!(
+            (indexed.checkpoints, indexed.token_count),
+            (checkpoints, count)
+        );
+        let at = text.len() / 100 * 58;
+        for (offset, bad) in [
+            (at / 2, &b"D,"[..]),
+            (at + 1000, &b"!"[..]),
+            (at + 5000, b"gggggggggB"),
+            (at + 9000, b"D,"),
+        ] {
+            let comma = offset + text[offset..].iter().position(|&b| b == b',').unwrap();
+            let mut broken = text.clone();
+            broken.splice(comma + 1..comma + 1, bad.iter().copied());
+            for rules in [Rules::LENIENT, Rules::STRICT] {
+                let split = index(&broken, LIMITS, rules)
+                    .map(|i| (i.checkpoints, i.token_count, i.rewritten));
+                let general = index_general(&broken, LIMITS, rules, Vec::new())
+                    .map(|i| (i.checkpoints, i.token_count, i.rewritten));
+                match (split, general) {
+                    (Ok(split), Ok(general)) => assert_eq!(split, general),
+                    (Err(split), Err(general)) => assert_eq!(split.message, general.message),
+                    (split, general) => panic!("{:?} against {:?}", split.is_ok(), general.is_ok()),
+                }
+            }
+        }
+    }
+
     /// Values at the edges of their ranges, reached before and after a split: the tail's
     /// sums are checked against where the head ended, as the whole text checks them.
     #[test]
