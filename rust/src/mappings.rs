@@ -405,17 +405,49 @@ pub fn index_into(
 /// fast path is most of a big map's parse (8.5 of 11 ms on a 14 MB map).
 const SPLIT_FROM: usize = 1 << 20;
 
-/// `fast::index`, of a big text in two parts at once (see `split_index`).
+/// `fast::index`, of a big text in two parts at once (see `split_index`) when a second
+/// core may be free.
 fn fast_index(mappings: &[u8], limits: Limits, out: &mut Vec<u8>) -> Option<u32> {
     if mappings.len() >= SPLIT_FROM {
-        // The tail's decoding (relative sums and their ranges) takes ~1.4 times the
-        // head's per byte: split where the two take the same time.
-        let middle = mappings.len() / 100 * 58;
-        if let Some(found) = memchr::memchr2(b',', b';', &mappings[middle..]) {
-            return split_index(mappings, middle + found, limits, out);
+        if let Some(_split) = Splitting::start() {
+            // The tail's decoding (relative sums and their ranges) takes ~1.4 times the
+            // head's per byte: split where the two take the same time.
+            let middle = mappings.len() / 100 * 58;
+            if let Some(found) = memchr::memchr2(b',', b';', &mappings[middle..]) {
+                return split_index(mappings, middle + found, limits, out);
+            }
         }
     }
     fast::index(mappings, limits, out)
+}
+
+/// The one split index this process makes at a time. A split costs ~1.2 times the CPU
+/// of one pass (the tail's loop is slower, and the head's segments are counted), which
+/// only pays when a core is idle: with one core, or while another thread's split runs
+/// (many threads parsing at once), indexes are made in one pass, on their own thread.
+struct Splitting;
+
+static SPLITTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+impl Splitting {
+    fn start() -> Option<Splitting> {
+        use std::sync::atomic::Ordering;
+        static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+        let cores = *CORES.get_or_init(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+        });
+        if cores < 2 {
+            return None;
+        }
+        let taken = SPLITTING.compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed);
+        taken.ok().map(|_| Splitting)
+    }
+}
+
+impl Drop for Splitting {
+    fn drop(&mut self) {
+        SPLITTING.store(false, std::sync::atomic::Ordering::Release);
+    }
 }
 
 /// `fast::index`, the text before separator `at` indexed here and the rest on another
