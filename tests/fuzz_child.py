@@ -4,8 +4,9 @@ that a crash fails that test instead of killing the test run.
     python tests/fuzz_child.py SEED ITERATIONS
 
 Feeds mutated real maps, mutated caches, random bytes and random arguments to every entry
-point. Loading mutated bytes may only raise SourceMapError subclasses; calls with random
-arguments also TypeError, ValueError, IndexError and KeyError where the API documents them.
+point, and mutated maps to composition (``remap``) and concatenation. Loading mutated
+bytes may only raise SourceMapError subclasses; calls with random arguments also
+TypeError, ValueError, IndexError and KeyError where the API documents them.
 A caught Rust panic (InternalError) is a bug like any other: it, or anything else, is
 printed and exits 1.
 """
@@ -70,6 +71,7 @@ def exercise(rng: random.Random, view: View) -> None:
             rng.choice([None, b"function f(){return g()}", b"(((", "x=>{", bytes(range(256))]),
         ),
         lambda: view.get_original_function_name(random_int(rng), random_int(rng)),  # type: ignore[arg-type]
+        lambda: View.from_json(view.to_json(rng.random() < 0.5, rng.random() < 0.5), strict=True),
     ]
     for _ in range(10):
         try:
@@ -91,7 +93,7 @@ def main(seed: int, iterations: int) -> int:
     caches = [View.from_json(s).dump_memdb() for s in seeds[-2:]]
     tmpdir = tempfile.mkdtemp()
     for i in range(iterations):
-        kind = rng.randrange(5)
+        kind = rng.randrange(7)
         try:
             if kind == 0 and rng.random() < 0.2:
                 # With a minified source parsed at the same time, and frames' originals.
@@ -116,6 +118,21 @@ def main(seed: int, iterations: int) -> int:
                 view = libsourcemap.from_json(
                     bytes(rng.randrange(256) for _ in range(rng.randrange(64)))
                 )
+            elif kind == 5:
+                # Composition reads maps given as text without indexing them: their
+                # mappings are checked as it walks them (the first source gets a map).
+                as_given = lambda data: rng.choice([data, mutate(rng, data)])  # noqa: E731
+                maps = [as_given(rng.choice(seeds))]
+                loader = lambda name, maps=maps: maps.pop() if maps else None  # noqa: E731
+                libsourcemap.remap(as_given(rng.choice(seeds)), loader).to_json()
+                continue
+            elif kind == 6:
+                parts = [
+                    (b"x();\n", rng.choice([mutate(rng, rng.choice(seeds)), None]), f"p{n}.js")
+                    for n in range(rng.randrange(1, 4))
+                ]
+                libsourcemap.concat(parts)[1].to_json()
+                continue
             else:
                 index = sourcemap.loads(mutate(rng, rng.choice(seeds)).decode("utf-8", "replace"))
                 for _ in range(5):
