@@ -24,6 +24,7 @@ pub mod quiet_panics;
 pub mod remap;
 pub mod rules;
 pub mod tables;
+pub mod threads;
 pub mod view;
 pub mod vlq;
 pub mod writer;

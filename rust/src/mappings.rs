@@ -467,19 +467,11 @@ fn split_index(mappings: &[u8], at: usize, limits: Limits, out: &mut Vec<u8>) ->
         (head, tail)
     };
     let (head, (counted, tail)) = std::thread::scope(|s| {
-        let quiet = crate::quiet_panics::is_quiet();
-        let other = std::thread::Builder::new()
-            .name("libsourcemap-index".into())
-            .spawn_scoped(s, move || {
-                // A panic here is re-raised below; caught quietly there, not printed.
-                crate::quiet_panics::inherit(quiet);
-                tail()
-            });
+        let builder = crate::threads::builder("libsourcemap-index", None);
+        let other = crate::threads::spawn_scoped(builder, s, tail);
         let head = fast::index_head(mappings, at, limits, out);
         let tail = match other {
-            Ok(thread) => thread
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Ok(thread) => crate::threads::joined(thread), // a panic there is raised here
             Err(_) => tail(), // no second thread: one after the other, here
         };
         (head, tail)

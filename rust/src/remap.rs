@@ -214,14 +214,6 @@ fn check_tree(nodes: &[Node<'_>]) -> Result<()> {
     Ok(())
 }
 
-/// The error for a helper thread that could not be started.
-fn cannot_start(e: std::io::Error) -> Error {
-    Error {
-        os_errno: e.raw_os_error().unwrap_or(0),
-        ..Error::new(ErrorKind::System, format!("cannot start a thread: {e}"))
-    }
-}
-
 fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidArgument, message)
 }

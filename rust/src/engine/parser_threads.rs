@@ -2,7 +2,8 @@
 //! nesting level), started once per job rather than per source, and run side by side
 //! for parses that do not depend on each other.
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
+use crate::threads::{self, joined};
 
 /// A parse runs on a thread with this much stack, enough for `function_scopes`'
 /// nesting bound.
@@ -23,58 +24,32 @@ pub fn on_parser_stack<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Resu
 }
 
 /// Starts `work` on a new thread of scope `s` with `PARSE_STACK` of stack (marked as a
-/// parser stack, so parses inside run right there); wait for it with `joined`.
+/// parser stack, so parses inside run right there); wait for it with `threads::joined`.
 pub fn spawn_parser<'scope, T: Send + 'scope>(
     s: &'scope std::thread::Scope<'scope, '_>,
     work: impl FnOnce() -> T + Send + 'scope,
 ) -> Result<std::thread::ScopedJoinHandle<'scope, T>> {
-    parser_thread()
-        .spawn_scoped(s, as_parser(work))
-        .map_err(cannot_start)
+    threads::spawn_scoped(parser_thread(), s, as_parser(work))
 }
 
 /// `spawn_parser` for work that outlives the caller's frame (a parse started now and
-/// waited for in a later call): join the handle, re-raising a panic as `joined` does.
+/// waited for in a later call): join the handle, re-raising a panic as `threads::joined` does.
 pub fn start_parser<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<std::thread::JoinHandle<T>> {
-    parser_thread().spawn(as_parser(work)).map_err(cannot_start)
+    threads::spawn(parser_thread(), as_parser(work))
 }
 
 fn parser_thread() -> std::thread::Builder {
-    std::thread::Builder::new()
-        .name("libsourcemap-parse".into())
-        .stack_size(PARSE_STACK)
+    threads::builder("libsourcemap-parse", Some(PARSE_STACK))
 }
 
 /// `work` as a parser thread runs it.
 fn as_parser<T>(work: impl FnOnce() -> T) -> impl FnOnce() -> T {
-    // A panic here is re-raised on the calling thread; if that one catches it quietly
-    // (the C ABI's landing pad), this thread must not print it either.
-    let quiet = crate::quiet_panics::is_quiet();
     move || {
         ON_PARSER_STACK.with(|on| on.set(true));
-        crate::quiet_panics::inherit(quiet);
         work()
     }
-}
-
-fn cannot_start(e: std::io::Error) -> Error {
-    Error {
-        os_errno: e.raw_os_error().unwrap_or(0),
-        ..Error::new(
-            ErrorKind::System,
-            format!("cannot start a parser thread: {e}"),
-        )
-    }
-}
-
-/// What a parser thread returned. A panic in it is re-raised here, on the calling
-/// thread, where the landing pad catches it.
-pub fn joined<T>(thread: std::thread::ScopedJoinHandle<'_, T>) -> T {
-    thread
-        .join()
-        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Runs `work` on every item on up to `threads` parser-stack threads (at least one), and

@@ -77,7 +77,7 @@ impl Resolver {
                 .and_then(load::ViewOrIndex::into_loadable)
                 .map(|view| Resolver::new(Arc::new(view)))
                 .and_then(|r| r.prepare_frames(None, positions).map(|()| r));
-            Ok((resolver, parser_threads::joined(minified)))
+            Ok((resolver, crate::threads::joined(minified)))
         })?;
         let resolver = resolver?;
         match minified {

@@ -14,6 +14,7 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 use super::{first_not_before, Node};
 use crate::error::{Error, ErrorKind, Result};
 use crate::mappings::RawToken;
+use crate::threads;
 use crate::view::View;
 
 /// What the decoding thread sends for a map: its lines in order (a line number and its
@@ -40,22 +41,13 @@ pub(super) fn with_maps<'v, T>(
     }
     std::thread::scope(|s| {
         let (requests, queue) = channel();
-        let quiet = crate::quiet_panics::is_quiet();
-        let decoder = std::thread::Builder::new()
-            .name("libsourcemap-remap".into())
-            .spawn_scoped(s, move || {
-                // A panic here is re-raised below; caught quietly there, not printed here.
-                crate::quiet_panics::inherit(quiet);
-                serve(nodes, queue)
-            })
-            .map_err(super::cannot_start)?;
+        let decoder = threads::builder("libsourcemap-remap", None);
+        let decoder = threads::spawn_scoped(decoder, s, move || serve(nodes, queue))?;
         let done = work(Maps {
             requests: Some(requests),
             ..maps
         });
-        if let Err(panic) = decoder.join() {
-            std::panic::resume_unwind(panic);
-        }
+        threads::joined(decoder); // a panic there is raised here
         done
     })
 }

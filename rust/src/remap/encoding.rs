@@ -12,6 +12,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 
 use crate::error::Result;
 use crate::mappings::{Encoder, RawToken};
+use crate::threads;
 
 /// Segments handed over at once: few enough hand-overs that they cost nothing next to
 /// the encoding, and a batch (96 KiB) stays in the cache of the core that reads it.
@@ -55,20 +56,16 @@ impl<'scope> Segments<'scope> {
         mut encoder: Encoder,
     ) -> Result<Segments<'scope>> {
         let (to, batches) = sync_channel::<Vec<RawToken>>(QUEUED);
-        let quiet = crate::quiet_panics::is_quiet();
-        let thread = std::thread::Builder::new()
-            .name("libsourcemap-encode".into())
-            .spawn_scoped(s, move || {
-                // A panic here is re-raised by `finish`; caught quietly there, not printed.
-                crate::quiet_panics::inherit(quiet);
-                for batch in batches {
-                    for token in &batch {
-                        encoder.push(token);
-                    }
+        let builder = threads::builder("libsourcemap-encode", None);
+        // A panic there is re-raised by `finish`.
+        let thread = threads::spawn_scoped(builder, s, move || {
+            for batch in batches {
+                for token in &batch {
+                    encoder.push(token);
                 }
-                encoder
-            })
-            .map_err(super::cannot_start)?;
+            }
+            encoder
+        })?;
         Ok(Segments::Away {
             batch: Vec::with_capacity(BATCH),
             to,
@@ -84,9 +81,7 @@ impl<'scope> Segments<'scope> {
             Segments::Away { batch, to, thread } => {
                 let _ = to.send(batch);
                 drop(to); // the thread's loop ends with the last batch
-                thread
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                threads::joined(thread)
             }
         }
     }
