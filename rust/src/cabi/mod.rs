@@ -6,6 +6,7 @@ mod proguard;
 mod resolver;
 mod scopes;
 mod view;
+mod writer;
 
 use std::os::raw::{c_char, c_int};
 use std::ptr;
