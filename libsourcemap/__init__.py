@@ -29,14 +29,14 @@ from .errors import (
 )
 from .frames import Frame, StackFrame
 from .index import Index, Section, from_json
-from .resolver import Resolver
-from .view import Token, View
+from .view import HERMES_BYTECODE_MAGIC, Token, View
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 
 # Names a `View` user does not need are imported on first use (PEP 562), so that
-# `import libsourcemap` stays cheap: bundles (zipfile), symbolication, ProGuard and
-# discovery load only when touched. The names are the same either way.
+# `import libsourcemap` stays cheap and loads the library alone: the engine (the resolver,
+# symbolication, bundles), the writers, ProGuard and discovery load only when touched.
+# The names are the same either way.
 _LAZY = {
     "discover": "discovery",
     "from_data_url": "discovery",
@@ -45,35 +45,27 @@ _LAZY = {
     "parse_stacktrace": "symbolication.stacktrace",
     "symbolicate": "symbolication.symbolicator",
     "Symbolicator": "symbolication.symbolicator",
-    "SymbolicatedFrame": "symbolication.symbolicator",
-    "MinifiedFrame": "symbolication.symbolicator",
     "SourceBundle": "bundle",
     "BundleFile": "bundle",
     "BadBundle": "bundle",
-    "SourceMapBuilder": "builder",
-    "concat": "builder",
-    "remap": "remapping",
-    "inject_debug_id": "inject",
-    "rewrite": "rewriting",
+    "Resolver": "resolver",
+    "SourceMapBuilder": "writing",
+    "concat": "writing",
+    "remap": "writing",
+    "inject_debug_id": "writing",
+    "rewrite": "writing",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from .builder import SourceMapBuilder, concat
     from .bundle import BadBundle, BundleFile, SourceBundle
     from .discovery import discover, from_data_url
-    from .inject import inject_debug_id
     from .proguard import JavaFrame, ProguardView
-    from .remapping import remap
-    from .rewriting import rewrite
+    from .resolver import Resolver
     from .symbolication.stacktrace import parse_stacktrace
-    from .symbolication.symbolicator import (
-        MinifiedFrame,
-        SymbolicatedFrame,
-        Symbolicator,
-        symbolicate,
-    )
+    from .symbolication.symbolicator import Symbolicator, symbolicate
+    from .writing import SourceMapBuilder, concat, inject_debug_id, remap, rewrite
 
 
 def __getattr__(name: str) -> Any:
@@ -95,6 +87,7 @@ __version__ = "0.9.0"
 
 __all__ = [
     "NONE",
+    "HERMES_BYTECODE_MAGIC",
     "SourceMapBuilder",
     "concat",
     "remap",
@@ -114,8 +107,6 @@ __all__ = [
     "discover",
     "symbolicate",
     "Symbolicator",
-    "SymbolicatedFrame",
-    "MinifiedFrame",
     "StackFrame",
     "parse_stacktrace",
     "SourceBundle",

@@ -143,6 +143,14 @@ def take_buffer(buf: Any, size: int) -> bytes:
         _buffer_free(buf)
 
 
+def take_dump(func: Callable[..., Any], ptr: Any, with_contents: bool, with_names: bool) -> bytes:
+    """The bytes a dump call returns: ``lsm_view_dump_memdb``, ``lsm_resolver_dump_memdb``
+    (memdb caches) or ``lsm_view_to_json``."""
+    size = scratch.size
+    buf = rustcall(func, ptr, size, int(bool(with_contents)), int(bool(with_names)))
+    return take_buffer(buf, size[0])
+
+
 def call_str(func: Callable[..., Any], *args: Any) -> str | None:
     """Calls a function returning a borrowed string through a ``size_t *len_out``.
 

@@ -4,7 +4,7 @@ A view is a map's tables and lookups. A resolver adds what turning a stack frame
 into original code needs: the original function name around a position (from the
 minified source's function table, or the original source parsed around the mapped
 position), context lines, and whole frames resolved in one native call. It keeps what it
-parses for its life. Every view has one on demand (:attr:`View.resolver`), which is what
+parses for its life. Every view has one on demand (:meth:`Resolver.of`), which is what
 the view's own frame methods use.
 """
 
@@ -22,6 +22,7 @@ from ._native import (
     rustcall,
     scratch,
     take_buffer,
+    take_dump,
     to_bytes,
     valid_u32,
 )
@@ -31,7 +32,7 @@ from .frames import Frame, StackFrame, split_context
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
-    from typing import Any, Callable, Union
+    from typing import Any, Union
 
     from .view import View
 
@@ -50,7 +51,7 @@ _EMPTY: list[str] = []
 class Resolver(RustObject):
     """Function names, context lines and resolved frames for one view.
 
-    Made with :meth:`for_view` (or taken from :attr:`View.resolver`). It shares the view's
+    Made with :meth:`for_view`, or taken from :meth:`of` (the view's own). It shares the view's
     native tables, so it stays usable when the view is closed, and is safe to share
     between threads; parsing runs without the GIL, on up to four threads.
     """
@@ -60,6 +61,14 @@ class Resolver(RustObject):
     _sources: dict[int, str | None]
     _free = lib.lsm_resolver_free
     _kind = "resolver"
+
+    @staticmethod
+    def of(view: View) -> Resolver:
+        """The view's own resolver, made on first use: the one the view's frame methods
+        (``get_original_function_name``, ``resolve_frame(s)``, ...) use, and where a
+        minified source attached to the view keeps its function table."""
+        resolver: Resolver = view._own_resolver()
+        return resolver
 
     @staticmethod
     def for_view(view: View) -> Resolver:
@@ -296,7 +305,7 @@ class Resolver(RustObject):
     def dump_memdb(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
         """The view's memdb (see :meth:`View.dump_memdb`) with this resolver's function
         table: an attached one with every function named, else the view's own."""
-        return dump_memdb(
+        return take_dump(
             lib.lsm_resolver_dump_memdb, self._get_ptr(), with_source_contents, with_names
         )
 
@@ -306,16 +315,6 @@ class Resolver(RustObject):
 
 
 _MISSING: Any = object()
-
-
-def dump_memdb(
-    func: Callable[..., Any], ptr: Any, with_source_contents: bool, with_names: bool
-) -> bytes:
-    """The bytes a dump call returns: ``lsm_view_dump_memdb``, ``lsm_resolver_dump_memdb``
-    (memdb caches) or ``lsm_view_to_json``."""
-    size = scratch.size
-    buf = rustcall(func, ptr, size, int(bool(with_source_contents)), int(bool(with_names)))
-    return take_buffer(buf, size[0])
 
 
 def _owned_text(buf: Any, size: int) -> str | None:

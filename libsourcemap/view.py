@@ -18,11 +18,11 @@ from ._native import (
     rule_flags,
     rustcall,
     scratch,
+    take_dump,
     to_bytes,
     valid_u32,
 )
 from .errors import BadIo, InvalidArgument, InvalidSourceMap, SourceMapError
-from .resolver import Resolver, dump_memdb, frame_positions
 
 # `typing` costs a fifth of `import libsourcemap`; annotations are strings (see the
 # __future__ import), so it is only needed by type checkers.
@@ -91,7 +91,9 @@ class View(RustObject):
     __slots__ = ("_sources", "_names", "_resolver")
     _sources: dict[int, str | None]
     _names: dict[int, str | None]
-    _resolver: Resolver | None
+    # The view's own Resolver (libsourcemap.resolver), made on first use. The library
+    # never imports the engine, not even for a type: `Resolver.of(view)` is typed.
+    _resolver: Any
     _free = lib.lsm_view_free
     _kind = "view"
 
@@ -137,6 +139,9 @@ class View(RustObject):
         if minified_source is None:
             ptr = rustcall(lib.lsm_view_from_json, borrowed, len(data), flags)
             return View._from_ptr(ptr, borrowed)
+        # The engine, reached only when a minified source asks for it.
+        from .resolver import Resolver, frame_positions
+
         source = to_bytes(minified_source, "minified_source")
         positions, _ = frame_positions(frames)
         resolver_ptr = rustcall(
@@ -470,16 +475,16 @@ class View(RustObject):
             name = self._names[name_id] = call_str(_get_name, self._get_ptr(), name_id)
         return name  # type: ignore[no-any-return]
 
-    # -- function names and frames (the view's resolver) --------------------------------
+    # -- function names and frames (the view's own resolver: the engine) ----------------
 
-    @property
-    def resolver(self) -> Resolver:
-        """This view's :class:`~libsourcemap.Resolver`, made on first use: what the
-        methods below use, and where an attached minified source's function table is
-        kept."""
+    def _own_resolver(self) -> Any:
+        """The view's own :class:`~libsourcemap.Resolver` (see :meth:`Resolver.of`),
+        made on first use; the engine is imported only then."""
         self._get_ptr()
         resolver = self._resolver
         if resolver is None:
+            from .resolver import Resolver
+
             with _resolver_lock:
                 resolver = self._resolver
                 if resolver is None:
@@ -489,12 +494,12 @@ class View(RustObject):
     def attach_minified_source(self, source: Buffer) -> None:
         """Attaches the minified JavaScript this map belongs to; see
         :meth:`Resolver.attach_minified_source`. Once per view."""
-        self.resolver.attach_minified_source(source)
+        self._own_resolver().attach_minified_source(source)
 
     @property
     def has_function_table(self) -> bool:
         """Whether a minified source is attached (or the memdb stored its table)."""
-        return self.resolver.has_function_table
+        return bool(self._own_resolver().has_function_table)
 
     def get_original_function_name(
         self,
@@ -512,20 +517,24 @@ class View(RustObject):
         from ``sourcesContent`` is parsed around the mapped position. ``minified_name`` is
         accepted for compatibility with 0.8.2 and not needed.
         """
-        resolver = self.resolver
+        resolver = self._own_resolver()
         if minified_source is not None and not resolver.has_function_table:
             try:
                 resolver.attach_minified_source(minified_source)
             except InvalidArgument:
                 pass  # another thread attached it first
-        return resolver.get_original_function_name(line, col)
+        name: str | None = resolver.get_original_function_name(line, col)
+        return name
 
     def resolve_frame(
         self, lineno: int, colno: int, function: str | None = None, context_lines: int = 5
     ) -> Frame | None:
         """A stack frame's 1-based ``lineno``/``colno`` (as JS engines print them) as a
         :class:`Frame` of the original source; see :meth:`Resolver.resolve_frame`."""
-        return self.resolver.resolve_frame(lineno, colno, function, context_lines)
+        frame: Frame | None = self._own_resolver().resolve_frame(
+            lineno, colno, function, context_lines
+        )
+        return frame
 
     def resolve_frames(
         self,
@@ -535,14 +544,20 @@ class View(RustObject):
     ) -> list[Frame | None]:
         """Many 1-based ``(lineno, colno[, function])`` frames of this map resolved in one
         native call; see :meth:`Resolver.resolve_frames`."""
-        return self.resolver.resolve_frames(frames, minified_source, context_lines)
+        resolved: list[Frame | None] = self._own_resolver().resolve_frames(
+            frames, minified_source, context_lines
+        )
+        return resolved
 
     def get_context_lines(
         self, src_id: int | None, line: int, size: int = 5
     ) -> tuple[list[str], str | None, list[str]]:
         """``(pre_context, context_line, post_context)`` around 0-based line ``line`` of
         source ``src_id``; see :meth:`Resolver.get_context_lines`."""
-        return self.resolver.get_context_lines(src_id, line, size)
+        context: tuple[list[str], str | None, list[str]] = self._own_resolver().get_context_lines(
+            src_id, line, size
+        )
+        return context
 
     # -- cache --------------------------------------------------------------------------
 
@@ -551,9 +566,9 @@ class View(RustObject):
         function table of an attached minified source."""
         resolver = self._resolver
         if resolver is not None:
-            return resolver.dump_memdb(with_source_contents, with_names)
+            return bytes(resolver.dump_memdb(with_source_contents, with_names))
         ptr = self._get_ptr()
-        return dump_memdb(lib.lsm_view_dump_memdb, ptr, with_source_contents, with_names)
+        return take_dump(lib.lsm_view_dump_memdb, ptr, with_source_contents, with_names)
 
     def to_json(self, with_source_contents: bool = True, with_names: bool = True) -> bytes:
         """The view as source map JSON (ECMA-426), whatever it was made from (JSON, an
@@ -562,9 +577,10 @@ class View(RustObject):
         has contents, unless ``with_source_contents=False``), ``names`` (none with
         ``with_names=False``, and no segment names then), ``mappings``, ``ignoreList``,
         ``debugId``. The output passes ``strict=True`` and parses back to the same tokens,
-        sources, contents and names; ``mappings`` is written anew from the tokens, so a map
-        read leniently comes out valid."""
-        return dump_memdb(lib.lsm_view_to_json, self._get_ptr(), with_source_contents, with_names)
+        sources, contents and names. ``mappings`` is the text as read where the parser read
+        it whole on its fast path (it is valid under every rule) and names are kept; else it
+        is encoded from the tokens, so a map read leniently comes out valid."""
+        return take_dump(lib.lsm_view_to_json, self._get_ptr(), with_source_contents, with_names)
 
     def dump_memdb_file(
         self, path: PathLike, with_source_contents: bool = True, with_names: bool = True

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from libsourcemap import BadBundle, SourceBundle, View
-from libsourcemap.bundle_writer import create_bundle
+from libsourcemap.bundle.writer import create_bundle
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 DEBUG_ID = "85314830-023f-4cf1-a267-535f4e37bb17"

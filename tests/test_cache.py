@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from memdb_layout import CONTENT_LINES_INDEX, PART_COUNT, part_span
 
-from libsourcemap import SymbolicatedFrame, Symbolicator, View, symbolicate
-from libsourcemap.cache import MemdbCache
+from libsourcemap import Frame, Symbolicator, View, symbolicate
 from libsourcemap.cli import main
+from libsourcemap.symbolication.cache import MemdbCache
 
 # The module, not the function of the same name that the package exports.
 symbolicate_module = importlib.import_module("libsourcemap.symbolication.symbolicator")
@@ -32,7 +32,7 @@ def build(tmp_path: Path) -> Path:
     return tmp_path / "dist"
 
 
-def as_dicts(frames: list[SymbolicatedFrame]) -> list[dict[str, object]]:
+def as_dicts(frames: list[Frame]) -> list[dict[str, object]]:
     return [frame.to_dict() for frame in frames]
 
 
@@ -175,7 +175,7 @@ def test_bundles_use_the_cache_too(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     symbolications, with a newly opened bundle, parse neither the map nor the minified
     file."""
     from libsourcemap import SourceBundle
-    from libsourcemap.bundle_writer import create_bundle
+    from libsourcemap.bundle.writer import create_bundle
 
     create_bundle(EXAMPLES / "dist", tmp_path / "release.zip")
     cache = tmp_path / "cache"

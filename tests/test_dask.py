@@ -1,4 +1,4 @@
-"""libsourcemap.dask on a real dask.distributed LocalCluster of two worker processes: every
+"""libsourcemap.events.dask on a real dask.distributed LocalCluster of two worker processes: every
 frame must come back as the single-process symbolication gives it."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from distributed import Client, LocalCluster
 from test_events import corpus_events
 
 from libsourcemap import Symbolicator
-from libsourcemap.dask import symbolicate_bag, symbolicate_dataframe
 from libsourcemap.events import symbolicate_event
+from libsourcemap.events.dask import symbolicate_bag, symbolicate_dataframe
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from conftest import FIXTURES
 
 from libsourcemap import Symbolicator
 from libsourcemap.events import EventConfig, symbolicate_event, symbolicate_lines
-from libsourcemap.stacktrace import StackFrame
+from libsourcemap.symbolication.stacktrace import StackFrame
 
 STACKS = FIXTURES / "stacks"
 URL = "https://cdn.example.com/"
@@ -208,7 +208,7 @@ def test_workers_give_the_same_lines_in_the_same_order(tmp_path: Path) -> None:
 
 
 def test_bundle_serves_events_like_the_root(tmp_path: Path) -> None:
-    from libsourcemap.bundle_writer import create_bundle
+    from libsourcemap.bundle.writer import create_bundle
 
     bundle = tmp_path / "stacks.zip"
     create_bundle(STACKS / "dist", bundle, url_prefix=URL + "stacks/dist/")

@@ -11,9 +11,35 @@ ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "libsourcemap"
 RUST = ROOT / "rust" / "src"
 
-#: The engine and the applications built on the library (Python subpackages; `python -m
-#: libsourcemap` runs the CLI).
-ENGINE_PACKAGES = {"symbolication", "bundle", "events", "cli", "compat", "__main__"}
+#: The layers of the Python package (docs/design.md), by top-level module or subpackage;
+#: every other module is the library. The library imports no other layer; the writers
+#: and the engine import the library (and their own layer), never each other; the
+#: applications (the command line, the drop-ins) may import any layer.
+LAYERS = {
+    "writing": "writers",
+    "resolver": "engine",
+    "_scopes": "engine",
+    "symbolication": "engine",
+    "bundle": "engine",
+    "events": "engine",
+    "cli": "applications",
+    "compat": "applications",
+    "__main__": "applications",
+}
+MAY_IMPORT = {
+    "library": {"library"},
+    "writers": {"library", "writers"},
+    "engine": {"library", "engine"},
+    "applications": {"library", "writers", "engine", "applications"},
+}
+#: The package itself: it re-exports every layer's public names (lazily, PEP 562), so it
+#: belongs to none; at import time it loads the library alone.
+FACADE = "libsourcemap"
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return LAYERS.get(parts[1], "library") if len(parts) > 1 else "facade"
 
 
 def _module_name(path: Path) -> str:
@@ -23,38 +49,75 @@ def _module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def _is_shim(path: Path) -> bool:
-    """An old import path kept as an alias of the module that moved."""
-    return path.read_text("utf-8").startswith('"""Moved to ')
+def _is_type_checking(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and (
+        (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+        or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+    )
 
 
-def _top_level_imports(path: Path, modules: set[str]) -> set[str]:
-    """The modules ``path`` imports when it is imported: module-level statements only
-    (not those in functions, nor ``if TYPE_CHECKING:`` blocks, which never run)."""
-    name = _module_name(path)
-    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+def _module_level_imports(
+    name: str, is_package: bool, source: str, modules: set[str], typing_too: bool = True
+) -> set[str]:
+    """The modules a module imports when it is imported, or when a type checker reads it:
+    statements at module level, in class bodies and in ``if``/``try`` blocks, including
+    ``if TYPE_CHECKING:`` blocks (unless ``typing_too`` is false); not those in
+    functions, which run later (the lazy imports that keep the layers apart)."""
+    package = name if is_package else name.rsplit(".", 1)[0]
     found: set[str] = set()
-    for node in ast.parse(path.read_text("utf-8")).body:
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")
-                anchor = anchor[: len(anchor) - (node.level - 1)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
-            for alias in node.names:
-                # `from pkg import sub` imports the submodule when there is one.
-                sub = f"{base}.{alias.name}"
-                found.add(sub if sub in modules else base)
+
+    def visit(statements: list[ast.stmt]) -> None:
+        for node in statements:
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")
+                    anchor = anchor[: len(anchor) - (node.level - 1)]
+                    base = ".".join(anchor + ([node.module] if node.module else []))
+                for alias in node.names:
+                    # `from pkg import sub` imports the submodule when there is one.
+                    sub = f"{base}.{alias.name}"
+                    found.add(sub if sub in modules else base)
+            elif isinstance(node, ast.If) and _is_type_checking(node) and not typing_too:
+                visit(node.orelse)
+            elif isinstance(node, (ast.If, ast.Try, ast.ClassDef, ast.With)):
+                for field in ("body", "orelse", "finalbody"):
+                    visit(getattr(node, field, []))
+                for handler in getattr(node, "handlers", []):
+                    visit(handler.body)
+
+    visit(ast.parse(source).body)
     return {m for m in found if m in modules and m != name}
 
 
-def _python_graph() -> dict[str, set[str]]:
-    paths = [p for p in PACKAGE.rglob("*.py") if p.name != "_lowlevel.py" and not _is_shim(p)]
+def _python_sources() -> dict[str, Path]:
+    return {_module_name(p): p for p in PACKAGE.rglob("*.py") if p.name != "_lowlevel.py"}
+
+
+def _python_graph(typing_too: bool = True) -> dict[str, set[str]]:
+    sources = _python_sources()
     # The generated CFFI module is a leaf: known, not parsed.
-    modules = {_module_name(p) for p in paths} | {"libsourcemap._lowlevel"}
-    return {_module_name(p): _top_level_imports(p, modules) for p in paths}
+    modules = set(sources) | {"libsourcemap._lowlevel"}
+    return {
+        name: _module_level_imports(
+            name, path.name == "__init__.py", path.read_text("utf-8"), modules, typing_too
+        )
+        for name, path in sources.items()
+    }
+
+
+def _layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for module, imports in sorted(graph.items()):
+        if module == FACADE:
+            continue
+        allowed = MAY_IMPORT[_layer(module)]
+        for target in sorted(imports):
+            if target != FACADE and _layer(target) not in allowed:
+                wrong.append(f"{module} ({_layer(module)}) imports {target} ({_layer(target)})")
+    return wrong
 
 
 def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -90,17 +153,76 @@ def test_cycle_finder_finds_cycles() -> None:
 
 
 def test_python_package_has_no_import_cycle() -> None:
+    """``if TYPE_CHECKING:`` imports count: a cycle there is one for the type checker and
+    for every reader."""
     graph = _python_graph()
     assert "libsourcemap.view" in graph and "libsourcemap.symbolication.symbolicator" in graph
     assert _cycle(graph) is None
 
 
-def test_python_library_never_imports_the_engine() -> None:
-    for module, imports in _python_graph().items():
-        if module.split(".")[1:2] and module.split(".")[1] in ENGINE_PACKAGES:
+def test_python_layers_import_only_downwards() -> None:
+    assert _layer("libsourcemap.view") == "library"
+    assert _layer("libsourcemap.resolver") == "engine"
+    assert _layer("libsourcemap.writing.remapping") == "writers"
+    assert _layer_violations(_python_graph()) == []
+
+
+def test_layer_check_fails_when_the_view_imports_the_engine() -> None:
+    """The check itself, on view.py with one import of the engine added, at module level
+    or for the type checker only: both are caught (a layer crossed, and a cycle, since
+    the resolver imports the view)."""
+    sources = _python_sources()
+    modules = set(sources) | {"libsourcemap._lowlevel"}
+    view = sources["libsourcemap.view"].read_text("utf-8")
+    for added in (
+        "from .resolver import Resolver\n",
+        "TYPE_CHECKING = False\nif TYPE_CHECKING:\n    from .resolver import Resolver\n",
+    ):
+        graph = _python_graph()
+        graph["libsourcemap.view"] = _module_level_imports(
+            "libsourcemap.view", False, view + added, modules
+        )
+        assert "libsourcemap.view (library) imports libsourcemap.resolver (engine)" in (
+            _layer_violations(graph)
+        )
+        assert _cycle(graph) is not None
+    # An import inside a function (how the view reaches its resolver) is no edge.
+    lazy = view + "def f():\n    from .resolver import Resolver\n"
+    assert "libsourcemap.resolver" not in _module_level_imports(
+        "libsourcemap.view", False, lazy, modules
+    )
+
+
+def test_import_libsourcemap_loads_the_library_alone() -> None:
+    runtime = _python_graph(typing_too=False)[FACADE]
+    assert runtime and {_layer(m) for m in runtime} == {"library"}, runtime
+
+
+def test_dropins_use_the_public_api_and_one_internal_door() -> None:
+    """The drop-ins (libsourcemap.compat) import public names of ``libsourcemap``, each
+    other, and ``libsourcemap.compat._internal``: the one module that names what they use
+    beyond the public API (docs/design.md)."""
+    import libsourcemap
+
+    public = set(libsourcemap.__all__)
+    for name, path in _python_sources().items():
+        if not name.startswith("libsourcemap.compat") or name == "libsourcemap.compat._internal":
             continue
-        engine = {m for m in imports if m.split(".")[1:2] and m.split(".")[1] in ENGINE_PACKAGES}
-        assert not engine, f"{module} imports the engine: {engine}"
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join(anchor + ([node.module] if node.module else []))
+            if not base.startswith("libsourcemap"):
+                continue  # the standard library
+            if base == FACADE:
+                private = {a.name for a in node.names} - public
+                assert not private, f"{name} imports {private} from libsourcemap: not public"
+            else:
+                assert base.startswith("libsourcemap.compat"), f"{name} imports {base}"
 
 
 def _rust_graph() -> dict[str, set[str]]:

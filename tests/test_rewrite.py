@@ -10,7 +10,7 @@ from conftest import fixture_bytes
 
 from libsourcemap import View, rewrite
 from libsourcemap.errors import InvalidArgument
-from libsourcemap.rewriting import KEEP
+from libsourcemap.writing.rewriting import KEEP
 
 LODASH = "esbuild-lodash.min.js.map"
 

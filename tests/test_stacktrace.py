@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from libsourcemap.stacktrace import StackFrame, parse_frame, parse_stacktrace
-from libsourcemap.symbolication.stacktrace import _split_location, _v8_match, _v8_parts
+from libsourcemap.symbolication.stacktrace import (
+    StackFrame,
+    _split_location,
+    _v8_match,
+    _v8_parts,
+    parse_frame,
+    parse_stacktrace,
+)
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

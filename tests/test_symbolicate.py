@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import libsourcemap
-from libsourcemap import SourceBundle, SymbolicatedFrame, Symbolicator, symbolicate
-from libsourcemap.bundle_writer import create_bundle
-from libsourcemap.stacktrace import StackFrame, parse_stacktrace
+from libsourcemap import Frame, SourceBundle, Symbolicator, symbolicate
+from libsourcemap.bundle.writer import create_bundle
+from libsourcemap.symbolication.stacktrace import StackFrame, parse_stacktrace
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 DIST = EXAMPLES / "dist"
@@ -22,14 +22,14 @@ TRACE = (EXAMPLES / "stacktrace.txt").read_text()
 ORIGINAL = parse_stacktrace((EXAMPLES / "stacktrace.original.txt").read_text())
 
 
-def bundle_frames(frames: list[SymbolicatedFrame]) -> list[tuple[SymbolicatedFrame, StackFrame]]:
+def bundle_frames(frames: list[Frame]) -> list[tuple[Frame, StackFrame]]:
     """(ours, node's original) for every frame node ran inside the bundle."""
     pairs = list(zip(frames, ORIGINAL))
     assert len(frames) == len(ORIGINAL) == 10
     return [(ours, original) for ours, original in pairs if _in_bundle(ours)]
 
 
-def _in_bundle(frame: SymbolicatedFrame) -> bool:
+def _in_bundle(frame: Frame) -> bool:
     return frame.minified.file is not None and "app.min.js" in frame.minified.file
 
 
@@ -41,7 +41,7 @@ def function_name(printed: str | None) -> str | None:
     return printed.removeprefix("new ").rsplit(".", 1)[-1]
 
 
-def assert_matches_original(frames: list[SymbolicatedFrame]) -> None:
+def assert_matches_original(frames: list[Frame]) -> None:
     pairs = bundle_frames(frames)
     assert len(pairs) == 6
     for ours, original in pairs:

@@ -29,16 +29,10 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .. import (
-    BadJson,
-    BadSource,
-    Index,
-    InvalidArgument,
-    SourceMapError,
-    View,
-    discovery,
-    from_json,
-)
+from .. import discovery
+from ..errors import BadJson, BadSource, InvalidArgument, SourceMapError
+from ..index import Index, from_json
+from ..view import View
 
 MANIFEST = "manifest.json"
 DEFAULT_MAX_FILE_SIZE = 1 << 30

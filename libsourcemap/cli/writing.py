@@ -18,12 +18,9 @@ from typing import Any
 from .. import SourceMapError, View
 from .._files import replacing
 from .._uri import resolve
-from ..builder import concat
 from ..discovery import discover
 from ..errors import InvalidArgument
-from ..inject import inject_debug_id
-from ..remapping import remap
-from ..rewriting import KEEP, rewrite
+from ..writing import KEEP, concat, inject_debug_id, remap, rewrite
 from .common import EXIT_BAD_INPUT, EXIT_NO_INPUT, EXIT_OK, UserError, cannot_write, read_bytes
 
 # A trailing `//# sourceMappingURL=` line (and the legacy `//@`), dropped from the parts

@@ -36,12 +36,18 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import overload
 
-from .. import BadIo, Index, Resolver, Rules, SourceMapError, View
-from .._native import rule_flags
-from .._scopes import ScopeIndex, start_scopes
-from ..index import parse_json
-from ..proguard import ProguardView
-from ..view import HERMES_BYTECODE_MAGIC
+from .. import (
+    HERMES_BYTECODE_MAGIC,
+    BadIo,
+    Index,
+    ProguardView,
+    Resolver,
+    Rules,
+    SourceMapError,
+    View,
+    from_json,
+)
+from ._internal import ScopeIndex, lf_lines, start_scopes
 
 __all__ = [
     "SourceView",
@@ -435,7 +441,7 @@ def _parsed(data: bytes) -> tuple[View, bool]:
     Hermes map: a regular map with function maps (`x_facebook_sources`; rust-sourcemap's
     `SourceMapHermes`). An index map is flattened, and never one (its sections' function
     maps are dropped by the flattening symbolic does)."""
-    parsed = parse_json(data, rule_flags(_RULES))
+    parsed = from_json(data, auto_flatten=False, raise_for_index=False, strict=_RULES)
     if isinstance(parsed, Index):
         parsed.close()
         return View.from_json(data, strict=_RULES), False
@@ -510,7 +516,7 @@ class SourceMapCache:
         lines = None
         if src_id < self._map.source_count:
             end = min(src_line + context + 1, _U32)
-            lines = self._resolver._lf_lines(src_id, first, end)
+            lines = lf_lines(self._resolver, src_id, first, end)
         if lines is None:
             token.context_line, token.pre_context, token.post_context = None, [], []
         else:

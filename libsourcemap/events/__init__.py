@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 from urllib.parse import urlsplit
 
-from .. import Frame, StackFrame
+from ..frames import Frame, StackFrame
 from ..symbolication.stacktrace import parse_stacktrace
 from ..symbolication.symbolicator import StrPath, Symbolicator
 

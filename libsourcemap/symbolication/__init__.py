@@ -12,20 +12,11 @@ from __future__ import annotations
 
 from .cache import MemdbCache
 from .stacktrace import parse_frame, parse_stacktrace
-from .symbolicator import (
-    MinifiedFrame,
-    StrPath,
-    SymbolicatedFrame,
-    Symbolicator,
-    Unresolved,
-    symbolicate,
-)
+from .symbolicator import StrPath, Symbolicator, Unresolved, symbolicate
 
 __all__ = [
     "MemdbCache",
-    "MinifiedFrame",
     "StrPath",
-    "SymbolicatedFrame",
     "Symbolicator",
     "Unresolved",
     "parse_frame",

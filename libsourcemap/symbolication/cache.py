@@ -26,8 +26,9 @@ try:  # hashlib would load OpenSSL first (milliseconds); BLAKE2 is built in eith
 except ImportError:  # pragma: no cover - Python builds without the _blake2 module
     from hashlib import blake2b
 
-from .. import BadMemDb, SourceMapError, View
 from .._files import write_atomically
+from ..errors import BadMemDb, SourceMapError
+from ..view import View
 
 #: Age after which a writer's temporary file is taken for one a killed writer left.
 _STALE = 3600.0

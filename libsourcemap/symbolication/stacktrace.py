@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .. import StackFrame
+from ..frames import StackFrame
 
 # V8: `    at [async ]<function> (<location>)` or `    at [async ]<location>`, where the
 # location is `<file>:<line>:<column>`, `<file>:<line>`, `<anonymous>`, `native`, or an

@@ -22,18 +22,12 @@ from pathlib import Path
 from typing import Callable, Union
 from urllib.parse import unquote, urlsplit
 
-from .. import (
-    Frame,
-    Index,
-    IndexedSourceMap,
-    InternalError,
-    SourceMapError,
-    StackFrame,
-    View,
-    discovery,
-    from_json,
-)
-from ..view import HERMES_BYTECODE_MAGIC
+from .. import discovery
+from ..errors import IndexedSourceMap, InternalError, SourceMapError
+from ..frames import Frame, StackFrame
+from ..index import Index, from_json
+from ..resolver import Resolver
+from ..view import HERMES_BYTECODE_MAGIC, View
 from .cache import MemdbCache
 from .stacktrace import BYTECODE_PREFIX, parse_frame, parse_stacktrace
 
@@ -42,12 +36,6 @@ if TYPE_CHECKING:
     from ..bundle import BundleFile, SourceBundle
 
 StrPath = Union[str, "os.PathLike[str]"]
-
-
-#: Kept for code written against 0.9's separate types: a symbolicated frame is a
-#: :class:`Frame`, and the frame it came from a :class:`StackFrame`.
-SymbolicatedFrame = Frame
-MinifiedFrame = StackFrame
 
 
 class Unresolved(Exception):
@@ -203,7 +191,7 @@ class Symbolicator:
             # (Inside: reading a damaged cache's metadata fails like any other read.)
             bytecode = loaded.view.is_bytecode_map
             asked = [_as_bytecode_frame(frame) for frame in frames] if bytecode else frames
-            resolver = loaded.view.resolver
+            resolver = Resolver.of(loaded.view)
             found = resolver.resolve_stack_frames(asked, loaded.minified, self.context_lines)
         except InternalError as exc:
             # A caught panic is a bug, not bad input: said so, never retried or hidden.

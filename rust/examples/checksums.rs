@@ -2,7 +2,7 @@
 //!
 //!     cargo run --release --example checksums
 //!
-//! Times CRC-32C (`crc32c`, the one used), CRC-32 (`crc32fast`) and XXH3-64 (`xxhash-rust`)
+//! Times CRC-32C (`crc32c`), CRC-32 (`crc32fast`, the one used) and XXH3-64 (`xxhash-rust`)
 //! over blocks of 512 B to 64 KiB, two ways: "cold", blocks picked at random from 256 MiB
 //! (a lookup in a cache that is not in the CPU cache: what a symbolicator mostly does)
 //! and "hot", one block over and over. Built for the portable baseline (no

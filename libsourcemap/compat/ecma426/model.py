@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from ...view import View
+from ... import View
 
 __all__ = ["Mapping", "MappingIndex"]
 

@@ -20,10 +20,10 @@ import re
 from array import array
 from typing import Literal, Union, overload
 
-from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer, valid_u32
-from .errors import InvalidArgument
-from .index import Index
-from .view import View
+from .._native import NONE, ffi, lib, rustcall, scratch, take_buffer, valid_u32
+from ..errors import InvalidArgument
+from ..index import Index
+from ..view import View
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:

@@ -14,10 +14,10 @@ Loading and resolving happen here; the composition itself runs in the core
 
 from __future__ import annotations
 
-from ._native import NONE, ffi, lib, pinned, rule_flags, rustcall, to_bytes
-from ._uri import directory_of, resolve
-from .errors import InvalidArgument
-from .view import View
+from .._native import NONE, ffi, lib, pinned, rule_flags, rustcall, to_bytes
+from .._uri import directory_of, resolve
+from ..errors import InvalidArgument
+from ..view import View
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:

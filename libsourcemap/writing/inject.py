@@ -26,9 +26,9 @@ import hashlib
 import re
 import uuid
 
-from ._native import ffi, lib, rule_flags, rustcall, scratch, take_buffer
-from .errors import InvalidArgument
-from .index import Index, parse_json
+from .._native import ffi, lib, rule_flags, rustcall, scratch, take_buffer
+from ..errors import InvalidArgument
+from ..index import Index, parse_json
 
 __all__ = ["inject_debug_id", "debug_id_from_bytes", "SNIPPET"]
 

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import Union
 
-from ._native import NONE, ffi, lib, rustcall, scratch, take_buffer
-from .errors import InvalidArgument
-from .view import View
+from .._native import NONE, ffi, lib, rustcall, scratch, take_buffer
+from ..errors import InvalidArgument
+from ..view import View
 
 __all__ = ["rewrite", "KEEP"]
 

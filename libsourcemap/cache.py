@@ -1,9 +1,0 @@
-"""Moved to :mod:`libsourcemap.symbolication.cache`.
-
-This import path keeps working: it is that module."""
-
-import sys
-
-from .symbolication.cache import *  # noqa: F403  (the public names, for type checkers)
-
-sys.modules[__name__] = sys.modules["libsourcemap.symbolication.cache"]
