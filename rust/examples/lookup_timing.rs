@@ -25,7 +25,7 @@ fn main() {
     println!("parse: {fastest:?} (fastest of {})", rounds.max(1));
     let view = parse();
     // Every 50th token's position: real positions spread over the whole file.
-    let positions: Vec<(u32, u32)> = (0..view.tokens().expect("a parsed view is indexed").len())
+    let positions: Vec<(u32, u32)> = (0..view.tokens().expect("parsed with checkpoints").len())
         .step_by(50)
         .filter_map(|i| view.get_token(i).ok().flatten())
         .map(|t| (t.dst_line, t.dst_col))

@@ -83,7 +83,7 @@ fn main() {
         let Parsed::Ours(view) = &ours else {
             unreachable!()
         };
-        let count = view.tokens().expect("a parsed view is indexed").len();
+        let count = view.tokens().expect("parsed with checkpoints").len();
         let step = (count / 20_000).max(1);
         let positions: Vec<(u32, u32)> = (0..count)
             .step_by(step as usize)

@@ -53,11 +53,11 @@ fn main() {
     );
     let text = String::from_utf8(contents).expect("UTF-8");
     let t = Instant::now();
-    let index = lines::LineIndex::new(&text);
+    let starts = lines::LineStarts::new(&text);
     println!(
         "original lines indexed  {:?} ({} lines)",
         t.elapsed(),
-        index.line_count()
+        starts.line_count()
     );
     let t = Instant::now();
     let found = scopes::scopes(&text, scopes::source_type_for(name.as_deref())).unwrap();

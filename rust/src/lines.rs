@@ -99,9 +99,9 @@ fn ascii_lines(bytes: &[u8], starts: &[u32]) -> Vec<bool> {
     ascii
 }
 
-/// The line starts of one text; the methods take that text again (so an index can be kept
-/// next to the text it describes).
-pub struct LineIndex {
+/// The line starts of one text; the methods take that text again (so the starts can be
+/// kept next to the text they describe).
+pub struct LineStarts {
     /// Byte offset where each line starts.
     starts: Vec<u32>,
     /// Whether each line is pure ASCII (column == byte offset within the line).
@@ -113,20 +113,21 @@ pub struct LineIndex {
     line_marks: Vec<u32>,
 }
 
-impl LineIndex {
-    /// Indexes `text`; callers keep texts under 4 GiB (offsets are u32, as in the parser).
-    pub fn new(text: &str) -> LineIndex {
+impl LineStarts {
+    /// The line starts of `text`; callers keep texts under 4 GiB (offsets are u32, as in
+    /// the parser).
+    pub fn new(text: &str) -> LineStarts {
         let bytes = text.as_bytes();
         let starts = line_starts(bytes);
         let ascii = ascii_lines(bytes, &starts);
-        let mut index = LineIndex {
+        let mut lines = LineStarts {
             starts,
             ascii,
             marks: Vec::new(),
             line_marks: Vec::new(),
         };
-        index.mark(text);
-        index
+        lines.mark(text);
+        lines
     }
 
     fn mark(&mut self, text: &str) {
@@ -221,7 +222,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn line_starts_and_lines_agree_with_the_index() {
+    fn line_starts_and_lines_agree_with_line_starts_kept() {
         for text in [
             "",
             "a",
@@ -230,12 +231,12 @@ mod tests {
             "\u{2028}\u{2029}x\r",
             "\u{e2}\u{2027}\n",
         ] {
-            let index = LineIndex::new(text);
+            let lines = LineStarts::new(text);
             let starts = line_starts(text.as_bytes());
-            assert_eq!(starts, index.starts, "{text:?}");
-            for line in 0..=index.line_count() {
+            assert_eq!(starts, lines.starts, "{text:?}");
+            for line in 0..=lines.line_count() {
                 let at = |i: usize| starts.get(i).copied();
-                let expected = index.line(text, line).map(str::as_bytes);
+                let expected = lines.line(text, line).map(str::as_bytes);
                 assert_eq!(
                     line_at(text.as_bytes(), at, line),
                     expected,
@@ -269,12 +270,12 @@ mod tests {
 
     #[test]
     fn every_line_terminator_starts_a_line() {
-        let index = LineIndex::new("a\nb\r\nc\rd\u{2028}e\u{2029}f");
-        assert_eq!(index.line_count(), 6);
+        let lines = LineStarts::new("a\nb\r\nc\rd\u{2028}e\u{2029}f");
+        assert_eq!(lines.line_count(), 6);
         let text = "a\nb\r\nc\rd\u{2028}e\u{2029}f";
-        let lines: Vec<_> = (0..6).map(|l| index.line(text, l).unwrap()).collect();
-        assert_eq!(lines, ["a", "b", "c", "d", "e", "f"]);
-        assert_eq!(index.line(text, 6), None);
+        let found: Vec<_> = (0..6).map(|l| lines.line(text, l).unwrap()).collect();
+        assert_eq!(found, ["a", "b", "c", "d", "e", "f"]);
+        assert_eq!(lines.line(text, 6), None);
     }
 
     #[test]
@@ -285,28 +286,28 @@ mod tests {
             .collect::<String>()
             .replace('\n', "");
         let text = format!("first\n{text}\nlast \u{2028}");
-        let index = LineIndex::new(&text);
-        let line = index.line(&text, 1).unwrap();
+        let lines = LineStarts::new(&text);
+        let line = lines.line(&text, 1).unwrap();
         let start = text.find(line).unwrap();
         let mut col = 0u32;
         for (i, _) in line.char_indices().step_by(97) {
             col = line[..i].encode_utf16().count() as u32;
-            assert_eq!(index.position(&text, (start + i) as u32), (1, col));
-            assert_eq!(index.offset(&text, 1, col), Some((start + i) as u32));
+            assert_eq!(lines.position(&text, (start + i) as u32), (1, col));
+            assert_eq!(lines.offset(&text, 1, col), Some((start + i) as u32));
         }
         assert!(col > 50_000);
-        assert!(index.marks.len() > 80);
+        assert!(lines.marks.len() > 80);
     }
 
     #[test]
     fn columns_count_utf16_units() {
         let text = "x = '\u{e9}\u{1f600}'; y\nz";
-        let index = LineIndex::new(text);
+        let lines = LineStarts::new(text);
         let y = text.find('y').unwrap() as u32;
         // é is one UTF-16 unit, the emoji two.
-        assert_eq!(index.position(text, y), (0, 11));
-        assert_eq!(index.offset(text, 0, 11), Some(y));
-        assert_eq!(index.position(text, text.len() as u32 - 1), (1, 0));
-        assert_eq!(index.offset(text, 1, 5), Some(text.len() as u32));
+        assert_eq!(lines.position(text, y), (0, 11));
+        assert_eq!(lines.offset(text, 0, 11), Some(y));
+        assert_eq!(lines.position(text, text.len() as u32 - 1), (1, 0));
+        assert_eq!(lines.offset(text, 1, 5), Some(text.len() as u32));
     }
 }

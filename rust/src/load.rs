@@ -24,9 +24,10 @@ pub fn from_json(input: SharedBytes, rules: Rules) -> Result<ViewOrIndex> {
     parse(input, rules, View::assemble)
 }
 
-/// Parses source map JSON for one pass over its segments (`remap`): a regular map's
-/// mappings are not indexed (see `View::assemble_unindexed`), so they are checked when
-/// that pass decodes them; an index map is flattened as `from_json` flattens it.
+/// Parses source map JSON for one pass over its segments (`remap`): no checkpoints are
+/// built of a regular map's mappings (see `View::assemble_unindexed`), so they are
+/// checked when that pass decodes them; an index map is flattened as `from_json`
+/// flattens it.
 pub fn from_json_unindexed(input: SharedBytes, rules: Rules) -> Result<View> {
     parse(input, rules, View::assemble_unindexed)?.into_loadable()
 }
@@ -54,9 +55,9 @@ fn parse(
     Ok(ViewOrIndex::View(assemble(input, asm, mappings, rules)?))
 }
 
-/// A view of map JSON this library wrote (`remap`), its `mappings` already indexed by
-/// the encoder that wrote them (`Encoder::indexed`): parsed strictly, its segments not
-/// decoded again.
+/// A view of map JSON this library wrote (`remap`), the checkpoints of its `mappings`
+/// already built by the encoder that wrote them (`Encoder::with_checkpoints`): parsed
+/// strictly, its segments not decoded again.
 pub fn from_written_json(
     json: Vec<u8>,
     prebuilt: Option<crate::mappings::Prebuilt>,

@@ -31,7 +31,7 @@ use crate::tables::{le_u32, push_u32, StringTableBuilder};
 use crate::view::{Part, Region, Span, View, PART_COUNT};
 
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
-/// 2: adds the function table parts. 3: adds the source contents' line index.
+/// 2: adds the function table parts. 3: adds the source contents' line starts.
 /// 4: adds block checksums and the header checksum.
 /// 5: adds React Native's function maps (four parts) and Hermes' function offsets (meta).
 pub const VERSION: u32 = 5;
@@ -65,7 +65,7 @@ pub fn dump(
         false => Some(mappings::without_names(view.part(Part::Checkpoints).all()?)),
     };
     let (lines_index, lines) = match options.with_source_contents {
-        true => line_index_parts(view)?,
+        true => line_start_parts(view)?,
         false => Default::default(),
     };
     let empty = Checked::trusted(&[]);
@@ -113,9 +113,9 @@ fn put_u64s(out: &mut [u8], at: usize, (a, b): (usize, usize)) {
     out[at + 8..at + 16].copy_from_slice(&(b as u64).to_le_bytes());
 }
 
-/// The line index of every source's contents: (`ContentLinesIndex`, `ContentLines`) as
+/// The line starts of every source's contents: (`ContentLinesIndex`, `ContentLines`) as
 /// bytes, so that a memdb reads context lines without scanning a source.
-fn line_index_parts(view: &View) -> Result<(Vec<u8>, Vec<u8>)> {
+fn line_start_parts(view: &View) -> Result<(Vec<u8>, Vec<u8>)> {
     let (mut index, mut starts) = (Vec::new(), Vec::new());
     let mut count = 0u32;
     for id in 0..view.source_count() {

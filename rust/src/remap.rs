@@ -124,7 +124,7 @@ fn compose(nodes: &[Node<'_>], maps: decoding::Maps<'_>, threaded: bool) -> Resu
     let root = nodes[0].view;
     // The output has about as many segments as the root: room for its text up front.
     let room = root.part(crate::view::Part::Mappings).len();
-    let encoder = || crate::mappings::Encoder::indexed(Vec::with_capacity(room));
+    let encoder = || crate::mappings::Encoder::with_checkpoints(Vec::with_capacity(room));
     if !threaded {
         return walk(nodes, maps, encoding::Segments::Here(encoder()));
     }
@@ -142,7 +142,8 @@ fn walk(
     // The root's segments stream through in generated order: no copy of them is made.
     // An unindexed root (read for this pass) comes in text order, which is generated
     // order but for a line written out of column order (rare): on the first such
-    // segment, the work starts over from its segments sorted, as indexing sorts them.
+    // segment, the work starts over from its segments sorted, as building checkpoints
+    // sorts them.
     let mut failed = None;
     let mut last = (0, 0);
     let walked = root.for_each_token(|token| {
@@ -169,7 +170,7 @@ fn walk(
             .map_err(|e| error_in(nodes[0].loaded_for, e))?;
             tokens.sort_by_key(RawToken::dst); // stable: the order of equal positions stays
             let room = root.part(crate::view::Part::Mappings).len();
-            let encoder = crate::mappings::Encoder::indexed(Vec::with_capacity(room));
+            let encoder = crate::mappings::Encoder::with_checkpoints(Vec::with_capacity(room));
             writer = Writer::new(nodes, encoding::Segments::Here(encoder));
             for token in &tokens {
                 let traced = trace(nodes, &mut maps, token)?;
@@ -543,8 +544,8 @@ mod tests {
 
     #[test]
     fn unindexed_maps_compose_as_indexed_ones() {
-        // The root's line 1 has its segments out of column order: indexing sorts them,
-        // and the unindexed walk starts over sorted when it meets them.
+        // The root's line 1 has its segments out of column order: building checkpoints
+        // sorts them, and the unindexed walk starts over sorted when it meets them.
         let mut outer = map_json(40, 30, 3);
         let text = String::from_utf8(outer.clone()).unwrap();
         let at = text.find(';').unwrap() + 1;

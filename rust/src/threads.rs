@@ -2,7 +2,7 @@
 //! is an error (not a panic), and waiting for one re-raises its panic on the caller,
 //! where the C ABI's landing pad catches it. Every thread the library starts goes
 //! through here: the parser threads (`engine::parser_threads`), remap's decoding and
-//! encoding threads, and the second half of a big index (`mappings`).
+//! encoding threads, and the tail part of a big text's checkpoints (`mappings`).
 
 use std::thread::{Builder, JoinHandle, Scope, ScopedJoinHandle};
 

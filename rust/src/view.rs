@@ -47,13 +47,14 @@ pub struct View {
     limits: Limits,
     /// A memdb's block checksums; `None` for a view built from JSON.
     blocks: Option<Blocks>,
-    /// The mappings text is plainly valid as it is (see `Indexed::plain`), so writing
+    /// The mappings text is plainly valid as it is (see `Checkpoints::plain`), so writing
     /// the view may copy it instead of encoding the tokens again. Never for a memdb,
     /// whose text may hold names its tables dropped.
     plain_mappings: bool,
     /// Set for a view read for one pass over its segments (`remap` reading a map given
-    /// as text): its mappings were not indexed, so it has no checkpoints and no token
-    /// count; the pass decodes and checks the text under these rules (`for_each_token`).
+    /// as text): *unindexed*, the C export's word for it, as no checkpoints were built
+    /// of its mappings, so it has none and no token count; the pass decodes and checks
+    /// the text under these rules (`for_each_token`).
     unindexed: Option<Rules>,
 }
 
@@ -68,9 +69,10 @@ impl View {
         View::assemble_prebuilt(input, asm, mappings, rules, None)
     }
 
-    /// `assemble` without indexing the mappings: a view for one pass over its segments
-    /// (see `unindexed`). Indexing is most of a parse (8.5 of 11 ms on a 14 MB map), and
-    /// a pass that decodes every segment anyway checks the text as it goes.
+    /// `assemble` without building the mappings' checkpoints: a view for one pass over
+    /// its segments (see `unindexed`). Building them is most of a parse (8.5 of 11 ms on
+    /// a 14 MB map), and a pass that decodes every segment anyway checks the text as it
+    /// goes.
     pub(crate) fn assemble_unindexed(
         input: SharedBytes,
         asm: Assembly,
@@ -78,8 +80,8 @@ impl View {
         rules: Rules,
     ) -> Result<View> {
         let none = mappings::Prebuilt {
-            indexed: mappings::Indexed {
-                checkpoints: Vec::new(),
+            checkpoints: mappings::Checkpoints {
+                records: Vec::new(),
                 token_count: 0,
                 rewritten: None,
                 plain: false,
@@ -92,9 +94,9 @@ impl View {
         Ok(view)
     }
 
-    /// `assemble`, with the checkpoint index of `mappings` built by the writer of the
-    /// text (`Encoder::indexed`) if given: used when the document lists the sources and
-    /// names its ids need, else the text is indexed as usual.
+    /// `assemble`, with the checkpoints of `mappings` built by the writer of the text
+    /// (`Encoder::with_checkpoints`) if given: used when the document lists the sources
+    /// and names its ids need, else they are built from the text as usual.
     pub(crate) fn assemble_prebuilt(
         input: SharedBytes,
         mut asm: Assembly,
@@ -134,27 +136,30 @@ impl View {
             &asm.raw_sources.blob,
         ];
         // Every table in one allocation: the checkpoints are written into it first, by
-        // the indexer, and the rest go after them. Building them apart and copying (or
-        // growing the buffer piecemeal) would copy megabytes and fault pages in twice.
+        // `build_checkpoints_into`, and the rest go after them. Building them apart and
+        // copying (or growing the buffer piecemeal) would copy megabytes and fault pages
+        // in twice.
         let others = tables.iter().map(|t| t.len()).sum::<usize>()
             + facebook.iter().map(Vec::len).sum::<usize>();
         let prebuilt = prebuilt.filter(|p| p.sources <= limits.sources && p.names <= limits.names);
-        let indexed = match prebuilt {
-            Some(prebuilt) => prebuilt.indexed,
-            None => mappings::index_into(text, limits, rules, Vec::with_capacity(others))?,
+        let checkpoints = match prebuilt {
+            Some(prebuilt) => prebuilt.checkpoints,
+            None => {
+                mappings::build_checkpoints_into(text, limits, rules, Vec::with_capacity(others))?
+            }
         };
-        let plain_mappings = indexed.plain;
-        let own_text = match (&indexed.rewritten, &mappings) {
+        let plain_mappings = checkpoints.plain;
+        let own_text = match (&checkpoints.rewritten, &mappings) {
             (Some(text), _) | (None, MappingsText::Owned(text)) => Some(text.as_slice()),
             (None, MappingsText::Input { .. }) => None,
         };
-        let token_count = indexed.token_count;
-        let checkpoints = Span {
+        let token_count = checkpoints.token_count;
+        let checkpoints_span = Span {
             region: Region::Built,
             start: 0,
-            len: indexed.checkpoints.len(),
+            len: checkpoints.records.len(),
         };
-        let mut built = indexed.checkpoints;
+        let mut built = checkpoints.records;
         built.reserve(others + own_text.map_or(0, <[u8]>::len));
         let mut place = |bytes: &[u8]| {
             let span = Span {
@@ -193,7 +198,7 @@ impl View {
         let mut spans = [nothing; PART_COUNT];
         for (part, span) in [
             (Part::Mappings, mappings_span),
-            (Part::Checkpoints, checkpoints),
+            (Part::Checkpoints, checkpoints_span),
             (Part::SourcesIndex, sources.0),
             (Part::SourcesBlob, sources.1),
             (Part::NamesIndex, names.0),
@@ -253,7 +258,7 @@ impl View {
         view.contents()?;
         view.meta()?;
         view.stored_functions()?;
-        view.stored_line_index()?;
+        view.stored_line_starts()?;
         if let Some(maps) = view.function_maps()? {
             maps.validate(view.source_count())?;
         }
@@ -290,7 +295,7 @@ impl View {
         StringTable::new(self.part(index), self.part(blob))
     }
 
-    /// The searchable token table; an error for a view read for one pass (no index).
+    /// The searchable token table; an error for a view read for one pass (no checkpoints).
     pub fn tokens(&self) -> Result<TokenTable<'_>> {
         if self.unindexed.is_some() {
             return Err(Error::new(
@@ -517,9 +522,9 @@ impl View {
         View::plain(self.meta(), META_HERMES_OFFSETS)
     }
 
-    /// The memdb's line index (`ContentLinesIndex`, `ContentLines`), checked for size;
-    /// `None` in a JSON view or a memdb written without source contents.
-    pub fn stored_line_index(&self) -> Result<Option<(Checked<'_>, Checked<'_>)>> {
+    /// The memdb's line starts of every source (`ContentLinesIndex`, `ContentLines`),
+    /// checked for size; `None` in a JSON view or a memdb written without source contents.
+    pub fn stored_line_starts(&self) -> Result<Option<(Checked<'_>, Checked<'_>)>> {
         let (index, starts) = (
             self.part(Part::ContentLinesIndex),
             self.part(Part::ContentLines),

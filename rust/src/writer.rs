@@ -306,15 +306,15 @@ impl<'a> MapOut<'a> {
         Ok(self.json(file)?.0)
     }
 
-    /// The map as a view: its JSON, parsed with the index its mappings' encoder built
-    /// (if `Encoder::indexed`) rather than decoded again.
+    /// The map as a view: its JSON, parsed with the checkpoints its mappings' encoder
+    /// built (if `Encoder::with_checkpoints`) rather than decoded again.
     pub fn into_view(self, file: Option<&[u8]>) -> Result<View> {
         let (json, prebuilt) = self.json(file)?;
         crate::load::from_written_json(json, prebuilt)
     }
 
     fn json(self, file: Option<&[u8]>) -> Result<(Vec<u8>, Option<crate::mappings::Prebuilt>)> {
-        let (mappings, prebuilt) = self.mappings.finish_indexed();
+        let (mappings, prebuilt) = self.mappings.finish_with_checkpoints();
         // Room for all of it at once: grown piecemeal, megabytes would be copied over
         // and over (a value takes its length and a comma; the keys and the rest, 200).
         let room = list_room(&self.sources)

@@ -10,14 +10,14 @@ use sourcemap_native::rules::Rules;
 const LIMITS: Limits = Limits { sources: 3, names: 3 };
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(indexed) = mappings::index(data, LIMITS, Rules::LENIENT) else { return };
-    let text = indexed.rewritten.as_deref().unwrap_or(data);
-    let mut tokens = mappings::decode_all(text, LIMITS, Rules::LENIENT).expect("indexed text decodes");
+    let Ok(built) = mappings::build_checkpoints(data, LIMITS, Rules::LENIENT) else { return };
+    let text = built.rewritten.as_deref().unwrap_or(data);
+    let mut tokens = mappings::decode_all(text, LIMITS, Rules::LENIENT).expect("scanned text decodes");
     tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
-    assert_eq!(tokens.len() as u32, indexed.token_count);
-    let (text_bytes, checkpoints) = (Checked::trusted(text), Checked::trusted(&indexed.checkpoints));
-    let table = TokenTable::new(text_bytes, checkpoints, indexed.token_count, LIMITS);
-    table.validate().expect("own index is valid");
+    assert_eq!(tokens.len() as u32, built.token_count);
+    let (text_bytes, checkpoints) = (Checked::trusted(text), Checked::trusted(&built.records));
+    let table = TokenTable::new(text_bytes, checkpoints, built.token_count, LIMITS);
+    table.validate().expect("own checkpoints are valid");
     for (i, token) in tokens.iter().enumerate().take(3000) {
         assert_eq!(table.get(i as u32).unwrap().as_ref(), Some(token));
         for col in [token.dst_col, token.dst_col.saturating_add(1)] {

@@ -123,7 +123,8 @@ ffi_fn! {
 
 ffi_fn! {
     /// A view for one pass over its segments (`lsm_remap`): its mappings are checked by
-    /// that pass instead of indexed here (see `View::assemble_unindexed`).
+    /// that pass instead of having their checkpoints built here (see
+    /// `View::assemble_unindexed`).
     fn lsm_view_from_json_unindexed(bytes: *const c_char, len: usize, flags: u32) -> *mut View {
         Ok(shared_view(load::from_json_unindexed(external(bytes, len)?, Rules::from_flags(flags))?))
     }

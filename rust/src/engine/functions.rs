@@ -21,7 +21,7 @@ use super::function_scopes::{self, Scope};
 use super::parser_threads::on_parser_stack;
 use crate::error::Result;
 use crate::function_table::{innermost_record, Answer, OwnedFunctions, ANONYMOUS};
-use crate::lines::{utf8_lossy, LineIndex};
+use crate::lines::{utf8_lossy, LineStarts};
 use crate::mappings::{RawToken, NONE};
 use crate::tables::push_u32;
 use crate::view::View;
@@ -177,14 +177,14 @@ fn build_here(view: &View, source: &str) -> Result<PendingFunctions> {
 /// A minified source's functions, found without its map (so that the parse can run while
 /// the map is being read: `Resolver::from_json_with_source`).
 pub struct MinifiedFunctions {
-    lines: LineIndex,
+    lines: LineStarts,
     found: Vec<Scope>,
 }
 
 /// Parses a minified source for its function table (on a parser stack: see `parser_threads`).
 pub fn parse_minified(source: &str) -> Result<MinifiedFunctions> {
     Ok(MinifiedFunctions {
-        lines: LineIndex::new(source),
+        lines: LineStarts::new(source),
         found: function_scopes::scopes(source, function_scopes::source_type_for(None))?,
     })
 }
@@ -262,7 +262,7 @@ pub fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>
 fn mapped_name(
     view: &View,
     source: &str,
-    lines: &LineIndex,
+    lines: &LineStarts,
     (start, _end): (u32, u32),
 ) -> Result<u32> {
     let (line, col) = lines.position(source, start);
@@ -296,7 +296,7 @@ pub fn identifier_at(text: &str, at: usize) -> Option<&str> {
 /// An original source parsed for the fallback, kept by the resolver for later lookups.
 pub struct OriginalSource {
     text: String,
-    lines: LineIndex,
+    lines: LineStarts,
     scopes: Vec<Scope>,
     /// Scope index by the offset of its anchor or name: a minifier often maps a
     /// function's first token there (a method's key), outside the function's own range.
@@ -307,7 +307,7 @@ impl OriginalSource {
     /// Parses the source named `name` (its extension picks JavaScript, TypeScript, JSX).
     pub fn parse(name: Option<&str>, text: String) -> Result<OriginalSource> {
         let scopes = function_scopes::scopes(&text, function_scopes::source_type_for(name))?;
-        let lines = LineIndex::new(&text);
+        let lines = LineStarts::new(&text);
         let named_at = scopes
             .iter()
             .enumerate()
@@ -321,8 +321,8 @@ impl OriginalSource {
         })
     }
 
-    /// The source text and its line index.
-    pub fn text(&self) -> (&str, &LineIndex) {
+    /// The source text and its line starts.
+    pub fn text(&self) -> (&str, &LineStarts) {
         (&self.text, &self.lines)
     }
 

@@ -284,10 +284,10 @@ impl Resolver {
 
     /// Lines `from..to` of source `src_id`'s contents (as many as exist), each without
     /// its terminator and followed by `\n`; `None` if the source has no contents.
-    /// A memdb reads its stored line index; a JSON view scans a source once, on its
+    /// A memdb reads its stored line starts; a JSON view scans a source once, on its
     /// first use, and keeps the line starts.
     pub fn source_lines(&self, src_id: u32, from: u32, to: u32) -> Result<Option<Vec<u8>>> {
-        if let Some((index, starts)) = self.view.stored_line_index()? {
+        if let Some((index, starts)) = self.view.stored_line_starts()? {
             return stored_lines(&self.view, (index, starts), src_id, from, to);
         }
         let Some(stored) = self.view.contents()?.get(src_id)? else {
@@ -302,8 +302,8 @@ impl Resolver {
             .cloned()
             .flatten();
         if let Some(original) = parsed {
-            let (text, index) = original.text();
-            return join_lines(text.as_bytes(), |line| index.start(line), from, to).map(Some);
+            let (text, lines) = original.text();
+            return join_lines(text.as_bytes(), |line| lines.start(line), from, to).map(Some);
         }
         let lined = self.lined_text(src_id, stored)?;
         let text = lined.unescaped.as_deref().unwrap_or(stored.bytes);
@@ -381,9 +381,7 @@ fn table_answers(answer: &Answer<'_>, mapped: Option<&RawToken>) -> bool {
     src_id == NONE || mapped.is_none_or(inside)
 }
 
-/// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
-/// each line starts.
-/// Lines `from..to` of source `src_id` from a memdb's line index (see `source_lines`):
+/// Lines `from..to` of source `src_id` from a memdb's line starts (see `source_lines`):
 /// only the index entries and the bytes of the lines returned are read and verified.
 fn stored_lines(
     view: &View,
@@ -443,6 +441,8 @@ fn per_source<T: Clone>(
     Ok(cache.entry(src_id).or_insert(made).clone())
 }
 
+/// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
+/// each line starts.
 fn join_lines(
     text: &[u8],
     start_of: impl Fn(usize) -> Option<u32>,

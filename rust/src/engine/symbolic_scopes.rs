@@ -644,7 +644,7 @@ fn token_name(view: &View, t: &RawToken) -> Result<Option<String>> {
 /// Names scopes through a map. Scopes come in source order, so the lookups near their
 /// starts move forward through the map, as do those at their ends, mostly: each kind
 /// searches on from its last answer (`View::greatest_lower_bound_from`) instead of
-/// binary-searching the whole token index every time.
+/// binary-searching all the token table's checkpoints every time.
 struct Namer<'v, 't> {
     view: &'v View,
     positions: Positions<'t>,

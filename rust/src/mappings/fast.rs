@@ -1,19 +1,22 @@
-//! The fast path of `mappings::index`: one tight loop over well-formed `mappings` text.
+//! The fast path of `build_checkpoints`: one tight loop over well-formed `mappings` text.
 //!
 //! `Decoder::next_token` handles every case the rules distinguish (empty segments, 2- and
 //! 3-field segments, indexes out of range, values outside 32 bits, lines to re-sort), and
 //! its errors name the position; that generality cost ~250 instructions a token, most of
-//! a parse. Real maps have none of those cases, so `index` first runs this loop, which
-//! keeps the running state in locals, decodes each field with one table load per digit
-//! (from a 64-byte window of the text where there is one, so without bounds checks),
-//! and gives up (`None`) at the first byte that is not plainly valid: the general decoder
-//! then indexes the text from the start, with the same results and errors as ever. On
-//! text this loop accepts, strict and lenient rules agree, so it serves both.
+//! a parse. Real maps have none of those cases, so `build_checkpoints` first runs this
+//! loop, which keeps the running state in locals, decodes each field with one table load
+//! per digit (from a 64-byte window of the text where there is one, so without bounds
+//! checks), and gives up (`None`) at the first byte that is not plainly valid: the
+//! general decoder then builds the checkpoints from the start, with the same results and
+//! errors as ever. On text this loop accepts, strict and lenient rules agree, so it
+//! serves both.
 //!
 //! Reading tokens back (lookups) takes the same steps from a checkpoint (`next_token`),
-//! and hands over to the general decoder where a segment is not plain.
+//! and hands over to the general decoder where a segment is not plain. A big text's two
+//! parts go through the same steps at once (`build_head`, `build_tail`; see `scan`).
 
-use super::{Checkpoint, Limits, RawToken, State, CHECKPOINT_SIZE, INTERVAL};
+use super::checkpoints::{Checkpoint, CHECKPOINT_SIZE};
+use super::{Limits, RawToken, State, INTERVAL};
 
 /// Per byte: its base64 digit value (0..=63), `COMMA`, `SEMICOLON`, or `OTHER`.
 const CLASS: [u8; 256] = {
@@ -259,11 +262,15 @@ fn step(mappings: &[u8], at: Position, limits: Limits) -> Option<Option<(Positio
     Some(Some((next, has_source, has_name)))
 }
 
-/// Appends the checkpoint index of `mappings` to `checkpoints` and returns the token
+/// Appends the checkpoints of `mappings` to `checkpoints` and returns the token
 /// count, or `None` if the text has anything but plainly valid, sorted segments of 1, 4
-/// or 5 fields (see the module docs; `checkpoints` then holds a partial index).
-pub(super) fn index(mappings: &[u8], limits: Limits, checkpoints: &mut Vec<u8>) -> Option<u32> {
-    let (count, _) = index_head(mappings, mappings.len(), limits, checkpoints)?;
+/// or 5 fields (see the module docs; `checkpoints` then holds some of them).
+pub(super) fn build_checkpoints(
+    mappings: &[u8],
+    limits: Limits,
+    checkpoints: &mut Vec<u8>,
+) -> Option<u32> {
+    let (count, _) = build_head(mappings, mappings.len(), limits, checkpoints)?;
     Some(count)
 }
 
@@ -275,9 +282,9 @@ pub(super) fn next_token(mappings: &[u8], at: &mut Position, limits: Limits) -> 
     Some(next.state.token(has_source, has_name))
 }
 
-/// `index` of the text up to `end` only: the token count and where the loop ended (its
-/// running state there), for `index_tail` to go on from.
-pub(super) fn index_head(
+/// `build_checkpoints` of the head part, the text up to `end`, only: the token count and
+/// where the loop ended (its running state there), for `build_tail` to go on from.
+pub(super) fn build_head(
     mappings: &[u8],
     end: usize,
     limits: Limits,
@@ -344,8 +351,9 @@ impl Range {
     }
 }
 
-/// The text from a split point to its end, indexed without the state at the split (see
-/// `index_tail`); `resolve` turns it into the index `index` would have built.
+/// The tail part: the text from a split point to its end, its checkpoints built without
+/// the state at the split (see `build_tail`); `resolve` turns them into those
+/// `build_checkpoints` would have built.
 pub(super) struct Tail {
     /// The checkpoint records, with the sums (wrapped to 32 bits) for the state.
     checkpoints: Vec<u8>,
@@ -364,11 +372,11 @@ pub(super) struct Tail {
     name_id: Range,
 }
 
-/// Indexes `mappings[from..]` as `index` would go on from `from`, without the state there:
-/// `head` tokens come before it (which tokens get a checkpoint depends on it), and
-/// `after_segment` says whether a segment ends right before it. `None` where the text is
-/// not plainly valid whatever that state.
-pub(super) fn index_tail(
+/// The checkpoints of `mappings[from..]` as `build_checkpoints` would go on from `from`,
+/// without the state there: `head` tokens come before it (which tokens get a checkpoint
+/// depends on it), and `after_segment` says whether a segment ends right before it.
+/// `None` where the text is not plainly valid whatever that state.
+pub(super) fn build_tail(
     mappings: &[u8],
     from: usize,
     after_segment: bool,
@@ -470,5 +478,28 @@ impl Position {
     /// The running state here.
     pub(super) fn state(&self) -> State {
         self.state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::integrity::Checked;
+    use crate::mappings::testing::{arb_tokens, LIMITS};
+    use crate::mappings::{encode, TokenTable};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_fast_path_takes_what_encode_writes(tokens in arb_tokens()) {
+            let text = encode(&tokens);
+            let mut checkpoints = Vec::new();
+            let count = build_checkpoints(&text, LIMITS, &mut checkpoints).expect("plain valid text");
+            prop_assert_eq!(count as usize, tokens.len());
+            let table = TokenTable::new(Checked::trusted(&text), Checked::trusted(&checkpoints), count, LIMITS);
+            for (i, token) in tokens.iter().enumerate() {
+                prop_assert_eq!(table.get(i as u32).unwrap(), Some(*token));
+            }
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! Where the composed map's segments are encoded: here, or, for a big root, on a thread
 //! of their own.
 //!
-//! Encoding a segment (VLQ digits, and the checkpoint index built as the text is
-//! written) is about a fifth of the walk over the root's segments, and it depends on
-//! nothing but the segments before it. On a big map the walk hands the segments over in
-//! batches and goes on tracing while another thread encodes them; the text and its
-//! index are the same either way (a test holds them to it).
+//! Encoding a segment (VLQ digits, and the checkpoints built as the text is written) is
+//! about a fifth of the walk over the root's segments, and it depends on nothing but the
+//! segments before it. On a big map the walk hands the segments over in batches and goes
+//! on tracing while another thread encodes them; the text and its checkpoints are the
+//! same either way (a test holds them to it).
 
 use std::sync::mpsc::{sync_channel, SyncSender};
 use std::thread::{Scope, ScopedJoinHandle};
