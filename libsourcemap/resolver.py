@@ -254,7 +254,7 @@ class Resolver(RustObject):
     ) -> tuple[list[str], str | None, list[str]]:
         """``(pre_context, context_line, post_context)``: 0-based line ``line`` of source
         ``src_id``'s contents and up to ``size`` lines each side; empty when the source
-        has no contents or ``line`` is past its end. Read from the core's line index:
+        has no contents or ``line`` is past its end. Read from the line starts the core keeps:
         no whole-source work in Python."""
         if src_id is None or not (valid_u32(src_id) and valid_u32(line)):
             return [], None, []

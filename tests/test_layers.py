@@ -257,6 +257,26 @@ def _rust_graph() -> dict[str, set[str]]:
     return graph
 
 
+#: The layers of the Rust crate, by top-level module; every other module is the library.
+RUST_LAYERS = {
+    "writer": "writers",
+    "remap": "writers",
+    "inject": "writers",
+    "engine": "engine",
+    "cabi": "the C ABI",
+}
+RUST_MAY_USE = {
+    "library": {"library"},
+    "writers": {"library", "writers"},
+    "engine": {"library", "engine"},
+    "the C ABI": {"library", "writers", "engine", "the C ABI"},
+}
+
+
+def _rust_layer(module: str) -> str:
+    return RUST_LAYERS.get(module.split("::")[0], "library")
+
+
 def test_rust_crate_has_no_module_cycle() -> None:
     graph = _rust_graph()
     assert {"view", "load", "engine::resolver", "cabi::view"} <= set(graph)
@@ -264,15 +284,82 @@ def test_rust_crate_has_no_module_cycle() -> None:
     assert _cycle(graph) is None
 
 
-def test_rust_library_never_uses_the_engine_or_the_abi() -> None:
-    for module, used in _rust_graph().items():
-        if module.startswith(("engine", "cabi")) or module == "lib":
+def test_rust_layers_use_only_downwards() -> None:
+    """The library uses neither the writers, the engine nor the C ABI; the writers and the
+    engine use the library, never each other; only the C ABI uses them all."""
+    wrong = [
+        f"{module} ({_rust_layer(module)}) uses {target} ({_rust_layer(target)})"
+        for module, used in sorted(_rust_graph().items())
+        if module != "lib"
+        for target in sorted(used)
+        if _rust_layer(target) not in RUST_MAY_USE[_rust_layer(module)]
+    ]
+    assert wrong == []
+
+
+def _design_tree() -> dict[str, str | None]:
+    """The layer tree of docs/design.md: every path it lists (``rust/src/view.rs``,
+    ``libsourcemap/writing/``) and the layer heading it is listed under (``None`` before
+    the first heading of its root). A line lists one path or several (``a.rs, b.rs``),
+    then its description after two spaces or more; deeper lines continue a description."""
+    text = (ROOT / "docs" / "design.md").read_text("utf-8")
+    section = text.split("\n## Layers\n", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```\n", 2)[1]
+    entries: dict[str, str | None] = {}
+    parents: list[tuple[int, str]] = []
+    layer: str | None = None
+    for line in block.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if not line.strip() or indent > 12:
             continue
-        wrong = {m for m in used if m.startswith(("engine", "cabi"))}
-        assert not wrong, f"library module {module} uses {wrong}"
-    for module, used in _rust_graph().items():
-        if module.startswith("engine"):
-            assert not {m for m in used if m.startswith("cabi")}, module
+        names = re.split(r"\s{2,}", line.strip(), maxsplit=1)[0]
+        if names.startswith("("):
+            layer = names.strip("()")
+            continue
+        while parents and parents[-1][0] >= indent:
+            parents.pop()
+        if not parents:
+            layer = None
+        for name in names.split(", "):
+            path = (parents[-1][1] if parents else "") + name
+            entries[path] = layer
+            if name.endswith("/"):
+                parents.append((indent, path))
+    return entries
+
+
+def _source_children(directory: Path) -> set[str]:
+    """A directory's modules and the subdirectories that hold modules (as ``name/``)."""
+    children = set()
+    for child in directory.iterdir():
+        if child.is_dir():
+            if child.name != "__pycache__" and any(child.rglob("*.py")) or any(child.rglob("*.rs")):
+                children.add(child.name + "/")
+        elif child.suffix in (".rs", ".py") and child.name != "_lowlevel.py":
+            children.add(child.name)
+    return children
+
+
+def test_design_layer_tree_matches_the_code() -> None:
+    tree = _design_tree()
+    assert {"rust/src/view.rs", "rust/src/cabi/writer.rs", "libsourcemap/writing/"} <= set(tree)
+    missing = [path for path in tree if not (ROOT / path).exists()]
+    assert missing == [], f"docs/design.md lists what does not exist: {missing}"
+    for directory in {path for path in tree if path.endswith("/")}:
+        listed = {p[len(directory) :] for p in tree if p.startswith(directory) and p != directory}
+        listed = {p for p in listed if p.count("/") == 0 or (p.count("/") == 1 and p.endswith("/"))}
+        if listed:
+            actual = _source_children(ROOT / directory)
+            assert listed == actual, f"docs/design.md's {directory}: {listed ^ actual} differ"
+    for path, layer in tree.items():
+        if layer is None:
+            continue
+        if path.startswith("rust/src/"):
+            module = path[len("rust/src/") :].rstrip("/").removesuffix(".rs").replace("/", "::")
+            assert _rust_layer(module) == layer, f"{path} is listed as {layer}"
+        elif path.startswith("libsourcemap/"):
+            module = path.rstrip("/").removesuffix(".py").replace("/", ".")
+            assert _layer(module) == layer, f"{path} is listed as {layer}"
 
 
 def test_every_package_is_in_the_wheel() -> None:
