@@ -39,4 +39,4 @@ ffi.cdef(preprocessed_header())
 ffi.set_source("libsourcemap._lowlevel", None)
 
 if __name__ == "__main__":
-    ffi.compile(tmpdir=os.path.join(HERE, "libsourcemap"))
+    ffi.compile(tmpdir=HERE)  # the module is libsourcemap._lowlevel: HERE/libsourcemap/_lowlevel.py

@@ -24,13 +24,13 @@ import statistics
 import sys
 import tempfile
 import timeit
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from report import result_file
+from harness import DATA, ROOT, alternate, result_file
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # this checkout first: its build_ffi and its libsourcemap
 
 import libsourcemap  # noqa: E402
 from build_ffi import preprocessed_header  # noqa: E402
@@ -158,13 +158,12 @@ def main(map_path: Path) -> None:
             "sourcemap 0.2.1 lookup": dict_021,
             "View.lookup_raw (batch, per position)": batch_raw,
         }
-        samples: dict[str, list[float]] = {name: [] for name in cases}
         view_module._lookup_fast = api_call
         try:
             assert [api_view.lookup_token(*p) for p in positions] == expected, "API mode differs"
-            for _ in range(ROUNDS):  # rounds alternate between the cases
-                for name, loop in cases.items():
-                    samples[name].append(per_call_ns(loop, calls))
+            samples = alternate(
+                ROUNDS, {name: partial(per_call_ns, loop, calls) for name, loop in cases.items()}
+            )
         finally:
             view_module._lookup_fast = abi_call
 
@@ -178,4 +177,4 @@ def main(map_path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "bench" / "data" / "large.min.js.map")
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DATA / "large.min.js.map")

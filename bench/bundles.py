@@ -25,14 +25,14 @@ import tempfile
 import threading
 import time
 import zipfile
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from report import result_file
-from run import DATA, ensure_inputs
+from harness import DATA, alternate, ensure_inputs, result_file
 
 from libsourcemap import SourceBundle
-from libsourcemap.bundle_writer import create_bundle
+from libsourcemap.bundle.writer import create_bundle
 
 Reader = Callable[[str], bytes]
 MAPS = ["small", "medium", "large", "huge"]
@@ -120,10 +120,10 @@ def main() -> None:
         print(f"{'threads':>7} | {'way':<10} | {'wall s':>7} | {'MB/s':>7} | vs locked")
         print("-" * 50)
         for threads in (1, 2, 4, 8):
-            times: dict[str, list[float]] = {way: [] for way in WAYS}
-            for _ in range(args.rounds):
-                for way in WAYS:  # alternate, so drift hits every way alike
-                    times[way].append(timed(way, path, names, threads, args.requests))
+            times = alternate(
+                args.rounds,
+                {way: partial(timed, way, path, names, threads, args.requests) for way in WAYS},
+            )
             base = statistics.median(times["locked"])
             for way, samples in times.items():
                 wall = statistics.median(samples)

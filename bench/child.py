@@ -17,30 +17,10 @@ from __future__ import annotations
 import gc
 import json
 import os
-import resource
 import sys
 import time
 
-
-def peak_mb() -> float:
-    """This process's peak RSS in MB. From VmHWM, not ru_maxrss: Linux carries ru_maxrss
-    over from the parent across exec, which would hide a child smaller than the parent."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024 / 1e6
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-def reset_peak() -> None:
-    """Starts the peak over from the current RSS (Linux 4.0+: clear_refs 5)."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-
-
-def current_mb() -> float:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 1e6
+from harness import current_mb, peak_mb, reset_peak
 
 
 class Impl:

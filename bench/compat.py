@@ -11,15 +11,11 @@ from __future__ import annotations
 import gc
 import json
 import statistics
-import subprocess
 import sys
 import time
-from pathlib import Path
 
-from child import current_mb, peak_mb, reset_peak
-from report import result_file
+from harness import DATA, child_json, current_mb, peak_mb, reset_peak, result_file
 
-DATA = Path(__file__).parent / "data"
 ROUNDS = 5
 
 
@@ -84,13 +80,7 @@ def main(names: list[str]) -> None:
     for name in names:
         results = {}
         for impl in ("sourcemap-0.2.1", "ours"):
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", impl, name],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
-            results[impl] = json.loads(out)
+            results[impl] = child_json([sys.executable, __file__, "--child", impl, name])
             r = results[impl]
             print(
                 f"{name:6} {impl:15} {r['loads_ms']:9.1f} {r['peak_mb']:8.1f} "

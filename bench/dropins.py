@@ -25,22 +25,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from run import CHILD_ENV, DATA, ensure_inputs
-from symbolicate import ensure_traces
+from harness import (
+    BENCH,
+    DATA,
+    alternate,
+    child_json,
+    ensure_inputs,
+    ensure_traces,
+    ensure_venv,
+    fmt,
+    fresh_venv,
+    medians,
+    write_result,
+)
 
 from libsourcemap import parse_stacktrace
 
-BENCH = Path(__file__).parent
-VENVS = BENCH / "venvs"
 CASES = [
-    # (case, implementation, interpreter)
+    # (case, implementation, interpreter: None for this one)
     ("SourceMapView + SourceView, lookups with names", "symbolic", "fresh-symbolic"),
     ("SourceMapView + SourceView, lookups with names", "ours-symbolic", None),
     ("SourceMapCache, lookups with 5 context lines", "symbolic-cache", "fresh-symbolic"),
@@ -48,18 +56,15 @@ CASES = [
     ("ecma426.loads, lookup_left", "ecma426", "ecma426"),
     ("ecma426.loads, lookup_left", "ours-ecma426", None),
 ]
+FIGURES = ["cold_ms", "warm_ms", "peak_mb", "kept_mb"]
 
 
-def ensure_venvs() -> None:
-    """The peers' environments (bench/venvs/, not committed)."""
-    for name, requirement in (
-        ("fresh-symbolic", "symbolic==13.9.0"),
-        ("ecma426", "ecma426==0.2.0"),
-    ):
-        python = VENVS / name / "bin" / "python"
-        if not python.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(VENVS / name)], check=True)
-            subprocess.run([str(python), "-m", "pip", "install", "-q", requirement], check=True)
+def ensure_venvs() -> dict[str, Path]:
+    """The peers' interpreters (bench/venvs/, not committed), by environment."""
+    return {
+        "fresh-symbolic": fresh_venv("symbolic"),
+        "ecma426": ensure_venv("ecma426", ["ecma426==0.2.0"]),
+    }
 
 
 def frames_case(work: Path) -> Path:
@@ -78,22 +83,14 @@ def frames_case(work: Path) -> Path:
     return path
 
 
-def measure(impl: str, venv: str | None, case: Path, rounds: int) -> dict[str, Any]:
-    python = VENVS / venv / "bin" / "python" if venv else Path(sys.executable)
-    command = [str(python), str(BENCH / "dropins_child.py"), impl, str(case), str(rounds)]
+def measure(python: Path, impl: str, case: Path, repeats: int) -> dict[str, Any]:
+    command = [python, BENCH / "dropins_child.py", impl, case, str(repeats)]
     # From a directory without our package: the peers' environments import their own.
-    done = subprocess.run(command, capture_output=True, text=True, env=CHILD_ENV, cwd="/")
-    if done.returncode != 0:
-        raise SystemExit(f"{impl}: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return child_json(command, cwd="/")
 
 
 def times(ratio: float) -> str:
     return f"{ratio:.1f}×" if ratio < 10 else f"{ratio:.0f}×"
-
-
-def fmt(value: float) -> str:
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
 def main() -> None:
@@ -102,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     ensure_inputs(["large"])
     ensure_traces()
-    ensure_venvs()
+    pythons = ensure_venvs()
     out = [
         "# The drop-ins against the packages they replace",
         "",
@@ -114,17 +111,15 @@ def main() -> None:
     ]
     with tempfile.TemporaryDirectory() as tmp:
         case = frames_case(Path(tmp))
-        samples: dict[str, list[dict[str, Any]]] = {impl: [] for _, impl, _ in CASES}
-        for _ in range(args.rounds):
-            for _, impl, venv in CASES:
-                samples[impl].append(measure(impl, venv, case, 5))
+        cases = {
+            impl: partial(measure, pythons[venv] if venv else Path(sys.executable), impl, case, 5)
+            for _, impl, venv in CASES
+        }
+        samples = alternate(args.rounds, cases)
     rows: dict[str, dict[str, Any]] = {}
     for name, impl, _ in CASES:
         runs = samples[impl]
-        row = {
-            k: statistics.median(r[k] for r in runs)
-            for k in ("cold_ms", "warm_ms", "peak_mb", "kept_mb")
-        }
+        row = medians(runs, FIGURES)
         row["answers"] = runs[0]["answers"]
         rows[impl] = row
         peer = rows.get(impl.replace("ours-", "")) if impl.startswith("ours-") else None
@@ -138,18 +133,13 @@ def main() -> None:
             f"{fmt(row['peak_mb'])} | {fmt(row['kept_mb'])} | {same} |"
         )
         if peer is not None:
-            ratio = {
-                k: peer[k] / row[k] if row[k] > 0 else float("inf")
-                for k in ("cold_ms", "warm_ms", "peak_mb", "kept_mb")
-            }
+            ratio = {k: peer[k] / row[k] if row[k] > 0 else float("inf") for k in FIGURES}
             out.append(
                 f"| {name} | **peer / ours** | **{times(ratio['cold_ms'])}** | "
                 f"**{times(ratio['warm_ms'])}** | {times(ratio['peak_mb'])} | "
                 f"{times(ratio['kept_mb'])} | |"
             )
-    text = "\n".join(out) + "\n"
-    (BENCH / "dropins_results.md").write_text(text)
-    print(text)
+    print(write_result("dropins_results.md", out))
 
 
 if __name__ == "__main__":

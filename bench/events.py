@@ -26,10 +26,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from report import result_file
-from run import CHILD_ENV, compile_ours
+from harness import CHILD_ENV, ROOT, alternate, compile_ours, result_file
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
 URL = "https://cdn.example.com/"
 
@@ -98,7 +96,7 @@ def dask_case(
     import dask.bag
     from distributed import Client, LocalCluster
 
-    from libsourcemap.dask import symbolicate_bag
+    from libsourcemap.events.dask import symbolicate_bag
 
     start = time.perf_counter()
     cluster = LocalCluster(
@@ -149,11 +147,8 @@ def main() -> None:
         dask_out = scratch / "dask"
         cluster_start, dask_run, shut_down = dask_case(events, cache, dask_out, args.jobs)
         cases[f"Dask LocalCluster, {args.jobs} workers"] = dask_run
-        times: dict[str, list[float]] = {name: [] for name in cases}
         try:
-            for _ in range(args.rounds):
-                for name, run in cases.items():
-                    times[name].append(run())
+            times = alternate(args.rounds, cases)
         finally:
             shut_down()
         same = (scratch / "many.jsonl").read_bytes() == (scratch / "one.jsonl").read_bytes()

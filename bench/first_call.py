@@ -24,18 +24,23 @@ Medians over rounds; written to bench/first_call_results.md.
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import subprocess
 import tempfile
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
-from import_time import ENVIRONMENTS, fresh_venv
-from report import result_file
-from run import CHILD_ENV, compile_ours
+from harness import (
+    BENCH,
+    DATA,
+    alternate,
+    child_json,
+    compile_ours,
+    fresh_venv,
+    medians,
+    result_file,
+    run_child,
+)
 
-BENCH = Path(__file__).parent
-DATA = BENCH / "data"
 TRACE = DATA / "large.typescript.trace.txt"
 
 CHILD = r"""
@@ -99,15 +104,7 @@ print(json.dumps({"per_frame_us": statistics.median(per), "frames": len(position
 
 
 def run(python: Path, code: str, *args: str) -> dict[str, float]:
-    done = subprocess.run(
-        [str(python), "-c", code, *args],
-        capture_output=True,
-        text=True,
-        env=CHILD_ENV,
-        cwd=BENCH,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return child_json([python, "-c", code, *args], cwd=BENCH)
 
 
 def main() -> None:
@@ -117,26 +114,28 @@ def main() -> None:
     if not TRACE.exists():
         raise SystemExit(f"{TRACE} is missing: see this script's docstring")
     compile_ours()
-    ours = fresh_venv("ours", ENVIRONMENTS["ours"])
-    symbolic = fresh_venv("symbolic", ENVIRONMENTS["symbolic"])
+    ours = fresh_venv("ours")
+    symbolic = fresh_venv("symbolic")
     with tempfile.TemporaryDirectory() as cache_dir:
         # One symbolication writes the cache; its memdb is what the view rows open.
         write = "import sys, libsourcemap as l; l.symbolicate(open(sys.argv[1]).read(), "
         write += "root=sys.argv[2], cache_dir=sys.argv[3])"
-        subprocess.run([str(ours), "-c", write, str(TRACE), str(DATA), cache_dir], check=True)
+        run_child([ours, "-c", write, TRACE, DATA, cache_dir]).check()
         memdb = str(next(Path(cache_dir).glob("*.memdb")))
-        cases = [(mode, count) for count in (200, 50) for mode in ("view", "set")]
-        rows: dict[tuple[str, int], list[dict[str, float]]] = {case: [] for case in cases}
-        theirs = []
-        for _ in range(args.rounds):
-            for mode, count in cases:
-                argv = [mode, str(TRACE), cache_dir, memdb, str(count), str(DATA)]
-                rows[(mode, count)].append(run(ours, CHILD, *argv))
-            argv = [str(TRACE), str(DATA / "large.min.js"), str(DATA / "large.min.js.map")]
-            theirs.append(run(symbolic, SYMBOLIC, *argv))
-
-    def med(results: list[dict[str, float]], key: str) -> float:
-        return statistics.median(r[key] for r in results)
+        cases: dict[object, Callable[[], dict[str, float]]] = {
+            (mode, count): partial(
+                run, ours, CHILD, mode, str(TRACE), cache_dir, memdb, str(count), str(DATA)
+            )
+            for count in (200, 50)
+            for mode in ("view", "set")
+        }
+        minified = DATA / "large.min.js"
+        cases["symbolic"] = partial(
+            run, symbolic, SYMBOLIC, str(TRACE), str(minified), f"{minified}.map"
+        )
+        samples = alternate(args.rounds, cases)
+    theirs = medians(samples.pop("symbolic"))
+    rows = {case: medians(results) for case, results in samples.items()}
 
     print(f"large build (14.3 MB map), memdb cache; medians of {args.rounds} processes each")
     print("view: View.from_memdb_file + resolve_frames; set: Symbolicator(root, cache_dir)")
@@ -146,15 +145,15 @@ def main() -> None:
         f"{'case':12} {'import ms':>9} {'first ms':>9} {'second ms':>10} {'warm ms':>8} "
         f"{'first/second':>13}"
     )
-    for (mode, count), results in rows.items():
-        first, second = med(results, "first_ms"), med(results, "second_ms")
+    for (mode, count), row in rows.items():
+        first, second = row["first_ms"], row["second_ms"]
         print(
-            f"{mode + ' ' + str(count) + ' fr':12} {med(results, 'import_ms'):9.2f} "
-            f"{first:9.2f} {second:10.2f} {med(results, 'warm_ms'):8.2f} "
+            f"{mode + ' ' + str(count) + ' fr':12} {row['import_ms']:9.2f} "
+            f"{first:9.2f} {second:10.2f} {row['warm_ms']:8.2f} "
             f"{first / second:12.2f}x"
         )
-    ours_frame = med(rows[("view", 200)], "per_frame_us")
-    theirs_frame = statistics.median(t["per_frame_us"] for t in theirs)
+    ours_frame = rows[("view", 200)]["per_frame_us"]
+    theirs_frame = theirs["per_frame_us"]
     print("\nresolve_frame one frame at a time, 5 context lines, warm, 199 frames:")
     print(f"  ours (View.resolve_frame)             {ours_frame:8.2f} µs a frame")
     print(

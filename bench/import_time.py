@@ -19,22 +19,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
-from run import ANCHOR_PACKAGES, CHILD_ENV, compile_ours
+from harness import BENCH, FRESH, alternate, compile_ours, fresh_venv, run_child, write_result
 
-BENCH = Path(__file__).parent
-ROOT = BENCH.parent
-# environment -> what is installed into its fresh venv ("." : this checkout, by .pth)
-ENVIRONMENTS = {
-    "ours": ["cffi>=1.15", "."],
-    "0.8.2": [p for p in ANCHOR_PACKAGES if p.startswith("libsourcemap")],
-    "symbolic": [p for p in ANCHOR_PACKAGES if p.startswith("symbolic")],
-    "sourcemap": [p for p in ANCHOR_PACKAGES if p.startswith("sourcemap")],
-}
-# (label, environment, statement)
+# (label, fresh environment, statement)
 CASES = [
     ("libsourcemap (ours): `import libsourcemap`", "ours", "import libsourcemap"),
     (
@@ -53,25 +43,6 @@ CASES = [
 ]
 
 
-def fresh_venv(name: str, packages: list[str]) -> Path:
-    """bench/venvs/fresh-NAME with ``packages``; made once."""
-    venv = BENCH / "venvs" / f"fresh-{name}"
-    python = venv / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        wanted = [p for p in packages if p != "."]
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *wanted], check=True)
-        if "." in packages:
-            site = subprocess.run(
-                [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout.strip()
-            (Path(site) / "libsourcemap-checkout.pth").write_text(f"{ROOT}\n")
-    return python
-
-
 def time_import(python: Path, statement: str) -> float:
     code = (
         "import sys, time\n"
@@ -82,15 +53,7 @@ def time_import(python: Path, statement: str) -> float:
     )
     # Run from the bench directory, so that the anchors' `libsourcemap` is not shadowed by
     # this checkout's package directory.
-    done = subprocess.run(
-        [str(python), "-c", code],
-        capture_output=True,
-        text=True,
-        env=CHILD_ENV,
-        cwd=BENCH,
-        check=True,
-    )
-    ms, preloaded = done.stdout.split()
+    ms, preloaded = run_child([python, "-c", code], cwd=BENCH).check().stdout.split()
     if preloaded != "False":
         raise SystemExit(f"{python}: `re` is loaded at start-up; not a fresh environment")
     return float(ms)
@@ -100,12 +63,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
-    pythons = {name: fresh_venv(name, packages) for name, packages in ENVIRONMENTS.items()}
+    pythons = {name: fresh_venv(name) for name in FRESH}
     compile_ours()  # as an install does (pip did the alternatives')
-    samples: dict[str, list[float]] = {label: [] for label, _, _ in CASES}
-    for _ in range(args.rounds):
-        for label, env, statement in CASES:
-            samples[label].append(time_import(pythons[env], statement))
+    cases = {
+        label: partial(time_import, pythons[env], statement) for label, env, statement in CASES
+    }
+    samples = alternate(args.rounds, cases)
     lines = [
         "# Import time",
         "",
@@ -118,9 +81,7 @@ def main() -> None:
     ]
     for label, _, _ in CASES:
         lines.append(f"| {label} | {statistics.median(samples[label]):.1f} |")
-    text = "\n".join(lines) + "\n"
-    (BENCH / "import_results.md").write_text(text)
-    print(text)
+    print(write_result("import_results.md", lines))
 
 
 if __name__ == "__main__":

@@ -20,18 +20,26 @@ import os
 import re
 import shutil
 import site
-import statistics
 import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from run import ensure_inputs
-from symbolicate import ensure_traces, trace_case
+from harness import (
+    BENCH,
+    CHILD_ENV,
+    ROOT,
+    alternate,
+    child_json,
+    ensure_inputs,
+    ensure_traces,
+    medians,
+    write_result,
+)
+from symbolicate import trace_case
 
-BENCH = Path(__file__).parent
-ROOT = BENCH.parent
 CASES = [
     ("large: TypeScript checker, 50 frames", "large", "typescript", 50),
     ("huge: Babel traverse, 200 frames", "huge", "babel", 200),
@@ -76,17 +84,9 @@ def build(work: Path, name: str, rev: str, shift: int | None) -> Path:
 
 def measure(tree: Path, case_path: Path) -> dict[str, Any]:
     # -S and an explicit path: this checkout's editable install must not win over `tree`.
-    env = dict(os.environ, PYTHONPATH=f"{tree}:{site.getsitepackages()[0]}")
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    child = subprocess.run(
-        [sys.executable, "-S", str(BENCH / "symbolicate_child.py"), "ours-cache", str(case_path)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tempfile.gettempdir(),
-        check=True,
-    )
-    return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    env = dict(CHILD_ENV, PYTHONPATH=f"{tree}:{site.getsitepackages()[0]}")
+    command = [sys.executable, "-S", BENCH / "symbolicate_child.py", "ours-cache", case_path]
+    return child_json(command, env=env, cwd=tempfile.gettempdir())
 
 
 def main() -> None:
@@ -131,14 +131,15 @@ def main() -> None:
                     path.write_text(json.dumps(dict(case, cache_dir=str(cache))))
                     paths[name] = (path, cache)
                     measure(builds[name][0], path)  # writes the caches
-                samples: dict[str, list[dict[str, Any]]] = {name: [] for name in builds}
-                for _ in range(args.rounds):
-                    for name, (tree, _) in builds.items():
-                        samples[name].append(measure(tree, paths[name][0]))
+                cases = {
+                    name: partial(measure, tree, paths[name][0])
+                    for name, (tree, _) in builds.items()
+                }
+                samples = alternate(args.rounds, cases)
                 for name, (_, block) in builds.items():
                     size = sum(f.stat().st_size for f in paths[name][1].glob("*.memdb"))
-                    cold = statistics.median(s["cold_ms"] for s in samples[name])
-                    warm = statistics.median(s["warm_ms"] for s in samples[name])
+                    figures = medians(samples[name], ["cold_ms", "warm_ms"])
+                    cold, warm = figures["cold_ms"], figures["warm_ms"]
                     label = name.split(" #")[0]
                     out.append(
                         f"| {spec[0]} | {label} | {block} | {cold:.2f} | {warm:.2f} "
@@ -148,7 +149,7 @@ def main() -> None:
         finally:
             for tree, _ in builds.values():
                 subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT)
-    (BENCH / "memdb_blocks_results.md").write_text("\n".join(out) + "\n")
+    write_result("memdb_blocks_results.md", out)
 
 
 if __name__ == "__main__":

@@ -12,20 +12,10 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
+
+from harness import DATA, median_ms
 
 import libsourcemap
-
-DATA = Path(__file__).parent / "data"
-
-
-def median_ms(fn, rounds: int = 7) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
 
 
 def peak_rss_mb() -> float:
@@ -40,7 +30,7 @@ def main(names: list[str]) -> None:
     for name in names:
         data = (DATA / f"{name}.min.js.map").read_bytes()
         view = libsourcemap.View.from_json(data)
-        parse = median_ms(lambda data=data: libsourcemap.View.from_json(data))
+        parse = median_ms(lambda data=data: libsourcemap.View.from_json(data), 7)
         positions = [(t.dst_line, t.dst_col) for t in (view[i] for i in range(0, len(view), 37))]
         lookup = view.lookup_token
         per_lookup = []
@@ -59,7 +49,7 @@ def main(names: list[str]) -> None:
             def open_and_look_up(path: str = f.name, line: int = line, col: int = col) -> None:
                 libsourcemap.View.from_memdb_file(path).lookup_token(line, col)
 
-            open_ms = median_ms(open_and_look_up)
+            open_ms = median_ms(open_and_look_up, 7)
         mb = len(data) / 1e6
         lookup_us = statistics.median(per_lookup)
         print(

@@ -22,16 +22,24 @@ import argparse
 import json
 import random
 import re
-import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from child import peak_mb, reset_peak
+from harness import (
+    BENCH,
+    alternate,
+    child_json,
+    ensure_anchors,
+    medians,
+    peak_mb,
+    reset_peak,
+    write_result,
+)
 
-BENCH = Path(__file__).parent
 DATA = BENCH / "data" / "proguard"
 IMPLS = ["ours", "libsourcemap-0.8.2", "symbolic"]
 COPIES = 20
@@ -124,6 +132,14 @@ def child(impl: str, mapping: str, queries_file: str) -> None:
     print(json.dumps(result))
 
 
+def measure(python: Path, impl: str, mapping: Path, queries_file: Path) -> dict[str, Any]:
+    command = [python, __file__, "--child", impl, mapping, queries_file]
+    # From a directory without our package: the anchors import their own libsourcemap. The
+    # environment as it is, not CHILD_ENV: the parse figure includes importing the mapper,
+    # and the committed figures were taken so.
+    return child_json(command, env=None, cwd="/")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
@@ -132,8 +148,6 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    from run import ensure_anchors
-
     anchors = ensure_anchors()
     pythons = {"ours": Path(sys.executable), "libsourcemap-0.8.2": anchors, "symbolic": anchors}
     metrics = [
@@ -147,40 +161,21 @@ def main() -> None:
     for name, mapping in ensure_inputs().items():
         queries_file = DATA / f"{name}.queries.json"
         queries_file.write_text(json.dumps(queries_for(mapping)))
-        samples: dict[str, list[dict]] = {impl: [] for impl in IMPLS}
-        for _ in range(args.rounds):
-            for impl in IMPLS:
-                out = subprocess.run(
-                    [
-                        str(pythons[impl]),
-                        __file__,
-                        "--child",
-                        impl,
-                        str(mapping),
-                        str(queries_file),
-                    ],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    cwd="/",
-                ).stdout
-                samples[impl].append(json.loads(out))
+        cases = {
+            impl: partial(measure, pythons[impl], impl, mapping, queries_file) for impl in IMPLS
+        }
+        samples = alternate(args.rounds, cases)
         size = mapping.stat().st_size / 1e6
         for impl in IMPLS:
-            medians = {
-                key: statistics.median(s[key] for s in samples[impl])
-                if samples[impl][0][key] is not None
-                else None
-                for key, _ in metrics
-            }
-            rows.append((f"{name} ({size:.0f} MB)", impl, medians))
+            figures = medians(samples[impl], [key for key, _ in metrics])
+            rows.append((f"{name} ({size:.0f} MB)", impl, figures))
     header = "| mapping | implementation | " + " | ".join(label for _, label in metrics) + " |"
     lines = [header, "|" + "---|" * (len(metrics) + 2)]
-    for mapping_name, impl, medians in rows:
-        cells = ["-" if medians[k] is None else f"{medians[k]:.1f}" for k, _ in metrics]
+    for mapping_name, impl, figures in rows:
+        cells = ["-" if figures[k] is None else f"{figures[k]:.1f}" for k, _ in metrics]
         lines.append(f"| {mapping_name} | {impl} | " + " | ".join(cells) + " |")
     print("\n".join(lines))
-    (BENCH / "proguard_results.md").write_text("\n".join(lines) + "\n")
+    write_result("proguard_results.md", lines)
 
 
 if __name__ == "__main__":

@@ -32,14 +32,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from run import CHILD_ENV, cold_and_warm
+from harness import DATA, ROOT, child_json, cold_and_warm, fresh_venv, write_result
 
-BENCH = Path(__file__).parent
-ROOT = BENCH.parent
 SMALL = ROOT / "tests" / "fixtures" / "rn" / "build"
-LARGE = BENCH / "data" / "rn-large"
+LARGE = DATA / "rn-large"
 JS = ROOT / "tests" / "js"
-SYMBOLIC = BENCH / "venvs" / "fresh-symbolic" / "bin" / "python"
 
 
 def hermes_frames(build: Path) -> list[tuple[str, int, int]]:
@@ -123,31 +120,13 @@ print(json.dumps({"timing": timing, "names": names}))
 
 
 def run_ours(case: str, build: Path, rounds: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--child", case, str(build), "--rounds", str(rounds)],
-        capture_output=True,
-        text=True,
-        env=CHILD_ENV,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return child_json([sys.executable, __file__, "--child", case, build, "--rounds", str(rounds)])
 
 
 def run_symbolic(build: Path, rounds: int) -> dict[str, Any]:
-    if not SYMBOLIC.exists():
-        venv = SYMBOLIC.parent.parent
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run(
-            [str(SYMBOLIC), "-m", "pip", "install", "-q", "symbolic==13.9.0"], check=True
-        )
     args = [json.dumps(hermes_frames(build)), json.dumps(v8_frames(build))]
-    done = subprocess.run(
-        [str(SYMBOLIC), "-c", SYMBOLIC_CHILD, str(build), str(rounds), *args],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    command = [fresh_venv("symbolic"), "-c", SYMBOLIC_CHILD, build, str(rounds), *args]
+    return child_json(command)
 
 
 def metro(map_path: Path, positions: list[tuple[int, int]]) -> list[list[Any]]:
@@ -224,9 +203,7 @@ def main() -> None:
     ]
     for label, build in [("small app (tests/fixtures/rn)", SMALL), ("large app", LARGE)]:
         out += report(label, build, args.rounds)
-    text = "\n".join(out) + "\n"
-    (BENCH / "react_native_results.md").write_text(text)
-    print(text)
+    print(write_result("react_native_results.md", out))
 
 
 def report(label: str, build: Path, rounds: int) -> list[str]:

@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+from harness import (
+    BENCH,
+    DATA,
+    alternate,
+    compile_ours,
+    ensure_anchors,
+    ensure_inputs,
+    medians,
+    run_child,
+    write_result,
+)
 
 import libsourcemap
 
-BENCH = Path(__file__).parent
-DATA = BENCH / "data"
-ANCHORS = BENCH / "venvs" / "anchors"
-ANCHOR_PACKAGES = ["libsourcemap==0.8.2", "symbolic==13.9.0", "sourcemap==0.2.1"]
 IMPLS = ["ours", "libsourcemap-0.8.2", "symbolic", "sourcemap-0.2.1"]
 METRICS = [
     ("parse_ms", "parse ms"),
@@ -46,22 +51,6 @@ METRICS = [
 POSITIONS = 20000
 
 
-def ensure_inputs(maps: list[str]) -> None:
-    if all((DATA / f"{m}.min.js.map").exists() for m in maps):
-        return
-    inputs = BENCH / "inputs"
-    subprocess.run(["npm", "install", "--no-audit", "--no-fund"], cwd=inputs, check=True)
-    subprocess.run(["node", "make_inputs.mjs", str(DATA)], cwd=inputs, check=True)
-
-
-def ensure_anchors() -> Path:
-    python = ANCHORS / "bin" / "python"
-    if not python.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(ANCHORS)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *ANCHOR_PACKAGES], check=True)
-    return python
-
-
 def positions_for(map_path: Path, out: Path) -> None:
     """Real token positions spread over the file, and the column after each one."""
     view = libsourcemap.View.from_json(map_path.read_bytes())
@@ -71,38 +60,9 @@ def positions_for(map_path: Path, out: Path) -> None:
     out.write_text(json.dumps(positions))
 
 
-# Children may write and use bytecode caches, as installed packages have them: compiling
-# modules from source (PYTHONDONTWRITEBYTECODE) costs time and raises the peak RSS that the
-# memory figures are measured against.
-CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def cold_and_warm(rounds: int, work: Callable[[], object]) -> dict[str, float]:
-    """Milliseconds of `work`: its first run in this process ("cold") and the median of
-    `rounds` runs after it ("warm")."""
-    runs = []
-    for _ in range(rounds + 1):
-        start = time.perf_counter()
-        work()
-        runs.append((time.perf_counter() - start) * 1000)
-    return {"cold": runs[0], "warm": statistics.median(runs[1:])}
-
-
-def compile_ours() -> None:
-    """Byte-compiles this checkout's package, as an install does (pip did the others')."""
-    package = Path(libsourcemap.__file__ or "").parent
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], env=CHILD_ENV)
-
-
 def measure(python: Path, impl: str, map_path: Path, positions: Path, work: str) -> dict:
-    child = subprocess.run(
-        [str(python), str(BENCH / "child.py"), impl, str(map_path), str(positions), work],
-        capture_output=True,
-        text=True,
-        env=CHILD_ENV,
-    )
-    lines = child.stdout.strip().splitlines()
-    result = json.loads(lines[-1]) if lines else {}
+    child = run_child([python, BENCH / "child.py", impl, map_path, positions, work])
+    result = child.result
     if child.returncode != 0:
         # 0.8.2 is known to crash on some real maps: a crash is a result, not an abort; the
         # phases measured before it are kept.
@@ -153,34 +113,31 @@ def main() -> None:
             map_path = DATA / f"{name}.min.js.map"
             positions = Path(work) / f"{name}.positions.json"
             positions_for(map_path, positions)
-            samples: dict[str, list[dict]] = {impl: [] for impl in IMPLS}
-            for _ in range(args.rounds):
-                for impl in IMPLS:  # alternate implementations within each round
-                    samples[impl].append(measure(pythons[impl], impl, map_path, positions, work))
+            cases = {
+                impl: partial(measure, pythons[impl], impl, map_path, positions, work)
+                for impl in IMPLS
+            }
+            samples = alternate(args.rounds, cases)
             size_mb = map_path.stat().st_size / 1e6
             table = [f"## {name}: {size_mb:.1f} MB map", ""]
             table.append("| | " + " | ".join(label for _, label in METRICS) + " |")
             table.append("|---" * (len(METRICS) + 1) + "|")
-            medians: dict[str, dict[str, float | None]] = {}
+            figures = {impl: medians(samples[impl], [key for key, _ in METRICS]) for impl in IMPLS}
             for impl in IMPLS:
-                medians[impl] = {}
-                for key, _ in METRICS:
-                    values = [s[key] for s in samples[impl] if key in s]
-                    medians[impl][key] = statistics.median(values) if values else None
                 errors = {s["error"] for s in samples[impl] if "error" in s}
                 note = f" (failed: {'; '.join(sorted(errors))})" if errors else ""
                 table.append(
                     f"| {impl}{note} | "
-                    + " | ".join(fmt(medians[impl][key]) for key, _ in METRICS)
+                    + " | ".join(fmt(figures[impl][key]) for key, _ in METRICS)
                     + " |"
                 )
             ratios = []
             for key, _ in METRICS:
-                alternatives = [medians[i][key] for i in IMPLS[1:] if medians[i][key] is not None]
-                ours = medians["ours"][key]
+                alternatives = [figures[i][key] for i in IMPLS[1:] if figures[i][key] is not None]
+                ours = figures["ours"][key]
                 ratios.append(f"{min(alternatives) / ours:.1f}x" if alternatives and ours else "–")
             table.append("| best alternative / ours | " + " | ".join(ratios) + " |")
-            parse = medians["ours"]["parse_ms"]
+            parse = figures["ours"]["parse_ms"]
             if parse is not None:
                 table += ["", f"ours: {parse / size_mb:.2f} ms per MB of map"]
             table.append("")
@@ -189,7 +146,7 @@ def main() -> None:
     native = native_comparison([m for m in maps if m in ("large", "huge")] or maps)
     print(native, flush=True)
     lines += ["## Natively, beside the Rust parsers", "", native]
-    (BENCH / "results.md").write_text("\n".join(lines) + "\n")
+    write_result("results.md", lines)
     print(f"written to {BENCH / 'results.md'}")
 
 

@@ -23,20 +23,31 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import subprocess
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from run import CHILD_ENV, DATA, compile_ours, ensure_anchors, ensure_inputs
+from harness import (
+    BENCH,
+    DATA,
+    ROOT,
+    alternate,
+    compile_ours,
+    ensure_anchors,
+    ensure_inputs,
+    ensure_traces,
+    fmt,
+    medians,
+    run_child,
+    write_result,
+)
 
 from libsourcemap import parse_stacktrace
 
-BENCH = Path(__file__).parent
-FIXTURES = BENCH.parent / "tests" / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
 IMPLS = ["ours", "ours-cache", "symbolic", "sourcemap-0.8.2"]
 TRACE_CASES = [
     # (name, bundle, scenario, frames kept)
@@ -45,12 +56,6 @@ TRACE_CASES = [
     ("huge: TypeScript checker, 50 frames", "huge", "typescript", 50),
     ("huge: Babel traverse", "huge", "babel", 200),
 ]
-
-
-def ensure_traces() -> None:
-    if all((DATA / f"{b}.{s}.trace.txt").exists() for _, b, s, _ in TRACE_CASES):
-        return
-    subprocess.run(["node", "make_traces.mjs", str(DATA)], cwd=BENCH / "inputs", check=True)
 
 
 def own_name(name: str | None) -> str | None:
@@ -130,26 +135,15 @@ def fixture_case(bundler: str, work: Path) -> dict[str, Any]:
 
 
 def measure(python: Path, impl: str, case_path: Path) -> dict[str, Any]:
-    child = subprocess.run(
-        [str(python), str(BENCH / "symbolicate_child.py"), impl, str(case_path)],
-        capture_output=True,
-        text=True,
-        env=CHILD_ENV,
-    )
+    child = run_child([python, BENCH / "symbolicate_child.py", impl, case_path])
     if child.returncode != 0:
         return {"error": f"exit {child.returncode}: {child.stderr.strip()[-300:]}"}
-    return json.loads(child.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return child.result
 
 
 def names_right(case: dict[str, Any], names: list[str | None]) -> tuple[int, int]:
     scored = [(t, own_name(n) or "") for t, n in zip(case["truth"], names) if t is not None]
     return sum(t == n for t, n in scored), len(scored)
-
-
-def fmt(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
 def main() -> None:
@@ -180,30 +174,25 @@ def main() -> None:
             case_path = work / f"case-{number}.json"
             case_path.write_text(json.dumps(case))
             measure(pythons["ours-cache"], "ours-cache", case_path)  # writes the caches
-            samples: dict[str, list[dict[str, Any]]] = {impl: [] for impl in IMPLS}
-            for _ in range(args.rounds):
-                for impl in IMPLS:
-                    samples[impl].append(measure(pythons[impl], impl, case_path))
-            medians: dict[str, dict[str, float]] = {}
+            cases = {impl: partial(measure, pythons[impl], impl, case_path) for impl in IMPLS}
+            samples = alternate(args.rounds, cases)
+            figures: dict[str, dict[str, float]] = {}
             for impl in IMPLS:
                 good = [s for s in samples[impl] if "error" not in s]
                 if not good:
                     error = samples[impl][0]["error"]
                     out.append(f"| {case['name']} | {impl} | failed: {error} | | | | |")
                     continue
-                medians[impl] = {
-                    key: statistics.median(s[key] for s in good)
-                    for key in ("cold_ms", "warm_ms", "rss_mb", "import_ms")
-                }
+                figures[impl] = medians(good, ["cold_ms", "warm_ms", "rss_mb", "import_ms"])
                 right, total = names_right(case, good[0]["names"])
-                m = medians[impl]
+                m = figures[impl]
                 out.append(
                     f"| {case['name']} | {impl} | {fmt(m['cold_ms'])} | {fmt(m['warm_ms'])} "
                     f"| {right}/{total} | {fmt(m['rss_mb'])} | {fmt(m['import_ms'])} |"
                 )
-            if "symbolic" in medians and "ours" in medians:
-                sym, ours = medians["symbolic"], medians["ours"]
-                cache = medians.get("ours-cache", {})
+            if "symbolic" in figures and "ours" in figures:
+                sym, ours = figures["symbolic"], figures["ours"]
+                cache = figures.get("ours-cache", {})
                 out.append(
                     f"| {case['name']} | **symbolic / ours** | "
                     f"**{sym['cold_ms'] / ours['cold_ms']:.1f}×** "
@@ -212,9 +201,7 @@ def main() -> None:
                     f"{sym['rss_mb'] / ours['rss_mb']:.2f}× | |"
                 )
             print("\n".join(out[-len(IMPLS) - 1 :]), flush=True)
-    text = "\n".join(out) + "\n"
-    (BENCH / "symbolicate_results.md").write_text(text)
-    print(text)
+    print(write_result("symbolicate_results.md", out))
 
 
 if __name__ == "__main__":

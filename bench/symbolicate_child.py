@@ -26,13 +26,12 @@ function name each frame resolved to (``null`` if none), for scoring by the pare
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
 from typing import Any, Callable
 
-from child import peak_mb
+from harness import median_ms, peak_mb, timed_ms
 
 CONTEXT = 5
 REPEATS = 5
@@ -121,19 +120,12 @@ def main() -> None:
     else:
         raise SystemExit(f"unknown implementation {impl}")
     import_ms = (time.perf_counter() - started) * 1e3
-    started = time.perf_counter()
-    names = job()
-    cold_ms = (time.perf_counter() - started) * 1e3
+    names, cold_ms = timed_ms(job)
     cold_rss_mb = peak_mb()
-    warm = []
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        job()
-        warm.append((time.perf_counter() - started) * 1e3)
     result = {
         "import_ms": import_ms,
         "cold_ms": cold_ms,
-        "warm_ms": statistics.median(warm),
+        "warm_ms": median_ms(job, REPEATS),
         "rss_mb": cold_rss_mb,
         "names": names,
     }

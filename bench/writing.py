@@ -26,15 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from run import CHILD_ENV, DATA, cold_and_warm, ensure_inputs
+from harness import BENCH, DATA, child_json, cold_and_warm, ensure_inputs, medians, write_result
 
-BENCH = Path(__file__).parent
 INPUTS = BENCH / "inputs"
 LARGE = DATA / "large.min.js.map"
 REMINIFIED = DATA / "large.reminified.js"
@@ -76,28 +74,12 @@ def child(case: str, rounds: int) -> dict[str, Any]:
 
 def run_ours(case: str, rounds: int, processes: int) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", case, "--rounds", str(rounds)]
-    return medians([run_json(command, env=CHILD_ENV) for _ in range(processes)])
+    return medians([child_json(command) for _ in range(processes)])
 
 
 def run_node(args: list[str], processes: int) -> dict[str, Any]:
-    return medians([run_json(["node", "writing.mjs", *args], cwd=INPUTS) for _ in range(processes)])
-
-
-def run_json(command: list[str], **options: Any) -> dict[str, Any]:
-    """The JSON object a child prints last."""
-    done = subprocess.run(command, capture_output=True, text=True, check=True, **options)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def medians(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """The processes' results in one: each number the median of its values."""
-    first = results[0]
-    return {
-        key: medians([r[key] for r in results])
-        if isinstance(first[key], dict)
-        else statistics.median(r[key] for r in results)
-        for key in first
-    }
+    command = ["node", "writing.mjs", *args]
+    return medians([child_json(command, cwd=INPUTS) for _ in range(processes)])
 
 
 def ensure_reminified() -> None:
@@ -189,9 +171,7 @@ def main() -> None:
     for count, row in concat.items():
         per_mb = row["warm"] / row["mb"]
         out.append(f"| {count} | {row['mb']:.1f} | {ms(row['warm'])} | {per_mb:.2f} |")
-    text = "\n".join(out) + "\n"
-    (BENCH / "writing_results.md").write_text(text)
-    print(text)
+    print(write_result("writing_results.md", out))
 
 
 if __name__ == "__main__":

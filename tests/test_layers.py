@@ -56,6 +56,15 @@ def _is_type_checking(node: ast.stmt) -> bool:
     )
 
 
+def _imported_from(package: str, node: ast.ImportFrom) -> str:
+    """The absolute name of the module a ``from ... import`` in ``package`` reads."""
+    if not node.level:
+        return node.module or ""
+    anchor = package.split(".")
+    anchor = anchor[: len(anchor) - (node.level - 1)]
+    return ".".join(anchor + ([node.module] if node.module else []))
+
+
 def _module_level_imports(
     name: str, is_package: bool, source: str, modules: set[str], typing_too: bool = True
 ) -> set[str]:
@@ -71,11 +80,7 @@ def _module_level_imports(
             if isinstance(node, ast.Import):
                 found.update(alias.name for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
-                base = node.module or ""
-                if node.level:
-                    anchor = package.split(".")
-                    anchor = anchor[: len(anchor) - (node.level - 1)]
-                    base = ".".join(anchor + ([node.module] if node.module else []))
+                base = _imported_from(package, node)
                 for alias in node.names:
                     # `from pkg import sub` imports the submodule when there is one.
                     sub = f"{base}.{alias.name}"
@@ -212,10 +217,7 @@ def test_dropins_use_the_public_api_and_one_internal_door() -> None:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if not isinstance(node, ast.ImportFrom):
                 continue
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
-                base = ".".join(anchor + ([node.module] if node.module else []))
+            base = _imported_from(package, node)
             if not base.startswith("libsourcemap"):
                 continue  # the standard library
             if base == FACADE:
