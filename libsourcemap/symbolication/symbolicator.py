@@ -10,8 +10,8 @@ parsed once per :class:`Symbolicator` and shared by all frames that use it.
 The frames of a trace are resolved per map in one :meth:`View.resolve_frames` call, which
 parses the minified file and just the original sources those frames land in, at the same
 time. With a ``cache_dir``, the first symbolication of a build writes a memdb cache of its
-map with the function table (see :mod:`libsourcemap.symbolication.cache`); later ones, in any process,
-open that cache and parse nothing.
+map with the function table (see :mod:`libsourcemap.symbolication.cache`); later ones, in
+any process, open that cache and parse nothing.
 """
 
 from __future__ import annotations
