@@ -125,7 +125,10 @@ def test_resolve_frames_edge_cases() -> None:
 
 
 def ecmascript_lines(text: str) -> list[str]:
-    return re.split("\r\n|[\n\r\u2028\u2029]", text)
+    """The lines of ``text`` as context shows them: split at ECMAScript line terminators,
+    and no empty line after a final one (``a\\nb\\n`` has two lines, as in an editor)."""
+    lines = re.split("\r\n|[\n\r\u2028\u2029]", text)
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 @pytest.mark.parametrize("name", sorted(REAL_MAPS))

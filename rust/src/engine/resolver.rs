@@ -442,7 +442,10 @@ fn per_source<T: Clone>(
 }
 
 /// Lines `from..to` of `text` (as many as exist) each followed by `\n`, given where
-/// each line starts.
+/// each line starts. A text's lines for context are those an editor shows (Rust's
+/// `str::lines`, Python's `splitlines`, Sentry's symbolicator): the empty "line" after a
+/// final terminator, which a source map may still address, is not one (`a\nb\n` has
+/// two lines, the empty text none).
 fn join_lines(
     text: &[u8],
     start_of: impl Fn(usize) -> Option<u32>,
@@ -451,8 +454,10 @@ fn join_lines(
 ) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     for line in from..to {
-        if start_of(line as usize).is_none() {
-            break;
+        match start_of(line as usize) {
+            None => break,
+            Some(start) if start as usize == text.len() => break,
+            Some(_) => {}
         }
         let Some(bytes) = lines::line_at(text, &start_of, line) else {
             return Err(bad_memdb("line index points outside the source"));
