@@ -26,12 +26,7 @@ def discover(source: str | bytes) -> str | None:
     Recognises ``//# sourceMappingURL=...``, the legacy ``//@`` form, and
     ``/*# sourceMappingURL=... */``; when several are present, the last one wins.
     """
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        text = bytes(source).decode("utf-8", "replace")
-    elif isinstance(source, str):
-        text = source
-    else:
-        raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
+    text = _text(source)
     end = len(text)
     while True:
         at = text.rfind(_MARKER, 0, end)
@@ -44,6 +39,49 @@ def discover(source: str | bytes) -> str | None:
         if match:
             return match.group(1)
         end = at
+
+
+_DEBUG_ID_MARKER = "debugId="
+# `//# debugId=<id>`, as `sentry-cli sourcemaps inject` and the bundler plugins write it: a
+# UUID (with or without dashes, any case) running to the end of its line.
+_DEBUG_ID_COMMENT = re.compile(r"//#[ \t]+debugId=([0-9A-Fa-f-]{32,36})[ \t]*$")
+
+
+def discover_debug_id(source: str | bytes) -> str | None:
+    """The debug ID a generated file declares with a ``//# debugId=<uuid>`` comment
+    (ECMA-426's debug ID proposal; what ``sentry-cli sourcemaps inject`` writes), in its
+    canonical form (lower case, dashed); ``None`` without one. The last such comment
+    wins; one whose value is not a UUID counts as none."""
+    text = _text(source)
+    end = len(text)
+    while True:
+        at = text.rfind(_DEBUG_ID_MARKER, 0, end)
+        if at < 0:
+            return None
+        line_start = max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+        line_end = min(i for i in (text.find("\n", at), text.find("\r", at), len(text)) if i >= 0)
+        match = _DEBUG_ID_COMMENT.search(text[line_start:line_end])
+        if match:
+            return canonical_debug_id(match.group(1))
+        end = at
+
+
+def canonical_debug_id(value: str) -> str | None:
+    """A debug ID as ``8-4-4-4-12`` lower-case hex (how Sentry writes them), from any case,
+    with or without dashes; ``None`` if it is not 32 hex digits (a debug ID may carry an
+    appendix after them, as symbolic's do: it is dropped)."""
+    digits = value.strip().replace("-", "").lower()[:32]
+    if len(digits) != 32 or any(c not in "0123456789abcdef" for c in digits):
+        return None
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
+
+
+def _text(source: str | bytes) -> str:
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return bytes(source).decode("utf-8", "replace")
+    if isinstance(source, str):
+        return source
+    raise TypeError(f"source must be str or bytes, not {type(source).__name__}")
 
 
 _DATA_URL = re.compile(r"data:([^,]*),(.*)", re.S)

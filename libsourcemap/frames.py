@@ -34,6 +34,11 @@ if TYPE_CHECKING:
         minified_function: str | None = None
         minified: StackFrame | None = None
         error: str | None = None
+        abs_path: str | None = None
+        sourcemap: str | None = None
+        resolved_with: str | None = None
+        symbolicated: bool = True
+        context_error: str | None = None
 
 else:
     _StackFrameBase = namedtuple(
@@ -42,8 +47,9 @@ else:
     _FrameBase = namedtuple(
         "Frame",
         "source line column function name src_id pre_context context_line post_context "
-        "minified_function minified error",
-        defaults=(None, None, (), None, (), None, None, None),
+        "minified_function minified error abs_path sourcemap resolved_with symbolicated "
+        "context_error",
+        defaults=(None, None, (), None, (), None, None, None, None, None, None, True, None),
         module=__name__,
     )
 
@@ -69,6 +75,16 @@ class Frame(_FrameBase):
     ``minified_function`` the function name it printed. ``error`` is ``None`` when the
     frame was resolved, else why it was not (the original-source fields are then ``None``
     or empty).
+
+    Set by a :class:`~libsourcemap.Symbolicator` (``None`` from a view's own methods):
+    ``abs_path``, the original source's URL (``source`` resolved against the map's URL;
+    for a plain file, the file's own); ``sourcemap``, the URL of the map that resolved
+    the frame (the frame's file for an inline map or one found by debug ID alone);
+    ``resolved_with``, how that map was found (``"debug-id"`` or ``"url"``);
+    ``context_error``, why a resolved frame has no context lines (its original file was
+    not found or not readable). ``symbolicated`` is false for a frame of a plain file,
+    one without a source map: ``error`` is ``None`` there, and the context lines are the
+    file's own.
     """
 
     __slots__ = ()
@@ -77,10 +93,31 @@ class Frame(_FrameBase):
     def resolved(self) -> bool:
         return self.error is None
 
+    @property
+    def filename(self) -> str | None:
+        """``source`` as an error tracker names the file: webpack and turbopack
+        namespaces cut (``libsourcemap._locations.source_filename``); ``None`` without
+        a source."""
+        if self.source is None:
+            return None
+        from ._locations import source_filename  # (imports `re`: not at start-up)
+
+        return source_filename(self.source)
+
     @classmethod
     def unresolved(cls, minified: StackFrame, error: str) -> Frame:
         """The result for a frame that could not be resolved, and why."""
-        return cls(None, None, None, None, None, None, [], None, [], None, minified, error)
+        return cls(
+            None,
+            None,
+            None,
+            None,
+            pre_context=[],
+            post_context=[],
+            minified=minified,
+            error=error,
+            symbolicated=False,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The frame as the JSON objects ``libsourcemap symbolicate --json`` prints."""
@@ -88,12 +125,18 @@ class Frame(_FrameBase):
         return {
             "function": self.function,
             "source": self.source,
+            "abs_path": self.abs_path,
+            "filename": self.filename,
             "line": self.line,
             "column": self.column,
             "pre_context": list(self.pre_context),
             "context_line": self.context_line,
             "post_context": list(self.post_context),
+            "symbolicated": self.symbolicated,
+            "sourcemap": self.sourcemap,
+            "resolved_with": self.resolved_with,
             "error": self.error,
+            "context_error": self.context_error,
             "minified": None
             if m is None
             else {"file": m.file, "line": m.line, "column": m.column, "function": m.function},

@@ -46,6 +46,9 @@ _buffer_free = lib.lsm_buffer_free
 _unpack = ffi.unpack
 _RECORD = 8  # uint32 fields per frame in lsm_resolver_resolve_frames' header
 _EMPTY: list[str] = []
+# A resolved frame's last fields: error, abs_path, sourcemap, resolved_with (those three
+# are a Symbolicator's), symbolicated, context_error.
+_RESOLVED = (None, None, None, None, True, None)
 
 
 class Resolver(RustObject):
@@ -244,7 +247,8 @@ class Resolver(RustObject):
                 _new_frame(
                     Frame,
                     (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post)
-                    + (function, printed, None),
+                    + (function, printed)
+                    + _RESOLVED,
                 )
             )
         return out

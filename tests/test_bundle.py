@@ -48,7 +48,7 @@ def test_manifest(bundle_path: Path) -> None:
     assert by_url["~/static/app.min.js"].header("SOURCEMAP") == "app.min.js.map"
     assert by_url["~/static/app.min.js.map"].type == "source_map"
     assert by_url["~/README.txt"].type == "source"
-    assert by_url["~/static/other.js"].debug_id == DEBUG_ID.replace("-", "")
+    assert by_url["~/static/other.js"].debug_id == DEBUG_ID.lower()
     assert by_url["~/static/other.js.map"].header("debug-id") == DEBUG_ID
     manifest = json.loads(zipfile.ZipFile(bundle_path).read("manifest.json"))
     assert manifest["files"]["files/_/_/static/app.min.js"]["url"] == "~/static/app.min.js"
@@ -140,7 +140,8 @@ def test_reads_decompress_once_with_a_handle_per_thread(
         ({"a.js": b"x"}, "no manifest.json"),
         ({"manifest.json": b"{nope"}, "unreadable manifest.json"),
         ({"manifest.json": b"[]"}, "has no 'files' object"),
-        ({"manifest.json": b'{"files": {"a.js": {"type": "source"}}}', "a.js": b""}, "no 'url'"),
+        ({"manifest.json": b'{"files": {"a.js": 5}}', "a.js": b""}, "is not an object"),
+        ({"manifest.json": b'{"files": {"a.js": {"url": 5}}}', "a.js": b""}, "not text"),
         ({"manifest.json": b'{"files": {"a.js": {"url": "~/a.js"}}}'}, "archive lacks"),
         (
             {"manifest.json": b'{"files": {"a.js": {"url": "~/a.js", "headers": 1}}}', "a.js": b""},

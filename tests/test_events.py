@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import pytest
 from conftest import FIXTURES
@@ -87,7 +88,14 @@ def test_every_bundle_frame_resolves_where_the_reference_does(bundler: str) -> N
                 assert after["in_app"] is True and after["reference"] == reference
                 if reference is None:
                     continue
-                assert after["abs_path"] == reference["source"]
+                # The source as the map lists it, and as a URL resolved against the map's
+                # (the frame's URL joined with its sourceMappingURL), by an independent
+                # resolver: the standard library's.
+                assert after["filename"] == reference["source"]
+                map_name = f"{bundler}.min.mjs.map"  # the files' sourceMappingURL
+                assert after["data"]["sourcemap"] == urljoin(before["abs_path"], map_name)
+                assert after["abs_path"] == urljoin(after["data"]["sourcemap"], reference["source"])
+                assert after["data"]["resolved_with"] == "url"
                 assert (after["lineno"], after["colno"]) == (reference["line"], reference["column"])
                 assert after["context_line"] is not None and len(after["pre_context"]) <= 5
                 checked += 1
@@ -134,7 +142,9 @@ def test_text_stacktrace_becomes_frames_oldest_first() -> None:
     assert out["stacktrace"]["data"] == {"raw": text}
     oldest, newest = out["stacktrace"]["frames"]
     assert oldest["data"]["symbolicated"] is False and oldest["abs_path"] == "node:internal/main"
-    assert newest["abs_path"] == "../../node_modules/acorn/dist/acorn.mjs"
+    # The map's source, resolved against the map's URL (…/stacks/dist/esbuild.min.mjs.map).
+    assert newest["abs_path"] == f"{URL}node_modules/acorn/dist/acorn.mjs"
+    assert newest["filename"] == "../../node_modules/acorn/dist/acorn.mjs"
     assert (newest["lineno"], newest["colno"], newest["function"]) == (3640, 13, "raise")
     assert newest["data"]["minified"]["function"] == "raise"
 

@@ -216,8 +216,11 @@ def test_the_command_line_and_sentry_react_native_events(
     written = json.loads(out.read_text())["exception"]["values"][0]["stacktrace"]["frames"]
     with Symbolicator(root=RN) as sym:
         expected = [f for f in sym.resolve_all(stack) if f.minified and f.minified.file]
+    # The map's sources are absolute paths: as URLs they take the frame's scheme (the
+    # map's URL is app:///index.android.bundle.map), as Sentry's symbolicator writes them.
+    assert all(f.source.startswith("/") for f in expected if f.error is None)
     assert [(f["abs_path"], f["lineno"], f["function"]) for f in reversed(written)] == [
-        (f.source, f.line, f.function if f.error is None else f.minified.function)
+        ("app://" + f.source, f.line, f.function if f.error is None else f.minified.function)
         if f.error is None
         else ("app:///index.android.bundle", f.minified.line, f.minified.function)
         for f in expected

@@ -107,14 +107,23 @@ def test_to_dict_is_the_json_frame() -> None:
     assert list(frame) == [
         "function",
         "source",
+        "abs_path",
+        "filename",
         "line",
         "column",
         "pre_context",
         "context_line",
         "post_context",
+        "symbolicated",
+        "sourcemap",
+        "resolved_with",
         "error",
+        "context_error",
         "minified",
     ]
+    file = parse_stacktrace(TRACE)[1].file
+    assert frame["sourcemap"] == file + ".map" and frame["resolved_with"] == "url"
+    assert frame["symbolicated"] is True and frame["filename"] == frame["source"]
     assert frame["minified"] == {
         "file": parse_stacktrace(TRACE)[1].file,
         "line": 1,

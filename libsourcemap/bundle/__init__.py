@@ -10,7 +10,10 @@ The manifest lists every archived file under ``files``, keyed by its path in the
                                             "type": "source_map", "headers": {...}}}}
 
 URLs starting with ``~/`` match any scheme and host: a frame from
-``https://cdn.example.com/static/app.min.js`` finds ``~/static/app.min.js``.
+``https://cdn.example.com/static/app.min.js`` finds ``~/static/app.min.js``. An entry may
+have no ``url`` but a ``debug-id`` header (sentry-cli writes such entries with a ``path``
+only): it is found by its debug ID alone. Several bundles are searched as one by
+:class:`BundleSet`.
 
 Reading is built for many threads on one open bundle: every thread reads through its own
 archive handle (no lock shared by readers), and each file is decompressed once, guarded by
@@ -48,7 +51,7 @@ class BundleFile:
     """One file of a bundle, as its manifest describes it."""
 
     path: str  # inside the zip archive
-    url: str
+    url: str | None  # None: found by its debug ID only
     type: str  # "minified_source", "source_map", "source", ...
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -62,8 +65,15 @@ class BundleFile:
 
     @property
     def debug_id(self) -> str | None:
+        """The ``debug-id`` header in canonical form (see
+        :func:`~libsourcemap.discovery.canonical_debug_id`); ``None`` without a valid one."""
         value = self.header("debug-id")
-        return normalize_debug_id(value) if value else None
+        return discovery.canonical_debug_id(value) if value else None
+
+    @property
+    def name(self) -> str:
+        """How to name the file to a person: its URL, else its path in the archive."""
+        return self.url if self.url is not None else self.path
 
 
 class SourceBundle:
@@ -91,7 +101,7 @@ class SourceBundle:
             raise
         self._handles.append(archive)
         self._local.archive = archive
-        self._by_url = {file.url: file for file in self.files}
+        self._by_url = {file.url: file for file in self.files if file.url is not None}
         self._by_debug_id: dict[tuple[str, str], BundleFile] = {}
         for file in self.files:
             if file.debug_id:
@@ -109,32 +119,36 @@ class SourceBundle:
         instead of exhausting memory (zip headers can lie about sizes)."""
         return cls(path, max_file_size)
 
+    @property
+    def path(self) -> str:
+        """The bundle's file."""
+        return self._path
+
     # -- finding files ------------------------------------------------------------------
 
     def find(self, url: str) -> BundleFile | None:
-        """The file stored for ``url``: an exact match first, then (ignoring query and
-        fragment) the ``~/`` entry for the URL's path with any scheme and host, then for
-        the longest tail of that path that has one."""
-        found = self._by_url.get(url)
-        if found is not None:
-            return found
-        parts = urlsplit(url)
-        found = self._by_url.get(parts._replace(query="", fragment="").geturl())
-        if found is not None:
-            return found
-        # `~/` + the path, then + shorter and shorter tails of it: a frame printed with a
-        # local path (`/srv/app/dist/app.min.js`) finds `~/dist/app.min.js`.
-        segments = [segment for segment in unquote(parts.path).split("/") if segment]
-        for start in range(len(segments)):
-            found = self._by_url.get(HOSTLESS + "/".join(segments[start:]))
+        """The file stored for ``url``: the first of :func:`candidate_urls` it has an
+        entry for."""
+        for candidate in candidate_urls(url):
+            found = self._by_url.get(candidate)
             if found is not None:
                 return found
         return None
 
     def find_by_debug_id(self, debug_id: str, type: str = "source_map") -> BundleFile | None:
-        """The file of ``type`` whose ``debug-id`` header is ``debug_id`` (any case,
-        with or without dashes)."""
-        return self._by_debug_id.get((normalize_debug_id(debug_id), type))
+        """The file of ``type`` (``source_map`` or ``minified_source``) whose ``debug-id``
+        header is ``debug_id`` (any case, with or without dashes)."""
+        canonical = discovery.canonical_debug_id(debug_id)
+        return self._by_debug_id.get((canonical, type)) if canonical is not None else None
+
+    def map_reference(self, minified: BundleFile) -> str | None:
+        """Where the map of ``minified`` is, as its entry says: the ``Sourcemap`` (or
+        ``X-SourceMap``) header, else the file's own ``sourceMappingURL`` comment (a URL
+        relative to the file's, or an inline ``data:`` URL); ``None`` without either."""
+        header = minified.header("sourcemap") or minified.header("x-sourcemap")
+        if header:
+            return header
+        return discovery.discover(self.read(minified))
 
     def source_map_for(self, minified: BundleFile) -> BundleFile | None:
         """The source map of a minified file: the map with the same debug id (the one
@@ -145,13 +159,12 @@ class SourceBundle:
             by_id = self.find_by_debug_id(debug_id)
             if by_id is not None:
                 return by_id
+        if minified.url is None:
+            return None
         candidates: list[str] = []
-        header = minified.header("sourcemap") or minified.header("x-sourcemap")
-        if header:
-            candidates.append(urljoin(_joinable(minified.url), header))
-        comment = discovery.discover(self.read(minified))
-        if comment and not comment.startswith("data:"):
-            candidates.append(urljoin(_joinable(minified.url), comment))
+        reference = self.map_reference(minified)
+        if reference and not reference.startswith("data:"):
+            candidates.append(urljoin(_joinable(minified.url), reference))
         candidates.append(minified.url + ".map")
         for candidate in candidates:
             found = self.find(_unjoinable(candidate))
@@ -206,8 +219,15 @@ class SourceBundle:
         if entry.type != "source_map":
             minified, found = entry, self.source_map_for(entry)
             if found is None:
-                raise KeyError(f"no source map for {entry.url} in the bundle")
+                raise KeyError(f"no source map for {entry.name} in the bundle")
             entry = found
+        view = self.map_view(entry)
+        if minified is not None:
+            self.attach_minified(view, minified)
+        return view
+
+    def map_view(self, entry: BundleFile) -> View:
+        """The parsed map stored as ``entry``: parsed once, shared by every caller."""
         view = self._views.get(entry.path)
         if view is None:
             once = self._once.setdefault("view:" + entry.path, threading.Lock())
@@ -215,12 +235,16 @@ class SourceBundle:
                 view = self._views.get(entry.path)
                 if view is None:
                     view = self._views[entry.path] = _as_view(from_json(self.read(entry)))
-        if minified is not None and not view.has_function_table:
+        return view
+
+    def attach_minified(self, view: View, minified: BundleFile) -> None:
+        """Attaches the minified file ``minified`` to ``view`` for function names, once;
+        one that does not parse is skipped (names then come from ``sourcesContent``)."""
+        if not view.has_function_table:
             try:
                 view.attach_minified_source(self.read(minified))
             except (InvalidArgument, BadSource):  # attached by another thread, or
                 pass  # unparsable: names come from sourcesContent (a panic is raised)
-        return view
 
     def _resolve(self, file: BundleFile | str) -> BundleFile:
         if self._closed:
@@ -272,9 +296,60 @@ class SourceBundle:
         return f"<SourceBundle {self._path!r} {state}>"
 
 
-def normalize_debug_id(value: str) -> str:
-    """Debug ids compare without case or dashes (``85314830-023F-4CF1-...``)."""
-    return value.strip().replace("-", "").lower()
+def candidate_urls(url: str) -> list[str]:
+    """The manifest URLs that serve a file asked for as ``url``, in order (as Sentry's
+    symbolicator tries them, then tails of the path): the URL without its fragment, then
+    without its query; ``~/`` + its path (any scheme and host), with the query and
+    without; then ``~/`` + shorter and shorter tails of the path, so that a frame printed
+    with a local path (``/srv/app/dist/app.min.js``) finds ``~/dist/app.min.js``."""
+    parts = urlsplit(url)
+    if len(parts.scheme) == 1:  # a Windows drive letter, not a scheme
+        parts = urlsplit("file:///" + url.replace("\\", "/"))
+    whole = parts._replace(fragment="").geturl() if parts.fragment else url.split("#")[0]
+    candidates = [whole, parts._replace(query="", fragment="").geturl()]
+    path = parts.path if parts.scheme or parts.netloc else whole.split("?")[0]
+    path = path[1:] if path.startswith("~/") else path
+    hostless = HOSTLESS + path.lstrip("/")
+    if parts.query:
+        candidates.append(f"{hostless}?{parts.query}")
+    candidates.append(hostless)
+    segments = [segment for segment in unquote(path).split("/") if segment]
+    candidates.extend(HOSTLESS + "/".join(segments[start:]) for start in range(1, len(segments)))
+    return list(dict.fromkeys(candidates))
+
+
+class BundleSet:
+    """Several source bundles searched as one. A file is looked for by debug ID first, in
+    every bundle; then by URL, each of :func:`candidate_urls` in every bundle before the
+    next (an exact URL in one bundle beats a ``~/`` entry in another). Where two bundles
+    hold the same key, the first one given wins: list them newest first."""
+
+    def __init__(self, bundles: list[SourceBundle]) -> None:
+        self.bundles = bundles
+
+    def find(self, url: str) -> tuple[SourceBundle, BundleFile] | None:
+        for candidate in candidate_urls(url):
+            for bundle in self.bundles:
+                found = bundle._by_url.get(candidate)
+                if found is not None:
+                    return bundle, found
+        return None
+
+    def find_by_debug_id(
+        self, debug_id: str, type: str = "source_map"
+    ) -> tuple[SourceBundle, BundleFile] | None:
+        for bundle in self.bundles:
+            found = bundle.find_by_debug_id(debug_id, type)
+            if found is not None:
+                return bundle, found
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.bundles)
+
+    def close(self) -> None:
+        for bundle in self.bundles:
+            bundle.close()
 
 
 def _read_manifest(archive: zipfile.ZipFile, where: str) -> list[BundleFile]:
@@ -290,8 +365,11 @@ def _read_manifest(archive: zipfile.ZipFile, where: str) -> list[BundleFile]:
     names = set(archive.namelist())
     files = []
     for path, info in entries.items():
-        if not isinstance(info, dict) or not isinstance(info.get("url"), str):
-            raise BadBundle(f"{where}: manifest entry {path!r} has no 'url'")
+        if not isinstance(info, dict):
+            raise BadBundle(f"{where}: manifest entry {path!r} is not an object")
+        url = info.get("url")
+        if url is not None and not isinstance(url, str):
+            raise BadBundle(f"{where}: manifest entry {path!r} has a 'url' that is not text")
         if path not in names:
             raise BadBundle(f"{where}: manifest lists {path!r}, which the archive lacks")
         headers = info.get("headers") or {}
@@ -301,7 +379,7 @@ def _read_manifest(archive: zipfile.ZipFile, where: str) -> list[BundleFile]:
         files.append(
             BundleFile(
                 path=path,
-                url=info["url"],
+                url=url,
                 type=kind if isinstance(kind, str) else "source",
                 headers={str(k): str(v) for k, v in headers.items()},
             )

@@ -82,7 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     sym = commands.add_parser("symbolicate", help="resolve a JS stack trace to original source")
     sym.add_argument("stacktrace", nargs="?", default="-", help="stack trace file, or - (stdin)")
     sym.add_argument("--root", help="directory holding the minified files and maps")
-    sym.add_argument("--bundle", help="source bundle (zip with manifest.json) to read from")
+    sym.add_argument("--bundle", action="append", help=_BUNDLE_HELP)
     sym.add_argument("--json", action="store_true", help='print {"frames": [...]} as JSON')
     sym.add_argument("--context", type=_count, default=3, help="context lines (default 3)")
     sym.add_argument(
@@ -104,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     events.add_argument("events", help="events file (JSON Lines), or - (stdin)")
     events.add_argument("--root", help="directory holding the minified files and maps")
-    events.add_argument("--bundle", help="source bundle (zip with manifest.json) to read from")
+    events.add_argument("--bundle", action="append", help=_BUNDLE_HELP)
     events.add_argument("--context", type=_count, default=5, help="context lines (default 5)")
     events.add_argument(
         "--cache-dir", metavar="DIR", help="memdb caches of the maps, shared by the workers"
@@ -190,16 +190,17 @@ def _symbolicate(args: argparse.Namespace) -> int:
     text = read_text(args.stacktrace)
     if args.root is not None and not Path(args.root).is_dir():
         raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
-    bundle = _open_bundle(args.bundle) if args.bundle is not None else None
+    bundles: list[SourceBundle] = []
     progress = Progress("symbolicating", enabled=args.progress)
     try:
+        bundles.extend(_open_bundle(path) for path in args.bundle or [])
         with Symbolicator(
-            root=args.root, bundle=bundle, context_lines=args.context, cache_dir=args.cache_dir
+            root=args.root, bundle=bundles, context_lines=args.context, cache_dir=args.cache_dir
         ) as sym:
             frames = sym.symbolicate(text, progress=progress)
     finally:
         progress.finish()
-        if bundle is not None:
+        for bundle in bundles:
             bundle.close()
     if args.json:
         print_json({"frames": [frame.to_dict() for frame in frames]})
@@ -211,8 +212,8 @@ def _symbolicate(args: argparse.Namespace) -> int:
 def _symbolicate_events(args: argparse.Namespace) -> int:
     if args.root is not None and not Path(args.root).is_dir():
         raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
-    if args.bundle is not None:
-        _open_bundle(args.bundle).close()  # a missing or broken bundle: said once, here
+    for path in args.bundle or []:
+        _open_bundle(path).close()  # a missing or broken bundle: said once, here
     config = EventConfig.of(args.root, args.bundle, args.cache_dir, args.context)
     progress = Progress("symbolicating events", enabled=args.progress)
     # A file is handed to the workers by byte ranges; stdin or a pipe is read as a stream.
@@ -274,6 +275,13 @@ def _print_stacktrace(text: str, frames: Any) -> None:
         if frame.error is not None:
             out.write(f"{line.rstrip()}    [unresolved: {frame.error}]\n")
             continue
+        if not frame.symbolicated:  # a file without a source map: as printed, its lines
+            out.write(f"{line.rstrip()}    [no source map: not minified]\n")
+            if frame.context_line is not None and frame.line is not None:
+                _print_context(
+                    frame.line, frame.pre_context, frame.context_line, frame.post_context
+                )
+            continue
         where = f"{frame.source}:{frame.line}:{frame.column}"
         function = frame.function
         printed = frame.minified.function if frame.minified is not None else None
@@ -292,6 +300,12 @@ def _print_context(line: int, pre: Sequence[str], current: str, post: Sequence[s
             text = text[: _MAX_CONTEXT_WIDTH - 3] + "..."
         marker = ">" if number == line else " "
         sys.stdout.write(f"      {marker} {number:>{width}} | {text}".rstrip() + "\n")
+
+
+_BUNDLE_HELP = (
+    "source bundle (zip with manifest.json) to read from; repeat for several, newest "
+    "first: where two hold the same file, the first given wins"
+)
 
 
 def _open_bundle(path: str) -> SourceBundle:

@@ -7,9 +7,17 @@ An event's stack traces are found at ``exception.values[].stacktrace``,
 ``function``) or the text an engine printed (a string, newest call first). Each frame
 comes back with the original ``function``, ``abs_path``/``filename``, ``lineno``,
 ``colno``, ``pre_context``/``context_line``/``post_context``, and ``data``:
-``{"symbolicated": true, "minified": {the frame's minified values}}``; a frame that does
-not resolve is kept as it was, with ``data: {"symbolicated": false, "error": why}``. A
-text trace becomes ``{"frames": [...], "data": {"raw": text}}``.
+``{"symbolicated": true, "minified": {the frame's minified values}, "sourcemap": the map's
+URL, "resolved_with": "debug-id" or "url"}``; a frame of a plain file (no source map) keeps
+its position and gets the file's own lines, with ``data: {"symbolicated": false}``; a
+frame that does not resolve is kept as it was, with ``data: {"symbolicated": false,
+"error": why}``. A text trace becomes ``{"frames": [...], "data": {"raw": text}}``.
+
+An event's ``debug_meta.images`` of type ``sourcemap`` (``code_file``, ``debug_id``) name
+the debug ID of the file a frame's ``abs_path`` is: that file and its map are looked for
+by ID first. An image of the wrong shape is skipped, and said so in the event's
+``errors`` list (``{"type": "invalid_data", "name": "debug_meta.images.N", "value":
+why}``, as Sentry records processing errors).
 
 A line that is not an event (bad JSON, not an object, a stack trace of the wrong shape)
 becomes an error record ``{"line": N, "error": why, "input": the line}``: nothing is
@@ -28,12 +36,12 @@ import os
 import shutil
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
-from urllib.parse import urlsplit
 
+from ..discovery import canonical_debug_id
 from ..frames import Frame, StackFrame
 from ..symbolication.stacktrace import parse_stacktrace
 from ..symbolication.symbolicator import StrPath, Symbolicator
@@ -62,7 +70,8 @@ class EventConfig:
     """How to symbolicate: what a worker process needs to make its own Symbolicator."""
 
     root: str | None = None
-    bundle: str | None = None
+    #: Source bundles, the first winning where two hold a file (newest first).
+    bundles: tuple[str, ...] = ()
     cache_dir: str | None = None
     context_lines: int = 5
 
@@ -70,19 +79,24 @@ class EventConfig:
     def of(
         cls,
         root: StrPath | None = None,
-        bundle: StrPath | None = None,
+        bundle: StrPath | Sequence[StrPath] | None = None,
         cache_dir: StrPath | None = None,
         context_lines: int = 5,
     ) -> EventConfig:
-        def text(path: StrPath | None) -> str | None:
-            return None if path is None else str(path)
+        """A config from paths: ``bundle`` is one bundle or a list of them."""
 
-        return cls(text(root), text(bundle), text(cache_dir), context_lines)
+        def text(path: StrPath | None) -> str | None:
+            return None if path is None else os.fspath(path)
+
+        given = (
+            [] if bundle is None else [bundle] if isinstance(bundle, (str, os.PathLike)) else bundle
+        )
+        return cls(text(root), tuple(os.fspath(b) for b in given), text(cache_dir), context_lines)
 
     def symbolicator(self) -> Symbolicator:
         return Symbolicator(
             root=self.root,
-            bundle=self.bundle,
+            bundle=list(self.bundles),
             context_lines=self.context_lines,
             cache_dir=self.cache_dir,
         )
@@ -101,10 +115,48 @@ def symbolicate_event(event: Any, symbolicator: Symbolicator) -> dict[str, Any]:
     frames: list[StackFrame] = []
     for trace in traces:
         frames.extend(trace.frames)
-    resolved = iter(symbolicator.resolve_all(frames))
+    debug_ids = _debug_ids(copy)
+    resolved = iter(symbolicator.resolve_all(frames, debug_ids=debug_ids))
     for trace in traces:
         trace.write_back([next(resolved) for _ in trace.frames])
     return copy
+
+
+def _debug_ids(event: dict[str, Any]) -> dict[str, str]:
+    """``code_file`` -> debug ID of the event's ``debug_meta.images`` of type
+    ``sourcemap``. An image that is not of that shape is skipped and recorded in the
+    event's ``errors`` (copied first: the caller's event is never changed)."""
+    meta = event.get("debug_meta")
+    if meta is None:
+        return {}
+    images = meta.get("images") if isinstance(meta, dict) else None
+    if not isinstance(images, list):
+        _event_error(event, "debug_meta.images", "must be a list of images")
+        return {}
+    found: dict[str, str] = {}
+    for i, image in enumerate(images):
+        if not isinstance(image, dict) or image.get("type") != "sourcemap":
+            continue  # other kinds of images (native debug files) are not ours
+        code_file, value = image.get("code_file"), image.get("debug_id")
+        debug_id = canonical_debug_id(value) if isinstance(value, str) else None
+        if not isinstance(code_file, str) or debug_id is None:
+            why = "a sourcemap image needs a code_file and a debug_id that is a UUID"
+            _event_error(event, f"debug_meta.images.{i}", why)
+            continue
+        found[code_file] = debug_id
+    return found
+
+
+def _event_error(event: dict[str, Any], name: str, value: str) -> None:
+    errors = event.get("errors")
+    event["errors"] = [
+        *(errors if isinstance(errors, list) else []),
+        {
+            "type": "invalid_data",
+            "name": name,
+            "value": value,
+        },
+    ]
 
 
 @dataclass
@@ -177,24 +229,36 @@ def _position(value: Any) -> int | None:
 
 def _written(frame: dict[str, Any], resolved: Frame) -> dict[str, Any]:
     data = dict(frame["data"]) if isinstance(frame.get("data"), dict) else {}
+    if not frame:  # from a text trace: what the engine printed
+        frame = _minified_fields(resolved)
     if resolved.error is not None:
-        if not frame:  # from a text trace: what the engine printed
-            frame = _minified_fields(resolved)
         data.update(symbolicated=False, error=resolved.error)
         return {**frame, "data": data}
-    data.update(symbolicated=True, minified=_minified_fields(resolved))
-    if "filename" in frame:
-        data["minified"]["filename"] = frame["filename"]
-    return {
-        **frame,
-        "function": resolved.function,
-        "abs_path": resolved.source,
-        "filename": _filename(resolved.source),
-        "lineno": resolved.line,
-        "colno": resolved.column,
+    context = {
         "pre_context": resolved.pre_context,
         "context_line": resolved.context_line,
         "post_context": resolved.post_context,
+    }
+    if not resolved.symbolicated:  # a plain file: its own position, its own lines
+        data["symbolicated"] = False
+        return {**frame, **context, "data": data}
+    data.update(symbolicated=True, minified=_minified_fields(resolved))
+    if "filename" in frame:
+        data["minified"]["filename"] = frame["filename"]
+    if resolved.sourcemap is not None:
+        data.update(sourcemap=resolved.sourcemap, resolved_with=resolved.resolved_with)
+    if resolved.context_error is not None:
+        data["error"] = resolved.context_error
+    located = {"abs_path": resolved.abs_path or resolved.source}
+    if resolved.source is not None:  # a null source keeps the frame's file
+        located["filename"] = resolved.filename
+    return {
+        **frame,
+        "function": resolved.function,
+        **located,
+        "lineno": resolved.line,
+        "colno": resolved.column,
+        **context,
         "data": data,
     }
 
@@ -204,16 +268,6 @@ def _minified_fields(frame: Frame) -> dict[str, Any]:
     if m is None:  # not from a symbolicator: nothing printed to report
         return {}
     return {"abs_path": m.file, "lineno": m.line, "colno": m.column, "function": m.function}
-
-
-def _filename(source: str | None) -> str | None:
-    """The source as a path: a URL's scheme and host dropped (``webpack://app/./src/a.js``
-    -> ``./src/a.js``), anything else as it is."""
-    if source is None or "://" not in source:
-        return source
-    parts = urlsplit(source)
-    path = parts.path.lstrip("/") if parts.netloc else parts.path
-    return path or source
 
 
 def _copy_dict(value: Any, where: str) -> dict[str, Any]:

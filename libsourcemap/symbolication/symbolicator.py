@@ -18,24 +18,29 @@ from __future__ import annotations
 
 import json  # noqa: F401  (what View.resolve_frames needs, loaded with this module)
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from .. import discovery
+from .._locations import join_url
 from ..errors import IndexedSourceMap, InternalError, SourceMapError
 from ..frames import Frame, StackFrame
 from ..index import Index, from_json
 from ..resolver import Resolver
 from ..view import HERMES_BYTECODE_MAGIC, View
 from .cache import MemdbCache
+from .context import context_around, text_lines, trimmed
 from .stacktrace import BYTECODE_PREFIX, parse_frame, parse_stacktrace
 
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
-    from ..bundle import BundleFile, SourceBundle
+    from ..bundle import BundleFile, BundleSet, SourceBundle
 
 StrPath = Union[str, "os.PathLike[str]"]
+#: A source bundle, open or as a path.
+BundleArg = Union["SourceBundle", str, "os.PathLike[str]"]
 
 
 class Unresolved(Exception):
@@ -46,7 +51,7 @@ class _Loaded:
     """A map's view, and what its first frames still have to do. (Plain classes here, not
     dataclasses: importing ``dataclasses`` costs the Symbolicator's import ~5 ms.)"""
 
-    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild", "opened_key")
+    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild", "opened_key", "borrowed")
 
     def __init__(
         self,
@@ -56,8 +61,11 @@ class _Loaded:
         map_path: Path | None = None,
         rebuild: Callable[[], _Loaded] | None = None,
         opened_key: str | None = None,
+        borrowed: bool = False,
     ) -> None:
         self.view = view
+        #: The view is a bundle's (shared with its other users): never closed here.
+        self.borrowed = borrowed
         #: The minified source, to parse with the first frames (a fresh build).
         self.minified = minified
         #: Where to write the cache once the first frames are resolved.
@@ -71,32 +79,60 @@ class _Loaded:
 
 
 class _Artifact:
-    """What loading the map of a frame's minified file gave: a view, or why not."""
+    """What a frame's file led to: the view of its map, with the map's URL and how the map
+    was found; or the lines of a plain file (one without a map); or why neither."""
 
-    __slots__ = ("loaded", "error")
+    __slots__ = ("loaded", "map_url", "resolved_with", "plain", "error")
 
-    def __init__(self, loaded: _Loaded | None = None, error: str | None = None) -> None:
+    def __init__(
+        self,
+        loaded: _Loaded | None = None,
+        map_url: str | None = None,
+        resolved_with: str | None = None,
+        plain: list[str] | None = None,
+        error: str | None = None,
+    ) -> None:
         self.loaded = loaded
+        #: The map's URL: the frame's URL joined with the file's `sourceMappingURL`
+        #: (``None`` for an inline map, or one found by debug ID without a reference).
+        self.map_url = map_url
+        self.resolved_with = resolved_with
+        self.plain = plain
         self.error = error
 
 
-#: How much of a minified file's end is read to find its ``sourceMappingURL`` (the whole
-#: file is read only when it is parsed for function names, or when the comment is not there).
+#: How much of a minified file's end is read to find its ``sourceMappingURL`` and debug
+#: ID (the whole file is read only when it is parsed for function names, or when the
+#: comment is not there).
 _TAIL = 64 * 1024
+#: How a map was found (``Frame.resolved_with``, ``data.resolved_with`` in events).
+BY_DEBUG_ID = "debug-id"
+BY_URL = "url"
 
 
 class Symbolicator:
-    """Resolves stack frames against a root directory and/or a source bundle, loading
-    each minified file and map once. Not thread-safe itself (the views it shares are).
+    """Resolves stack frames against a root directory and/or source bundles, loading each
+    minified file and map once. Not thread-safe itself (the views it shares are).
 
+    Where each file is looked for, in order (docs/symbolication.md): a frame's minified
+    file by its debug ID in the bundles (when the event gives one), then by its URL in the
+    bundles, then under ``root``; its map by debug ID in the bundles (the event's, else
+    the file's ``//# debugId=``), then where its ``sourceMappingURL`` points (inline, in
+    the bundles, under ``root``), then ``<file>.map``. A file with no map at all is a
+    plain file: its frames keep their position and get the file's own lines as context.
+    An original source the map has no ``sourcesContent`` for is read where its URL points
+    (in the bundles, under ``root``), for context lines.
+
+    ``bundle``: a source bundle (path or :class:`~libsourcemap.SourceBundle`) or a list of
+    them; where two hold the same file, the first listed wins (list them newest first).
     ``cache_dir``: a directory of memdb caches (created if missing), shared safely by any
-    number of processes: maps found under ``root`` or in the bundle are cached there with
+    number of processes: maps found under ``root`` or in a bundle are cached there with
     their function tables on first use and opened from there afterwards."""
 
     def __init__(
         self,
         root: StrPath | None = None,
-        bundle: SourceBundle | StrPath | None = None,
+        bundle: BundleArg | Sequence[BundleArg] | None = None,
         context_lines: int = 5,
         cache_dir: StrPath | None = None,
     ) -> None:
@@ -106,19 +142,35 @@ class Symbolicator:
         # The root as the file system resolves it: every file read under a root must
         # resolve (symlinks included) to a path inside it (see `_confined`).
         self._real_root = Path(os.path.realpath(self.root)) if self.root is not None else None
-        self.bundle: SourceBundle | None = None
-        self._owns_bundle = False
+        self.bundles: list[SourceBundle] = []
+        self._owned: list[SourceBundle] = []  # opened here from paths: closed here
+        self._bundle_set: BundleSet | None = None
         if bundle is not None:
-            from ..bundle import SourceBundle
+            from ..bundle import BundleSet, SourceBundle
 
-            self._owns_bundle = not isinstance(bundle, SourceBundle)
-            self.bundle = bundle if isinstance(bundle, SourceBundle) else SourceBundle(bundle)
+            given = [bundle] if isinstance(bundle, (str, os.PathLike, SourceBundle)) else bundle
+            try:
+                for item in given:
+                    opened = item if isinstance(item, SourceBundle) else SourceBundle(item)
+                    if opened is not item:
+                        self._owned.append(opened)
+                    self.bundles.append(opened)
+            except BaseException:
+                self._close_owned()
+                raise
+            self._bundle_set = BundleSet(self.bundles)
         self.context_lines = context_lines
         self.cache: MemdbCache | None = None
         if cache_dir is not None:
             self.cache = MemdbCache(cache_dir)
-        self._artifacts: dict[str, _Artifact] = {}
+        self._artifacts: dict[tuple[str, str | None], _Artifact] = {}
         self._views: dict[str, _Loaded] = {}
+        self._originals: dict[str, list[str] | str] = {}
+
+    @property
+    def bundle(self) -> SourceBundle | None:
+        """The first bundle (the one that wins where several hold a file), or ``None``."""
+        return self.bundles[0] if self.bundles else None
 
     @property
     def damaged_caches(self) -> int:
@@ -135,10 +187,15 @@ class Symbolicator:
         self,
         frames: list[StackFrame],
         progress: Callable[[int, int], None] | None = None,
+        debug_ids: Mapping[str, str] | None = None,
     ) -> list[Frame]:
-        """Every frame, in order; the frames of each map are resolved together."""
+        """Every frame, in order; the frames of each file are resolved together.
+
+        ``debug_ids`` maps a frame's file (its URL, exactly as the frame gives it) to the
+        debug ID of that file, as an event's ``debug_meta.images`` do: the file and its
+        map are then looked for by that ID first."""
         results: list[Frame | None] = [None] * len(frames)
-        groups: dict[int, tuple[_Loaded, list[int]]] = {}
+        groups: dict[int, tuple[_Artifact, list[int]]] = {}
         # Each file's positions: a build parsed fresh parses what they need meanwhile.
         positions: dict[str, list[tuple[int, int]]] = {}
         for frame in frames:
@@ -146,18 +203,19 @@ class Symbolicator:
                 positions.setdefault(frame.file, []).append((frame.line, frame.column))
         done = 0
         for i, frame in enumerate(frames):
+            debug_id = debug_ids.get(frame.file) if debug_ids and frame.file else None
             try:
-                loaded = self._loaded_for(frame, positions.get(frame.file or "", []))
+                artifact = self._artifact_for(frame, debug_id, positions.get(frame.file or "", []))
             except Unresolved as reason:
                 results[i] = Frame.unresolved(frame, str(reason))
                 done += 1
                 continue
-            groups.setdefault(id(loaded), (loaded, []))[1].append(i)
+            groups.setdefault(id(artifact), (artifact, []))[1].append(i)
         if progress is not None and done:
             progress(done, len(frames))
-        for loaded, indexes in groups.values():
+        for artifact, indexes in groups.values():
             group = [frames[i] for i in indexes]
-            for i, resolved in zip(indexes, self._resolve_group(loaded, group)):
+            for i, resolved in zip(indexes, self._resolve_group(artifact, group)):
                 results[i] = resolved
             done += len(indexes)
             if progress is not None:
@@ -173,19 +231,31 @@ class Symbolicator:
             frame = parsed
         return self.resolve_all([frame])[0]
 
-    def _loaded_for(self, frame: StackFrame, positions: list[tuple[int, int]]) -> _Loaded:
+    def _artifact_for(
+        self, frame: StackFrame, debug_id: str | None, positions: list[tuple[int, int]]
+    ) -> _Artifact:
         if frame.file is None or frame.line is None:
             raise Unresolved("the frame has no file position (native or evaluated code)")
         if frame.column is None:
             raise Unresolved("the frame has no column")
-        artifact = self._artifacts.get(frame.file)
+        key = (frame.file, debug_id)
+        artifact = self._artifacts.get(key)
         if artifact is None:
-            artifact = self._artifacts[frame.file] = self._load(frame.file, positions)
-        if artifact.loaded is None:
-            raise Unresolved(artifact.error or "no source map")
-        return artifact.loaded
+            artifact = self._artifacts[key] = self._load(frame.file, debug_id, positions)
+        if artifact.error is not None:
+            raise Unresolved(artifact.error)
+        return artifact
 
-    def _resolve_group(self, loaded: _Loaded, frames: list[StackFrame]) -> list[Frame]:
+    # -- resolving ----------------------------------------------------------------------
+
+    def _resolve_group(self, artifact: _Artifact, frames: list[StackFrame]) -> list[Frame]:
+        if artifact.plain is not None:
+            return [self._plain_frame(frame, artifact.plain) for frame in frames]
+        assert artifact.loaded is not None
+        found = self._resolve_loaded(artifact.loaded, frames)
+        return [self._located(artifact, frame) for frame in found]
+
+    def _resolve_loaded(self, loaded: _Loaded, frames: list[StackFrame]) -> list[Frame]:
         bytecode = False
         try:
             # (Inside: reading a damaged cache's metadata fails like any other read.)
@@ -210,9 +280,10 @@ class Symbolicator:
                 return [Frame.unresolved(f, str(reason)) for f in frames]
             loaded.view.close()
             loaded.view, loaded.minified, loaded.rebuild = fresh.view, fresh.minified, None
+            loaded.borrowed = fresh.borrowed
             loaded.cache_key, loaded.map_path = fresh.cache_key, fresh.map_path
             loaded.opened_key = None
-            return self._resolve_group(loaded, frames)
+            return self._resolve_loaded(loaded, frames)
         loaded.minified = None
         if loaded.cache_key is not None and self.cache is not None:
             key, loaded.cache_key = loaded.cache_key, None
@@ -232,105 +303,297 @@ class Symbolicator:
                 out.append(resolved)
         return out
 
+    def _located(self, artifact: _Artifact, frame: Frame) -> Frame:
+        """A frame the map resolved, with the original source's URL, the map's URL and
+        how it was found, and context lines as an error tracker shows them: from
+        ``sourcesContent``, else from the original file where its URL points."""
+        if frame.error is not None or frame.minified is None:
+            return frame
+        url = frame.minified.file or ""
+        base = artifact.map_url or url
+        # A null source keeps the frame's URL: there is no other to give.
+        abs_path = url if frame.source is None else join_url(base, frame.source)
+        column = frame.column or 0
+        context = frame.pre_context, frame.context_line, frame.post_context
+        context_error = None
+        view = artifact.loaded.view if artifact.loaded is not None else None
+        if frame.src_id is not None and view is not None and not _has_contents(view, frame.src_id):
+            lines = self._original_lines(abs_path)
+            if isinstance(lines, str):
+                context, context_error = ([], None, []), lines
+            else:
+                context = context_around(lines, frame.line or 0, self.context_lines, column)
+        else:
+            context = trimmed(context, column)
+        return frame._replace(
+            abs_path=abs_path,
+            sourcemap=artifact.map_url or url,
+            resolved_with=artifact.resolved_with,
+            pre_context=context[0],
+            context_line=context[1],
+            post_context=context[2],
+            context_error=context_error,
+        )
+
+    def _plain_frame(self, frame: StackFrame, lines: list[str]) -> Frame:
+        """A frame of a file without a source map: its own position, function and URL,
+        the file's own lines as context; not symbolicated, and not an error."""
+        line, column = frame.line or 0, frame.column or 0
+        pre, current, post = context_around(lines, line, self.context_lines, column)
+        return Frame(
+            source=frame.file,
+            line=frame.line,
+            column=frame.column,
+            function=frame.function,
+            pre_context=pre,
+            context_line=current,
+            post_context=post,
+            minified_function=frame.function,
+            minified=frame,
+            abs_path=frame.file,
+            symbolicated=False,
+        )
+
+    def _original_lines(self, url: str) -> list[str] | str:
+        """The lines of the original file at ``url`` (in the bundles, then under the
+        root), or why there are none; read once per URL."""
+        known = self._originals.get(url)
+        if known is None:
+            known = self._originals[url] = self._read_original(url)
+        return known
+
+    def _read_original(self, url: str) -> list[str] | str:
+        what = f"original file {url}"
+        try:
+            found = self._bundle_set.find(url) if self._bundle_set is not None else None
+            if found is not None:
+                bundle, entry = found
+                data = bundle.read(entry)
+            else:
+                path = self._local_file(url)
+                if path is None:
+                    return f"no sourcesContent, and {what} not found in {self._places()}"
+                data = path.read_bytes()
+            return text_lines(data.decode("utf-8"))
+        except Unresolved as reason:
+            return f"no sourcesContent, and {reason}"
+        except UnicodeDecodeError:
+            return f"{what} is not UTF-8 text"
+        except OSError as exc:
+            return f"cannot read {what}: {exc.strerror or exc}"
+        except SourceMapError as exc:  # a damaged bundle entry (BadBundle)
+            return f"cannot read {what}: {exc}"
+
     # -- finding the minified file and its map ----------------------------------------
 
-    def _load(self, url: str, positions: list[tuple[int, int]]) -> _Artifact:
+    def _load(self, url: str, debug_id: str | None, positions: list[tuple[int, int]]) -> _Artifact:
         try:
-            if self.bundle is not None:
-                entry = self.bundle.find(url)
-                if entry is not None:
-                    return _Artifact(self._bundle_loaded(entry))
+            bundles = self._bundle_set
+            if bundles is not None:
+                found = None
+                if debug_id is not None:
+                    found = bundles.find_by_debug_id(debug_id, "minified_source")
+                how = BY_DEBUG_ID if found is not None else BY_URL
+                found = found or bundles.find(url)
+                if found is not None:
+                    return self._from_bundle(url, debug_id, found[0], found[1], how, positions)
             if url.startswith("node:"):
                 raise Unresolved(f"{url} is built into node, not a file of the build")
             path = self._local_file(url)
             if path is None:
                 raise Unresolved(self._not_found(url))
-            return _Artifact(self._file_view(path, positions))
+            return self._from_file(url, debug_id, path, positions)
         except Unresolved as reason:
             return _Artifact(error=str(reason))
 
-    def _bundle_loaded(self, entry: BundleFile) -> _Loaded:
-        """The view of a bundle file's map: from the cache directory when it has one
-        (keyed by the manifest's debug id, else by the map's bytes: no parse), else parsed
-        by the bundle and written to the cache after its first frames."""
-        assert self.bundle is not None
-        if self.cache is None:
-            return _Loaded(self._bundle_view(entry.url))
-        map_entry = entry if entry.type == "source_map" else self.bundle.source_map_for(entry)
-        if map_entry is None:
-            return _Loaded(self._bundle_view(entry.url))  # says why, as without a cache
-        key = self.cache.debug_id_key(map_entry.debug_id or entry.debug_id)
-        if key is None:
-            try:
-                key = self.cache.key_for(self.bundle.read(map_entry))
-            except (KeyError, SourceMapError) as exc:
-                raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
-        cached = self._views.get(f"bundle:{key}")
-        if cached is None:
-            view = self.cache.open(key)
-            if view is not None and view.has_function_table:
-                url = entry.url
-
-                def rebuild() -> _Loaded:  # a damaged cache: parse the map from the bundle
-                    return _Loaded(self._bundle_view(url), cache_key=key)
-
-                loaded = _Loaded(view, rebuild=rebuild, opened_key=key)
-                cached = self._views[f"bundle:{key}"] = loaded
-        if cached is not None:
-            return cached
-        return _Loaded(self._bundle_view(entry.url), cache_key=key)
-
-    def _bundle_view(self, url: str) -> View:
-        assert self.bundle is not None
+    def _from_bundle(
+        self,
+        url: str,
+        debug_id: str | None,
+        bundle: SourceBundle,
+        entry: BundleFile,
+        how: str,
+        positions: list[tuple[int, int]],
+    ) -> _Artifact:
+        """The map (or plain text) of a minified file found in a bundle."""
+        where = f"{entry.name} in {bundle.path}"
         try:
-            return self.bundle.get_view(url)
-        except KeyError as exc:
-            raise Unresolved(exc.args[0]) from None
-        except SourceMapError as exc:
-            raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+            reference = bundle.map_reference(entry)
+        except SourceMapError as exc:  # BadBundle: a damaged entry
+            raise Unresolved(f"cannot read {where}: {exc}") from None
 
-    def _file_view(self, minified: Path, positions: list[tuple[int, int]]) -> _Loaded:
+        def minified() -> bytes | None:
+            try:
+                return bundle.read(entry)
+            except SourceMapError:
+                return None
+
+        if reference is not None and reference.startswith("data:"):
+            key = f"bundle:{bundle.path}:{entry.path}#inline"
+            if key not in self._views:
+                self._views[key] = self._parse_inline(reference, where, minified)
+            return _Artifact(self._views[key], None, how)
+        found = self._map_elsewhere(url, debug_id or entry.debug_id, reference, minified, [], True)
+        if found is not None:
+            return found
+        if reference is not None:
+            raise Unresolved(f"source map {reference!r} of {where} not found")
+        if self._bundle_set is not None:
+            sibling = self._bundle_set.find(url + ".map")
+            if sibling is not None:
+                loaded = self._bundle_loaded(sibling[0], sibling[1], minified, entry.debug_id)
+                return _Artifact(loaded, url + ".map", BY_URL)
+        data = minified()
+        if data is None:
+            raise Unresolved(f"cannot read {where}")
+        return _Artifact(plain=text_lines(data.decode("utf-8", "replace")))
+
+    def _from_file(
+        self, url: str, debug_id: str | None, path: Path, positions: list[tuple[int, int]]
+    ) -> _Artifact:
+        """The map (or plain text) of a minified file found under the root."""
         try:
             # Hermes bytecode has no sourceMappingURL (its map is `<file>.map`) and is
             # no JavaScript to name functions from: it is not read beyond its magic.
-            script = None if _is_bytecode(minified) else minified
-            if script is None:
-                reference = None
-            else:
-                source, whole = _read_tail(minified)
+            bytecode = _is_bytecode(path)
+            reference = None
+            if not bytecode:
+                source, whole = _read_tail(path)
                 reference = discovery.discover(source)
+                debug_id = debug_id or discovery.discover_debug_id(source)
                 if not whole and (reference is None or reference.startswith("data:")):
-                    source, whole = minified.read_bytes(), True
+                    source, whole = path.read_bytes(), True
                     reference = discovery.discover(source)
+                    debug_id = debug_id or discovery.discover_debug_id(source)
         except OSError as exc:
-            raise Unresolved(f"cannot read {minified}: {exc.strerror}") from None
+            raise Unresolved(f"cannot read {path}: {exc.strerror}") from None
+
+        def minified() -> bytes | None:
+            return None if bytecode else _read(path)
+
         if reference is not None and reference.startswith("data:"):
-            key = f"{minified}#inline"
+            key = f"{path}#inline"
             if key not in self._views:
                 self._views[key] = self._parse_inline(reference, key, minified)
-            return self._views[key]
-        map_path = self._map_path(minified, reference)
+            return _Artifact(self._views[key], None, BY_URL)
+        found = self._map_elsewhere(url, debug_id, reference, minified, positions, False)
+        if found is not None:
+            return found
+        map_path = self._map_path(path, reference)
+        if map_path is None:
+            if bytecode:
+                raise Unresolved(f"{path} has no {path.name}.map")
+            try:
+                text = path.read_bytes().decode("utf-8", "replace")
+            except OSError as exc:
+                raise Unresolved(f"cannot read {path}: {exc.strerror}") from None
+            return _Artifact(plain=text_lines(text))
         key = str(map_path)
         if key not in self._views:
-            self._views[key] = self._parse_file(map_path, script, positions)
-        return self._views[key]
+            self._views[key] = self._parse_file(map_path, minified, positions)
+        map_url = join_url(url, reference if reference is not None else map_path.name)
+        return _Artifact(self._views[key], map_url, BY_URL)
 
-    def _parse_inline(self, url: str, key: str, minified: Path) -> _Loaded:
+    def _map_elsewhere(
+        self,
+        url: str,
+        debug_id: str | None,
+        reference: str | None,
+        minified: Callable[[], bytes | None],
+        positions: list[tuple[int, int]],
+        under_root: bool,
+    ) -> _Artifact | None:
+        """The map of the file at ``url`` found in the bundles, by ``debug_id`` first,
+        then at the URL its ``reference`` gives; with ``under_root`` (a file found in a
+        bundle), also under the root at that URL's path. ``None`` when none has it."""
+        map_url = join_url(url, reference) if reference is not None else None
+        bundles = self._bundle_set
+        if bundles is not None:
+            if debug_id is not None:
+                found = bundles.find_by_debug_id(debug_id, "source_map")
+                if found is not None:
+                    loaded = self._bundle_loaded(found[0], found[1], minified, debug_id)
+                    return _Artifact(loaded, map_url, BY_DEBUG_ID)
+            if map_url is not None:
+                found = bundles.find(map_url)
+                if found is not None:
+                    loaded = self._bundle_loaded(found[0], found[1], minified, debug_id)
+                    return _Artifact(loaded, map_url, BY_URL)
+        if under_root and map_url is not None and self.root is not None:
+            # A bundle's minified file whose map is under the root, at the map URL's path.
+            path = self._local_file(map_url)
+            if path is not None:
+                key = str(path)
+                if key not in self._views:
+                    self._views[key] = self._parse_file(path, minified, positions)
+                return _Artifact(self._views[key], map_url, BY_URL)
+        return None
+
+    def _bundle_loaded(
+        self,
+        bundle: SourceBundle,
+        map_entry: BundleFile,
+        minified: Callable[[], bytes | None],
+        debug_id: str | None,
+    ) -> _Loaded:
+        """The view of a map in a bundle: from the cache directory when it has one (keyed
+        by the map's debug ID, else by its bytes: no parse), else parsed by the bundle
+        (once, shared) and written to the cache after its first frames. The minified file
+        is parsed for function names with the first frames."""
+        if self.cache is None:
+            where = f"bundle:{bundle.path}:{map_entry.path}"
+            if where not in self._views:
+                parsed = self._bundle_view(bundle, map_entry)
+                self._views[where] = _Loaded(parsed, minified(), borrowed=True)
+            return self._views[where]
+        key = self.cache.debug_id_key(map_entry.debug_id or debug_id)
+        if key is None:
+            try:
+                key = self.cache.key_for(bundle.read(map_entry))
+            except SourceMapError as exc:
+                raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+        cache_key = key
+        cached = self._views.get(f"bundle:{key}")
+        if cached is None:
+            opened = self.cache.open(key)
+            if opened is not None and opened.has_function_table:
+
+                def rebuild() -> _Loaded:  # a damaged cache: parse the map from the bundle
+                    parsed = self._bundle_view(bundle, map_entry)
+                    return _Loaded(parsed, minified(), cache_key, borrowed=True)
+
+                cached = _Loaded(opened, rebuild=rebuild, opened_key=key)
+            else:
+                if opened is not None:
+                    opened.close()
+                parsed = self._bundle_view(bundle, map_entry)
+                cached = _Loaded(parsed, minified(), key, borrowed=True)
+            self._views[f"bundle:{key}"] = cached
+        return cached
+
+    @staticmethod
+    def _bundle_view(bundle: SourceBundle, map_entry: BundleFile) -> View:
+        try:
+            return bundle.map_view(map_entry)
+        except SourceMapError as exc:
+            raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+
+    def _parse_inline(self, url: str, where: str, minified: Callable[[], bytes | None]) -> _Loaded:
         try:
             parsed = discovery.from_data_url(url)
         except SourceMapError as exc:
-            raise Unresolved(f"{key} is not a usable source map: {exc}") from None
-        return _Loaded(_as_view(parsed, key), minified=_read(minified))
+            raise Unresolved(f"the inline source map of {where} is not usable: {exc}") from None
+        return _Loaded(_as_view(parsed, where), minified=minified())
 
     def _parse_file(
         self,
         map_path: Path,
-        minified: Path | None,
+        minified: Callable[[], bytes | None] | None,
         positions: list[tuple[int, int]],
         use_cache: bool = True,
     ) -> _Loaded:
         """The view of the map at ``map_path`` (from the cache when it has one), and the
-        minified JavaScript ``minified`` to name functions from (``None``: none)."""
+        minified JavaScript ``minified()`` gives to name functions from (``None``: none)."""
 
         def rebuild() -> _Loaded:
             return self._parse_file(map_path, minified, positions, use_cache=False)
@@ -344,7 +607,7 @@ class Symbolicator:
             data = map_path.read_bytes()
         except OSError as exc:
             raise Unresolved(f"cannot read {map_path}: {exc.strerror}") from None
-        source = _read(minified) if minified is not None else None
+        source = minified() if minified is not None else None
         try:
             if source is None:
                 view = _as_view(from_json(data), str(map_path))
@@ -367,12 +630,15 @@ class Symbolicator:
                 return _Loaded(cached, rebuild=rebuild, opened_key=cache_key)
         return _Loaded(view, cache_key=cache_key, map_path=map_path)
 
-    def _map_path(self, minified: Path, reference: str | None) -> Path:
+    def _map_path(self, minified: Path, reference: str | None) -> Path | None:
+        """The map file of the minified file at ``minified``: where its ``reference``
+        points (relative to the file, or the URL's path under the root), else
+        ``<file>.map``; ``None`` without a reference or that file (a plain file)."""
+        sibling = minified.with_name(minified.name + ".map")
         if reference is None:
-            candidate = minified.with_name(minified.name + ".map")
-            if candidate.is_file():
-                return self._confined(candidate, f"the source map of {minified}")
-            raise Unresolved(f"{minified} has no sourceMappingURL and no {candidate.name}")
+            if sibling.is_file():
+                return self._confined(sibling, f"the source map of {minified}")
+            return None
         parts = urlsplit(reference)
         if parts.scheme in ("", "file"):
             candidate = minified.parent / unquote(parts.path)
@@ -385,7 +651,6 @@ class Symbolicator:
         found = self._local_file(reference) if self.root is not None else None
         if found is not None:
             return found
-        sibling = minified.with_name(minified.name + ".map")
         if sibling.is_file():
             return self._confined(sibling, f"the source map of {minified}")
         raise Unresolved(f"source map {reference!r} of {minified} not found")
@@ -424,23 +689,28 @@ class Symbolicator:
                 return self._confined(candidate, url)
         return None
 
-    def _not_found(self, url: str) -> str:
-        places = []
-        if self.bundle is not None:
-            places.append("the bundle")
+    def _places(self) -> str:
+        places = [str(bundle.path) for bundle in self.bundles]
         if self.root is not None:
             places.append(str(self.root))
-        where = " or ".join(places) if places else "the file system (no --root given)"
-        return f"minified file {url} not found in {where}"
+        return " or ".join(places) if places else "the file system (no --root given)"
+
+    def _not_found(self, url: str) -> str:
+        return f"minified file {url} not found in {self._places()}"
 
     def close(self) -> None:
-        """Releases the loaded views (and the bundle, if this symbolicator opened it)."""
+        """Releases the loaded views (and the bundles this symbolicator opened)."""
         for loaded in self._views.values():
-            loaded.view.close()
+            if not loaded.borrowed:
+                loaded.view.close()
         self._views.clear()
         self._artifacts.clear()
-        if self._owns_bundle and self.bundle is not None:
-            self.bundle.close()
+        self._originals.clear()
+        self._close_owned()
+
+    def _close_owned(self) -> None:
+        for bundle in self._owned:
+            bundle.close()
 
     def __enter__(self) -> Symbolicator:
         return self
@@ -452,7 +722,7 @@ class Symbolicator:
 def symbolicate(
     stacktrace: str,
     root: StrPath | None = None,
-    bundle: SourceBundle | StrPath | None = None,
+    bundle: BundleArg | Sequence[BundleArg] | None = None,
     context_lines: int = 5,
     cache_dir: StrPath | None = None,
 ) -> list[Frame]:
@@ -478,6 +748,15 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _has_contents(view: View, src_id: int) -> bool:
+    """Whether the map has ``sourcesContent`` for a source (a damaged cache answers as
+    if not: the original file is read instead)."""
+    try:
+        return view.has_source_contents(src_id)
+    except SourceMapError:
+        return False
 
 
 def _is_bytecode(path: Path) -> bool:
