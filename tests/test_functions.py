@@ -189,3 +189,57 @@ def test_an_original_that_does_not_parse_gives_no_name_and_no_error() -> None:
     attached = one_source_view(text, [(0, 1, 2), (5, 1, 9)])
     assert attached.resolve_frames([(1, 6)], "function c(n){return n.value}") == [frame]
     assert View.from_memdb(attached.dump_memdb()).resolve_frames([(1, 6)]) == [frame]
+
+
+def test_a_dart2js_async_body_is_named_by_its_token() -> None:
+    """dart2js turns an `async` function into a body function `$async$` + its minified
+    name; the frame's own token names it (`main`), as Sentry's symbolicator does. (No
+    Dart SDK here to build a real one: the map is built, the rule is the reference's.)"""
+    from libsourcemap import SourceMapBuilder
+
+    minified = b'function $async$be(){throw new Error("x")}'
+
+    def resolved(token_name: str | None) -> str | None:
+        builder = SourceMapBuilder()
+        dart = builder.add_source("main.dart")  # no contents: names come from the map
+        builder.add_mapping(0, 0, dart, 0, 0)
+        builder.add_mapping(0, 9, dart, 0, 0, builder.add_name("$async$main"))
+        name = None if token_name is None else builder.add_name(token_name)
+        builder.add_mapping(0, 21, dart, 1, 2, name)
+        view = builder.build()
+        view.attach_minified_source(minified)
+        frame = view.resolve_frame(1, 22)
+        assert frame is not None
+        return frame.function
+
+    assert resolved("main") == "main"
+    assert resolved(None) == "$async$main"  # no token name: the scope's stays
+
+
+def test_names_the_minifier_kept_or_wrote_beside_the_identifier() -> None:
+    """Without sourcesContent a function's own minified name is mapped through `names`:
+    at the name or one column before it (UglifyJS), at its end (terser, esbuild), and a
+    name with mapped code but no entry is one the minifier kept (a method's)."""
+    from libsourcemap import SourceMapBuilder
+
+    minified = b"class C{run(){throw 1}}function f(){throw 2}"
+
+    def function_at(column: int, *mappings: tuple[int, str | None]) -> str | None:
+        builder = SourceMapBuilder()
+        src = builder.add_source("a.js")
+        builder.add_mapping(0, 0, src, 0, 0)
+        for at, name in mappings:
+            builder.add_mapping(0, at, src, 1, 2, None if name is None else builder.add_name(name))
+        builder.add_mapping(0, column - 1, src, 3, 4)
+        view = builder.build()
+        view.attach_minified_source(minified)
+        frame = view.resolve_frame(1, column)
+        assert frame is not None
+        return frame.function
+
+    run, f = 15, 38  # 1-based columns of the two `throw`s
+    assert function_at(run, (8, None)) == "run"  # mapped, no entry: kept
+    assert function_at(run, (8, "execute")) == "execute"  # at the name
+    assert function_at(f, (31, "launch")) == "launch"  # one column before `f` (UglifyJS)
+    assert function_at(f, (32, None), (33, "launch")) == "launch"  # at its end (terser)
+    assert function_at(f) is None  # unmapped name: unknown

@@ -116,7 +116,7 @@ def symbolicate_event(event: Any, symbolicator: Symbolicator) -> dict[str, Any]:
     for trace in traces:
         frames.extend(trace.frames)
     debug_ids = _debug_ids(copy)
-    resolved = iter(symbolicator.resolve_all(frames, debug_ids=debug_ids))
+    resolved = iter(symbolicator.resolve_all(frames, debug_ids=debug_ids, caller_first=True))
     for trace in traces:
         trace.write_back([next(resolved) for _ in trace.frames])
     return copy

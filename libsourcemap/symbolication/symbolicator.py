@@ -181,19 +181,27 @@ class Symbolicator:
         self, text: str, progress: Callable[[int, int], None] | None = None
     ) -> list[Frame]:
         """Every frame of the stack trace ``text``, in input order."""
-        return self.resolve_all(parse_stacktrace(text), progress)
+        # Engines print the newest call first: a frame's caller is the one after it.
+        return self.resolve_all(parse_stacktrace(text), progress, caller_first=False)
 
     def resolve_all(
         self,
         frames: list[StackFrame],
         progress: Callable[[int, int], None] | None = None,
         debug_ids: Mapping[str, str] | None = None,
+        caller_first: bool | None = None,
     ) -> list[Frame]:
         """Every frame, in order; the frames of each file are resolved together.
 
         ``debug_ids`` maps a frame's file (its URL, exactly as the frame gives it) to the
         debug ID of that file, as an event's ``debug_meta.images`` do: the file and its
-        map are then looked for by that ID first."""
+        map are then looked for by that ID first.
+
+        ``caller_first``: whether ``frames`` list the oldest call first (as events do) or
+        the newest (as engines print traces). When given, a resolved frame in a function
+        with no name (an anonymous or inlined function, webpack's module loader) is named
+        by its call site: the original name at the caller's position, as Sentry's
+        symbolicator names it."""
         results: list[Frame | None] = [None] * len(frames)
         groups: dict[int, tuple[_Artifact, list[int]]] = {}
         # Each file's positions: a build parsed fresh parses what they need meanwhile.
@@ -220,7 +228,10 @@ class Symbolicator:
             done += len(indexes)
             if progress is not None:
                 progress(done, len(frames))
-        return [r for r in results if r is not None]
+        out = [r for r in results if r is not None]
+        if caller_first is not None:
+            _name_from_call_sites(out, caller_first)
+        return out
 
     def resolve(self, frame: StackFrame | str) -> Frame:
         """One frame (parsed, or a line of a stack trace)."""
@@ -748,6 +759,25 @@ def _read(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+#: Names a function can have that say nothing of it: webpack's module machinery.
+_NO_NAME = (None, "__webpack_require__", "__webpack_modules__")
+
+
+def _name_from_call_sites(frames: list[Frame], caller_first: bool) -> None:
+    """Names, in place, each resolved frame whose function has no name after the
+    original name at its caller's position (the called name there), where the caller
+    resolved: an inlined or anonymous function is known by the name it was called as."""
+    caller_name = None
+    for i in range(len(frames)) if caller_first else reversed(range(len(frames))):
+        frame = frames[i]
+        if frame.error is not None or not frame.symbolicated:
+            caller_name = None
+            continue
+        if frame.function in _NO_NAME and caller_name:
+            frames[i] = frame._replace(function=caller_name)
+        caller_name = frame.name
 
 
 def _has_contents(view: View, src_id: int) -> bool:

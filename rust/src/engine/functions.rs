@@ -31,7 +31,7 @@ use crate::view::View;
 pub type Originals<'a> = dyn Fn(u32) -> Result<Option<Arc<OriginalSource>>> + 'a;
 
 /// One function of an attached minified source, before its original name is looked up.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct PendingRecord {
     start: (u32, u32),
     end: (u32, u32),
@@ -39,8 +39,19 @@ struct PendingRecord {
     /// Original position (source id, line, column) of the first mapped token inside the
     /// function; source `NONE` if there is none.
     first: (u32, u32, u32),
-    /// The map's `names` entry at the function's own name; `NONE` if none.
-    mapped_name: u32,
+    /// What the map says the function's own (minified) name was written as.
+    mapped_name: MappedName,
+}
+
+/// The original name of a function's own minified name, as the map gives it.
+#[derive(Debug, Clone)]
+enum MappedName {
+    /// No name, or one the map does not map.
+    None,
+    /// The map's `names` entry.
+    Id(u32),
+    /// Mapped code with no `names` entry: the name was not renamed, it is the original.
+    Own(Box<str>),
 }
 
 /// The function table of an attached minified source: each function's generated range
@@ -154,13 +165,14 @@ fn resolve(view: &View, originals: &Originals<'_>, record: &PendingRecord) -> Re
             });
         }
     }
-    let mapped = match record.mapped_name {
-        NONE => None,
-        id => view.name(id)?,
+    let mapped = match &record.mapped_name {
+        MappedName::None => None,
+        MappedName::Id(id) => view.name(*id)?.map(<[u8]>::to_vec),
+        MappedName::Own(name) => Some(name.as_bytes().to_vec()),
     };
     Ok(Resolved {
         known: mapped.is_some(),
-        name: mapped.map(<[u8]>::to_vec),
+        name: mapped,
         origin: [NONE; 5],
     })
 }
@@ -205,7 +217,7 @@ pub fn table_from(
             .map_or((NONE, 0, 0), |t| (t.src_id, t.src_line, t.src_col));
         let mapped_name = match scope.name {
             Some(name) => mapped_name(view, source, lines, name)?,
-            None => NONE,
+            None => MappedName::None,
         };
         records.push(PendingRecord {
             start,
@@ -257,18 +269,49 @@ pub fn parse_original(view: &View, src_id: u32) -> Result<Option<OriginalSource>
     Ok(OriginalSource::parse(name.as_deref(), text).ok())
 }
 
-/// The map's `names` id for the minified name at byte span `span`: the one of the token
-/// exactly there; `NONE` if there is none.
+/// The original of the minified name at byte span `span`, as js-source-scopes (with which
+/// Sentry's symbolicator names scopes) reads it, and then some: the `names` entry of the
+/// token at the name or one column before it (UglifyJS maps a name from the space before
+/// it); else of the token before that one, when both map to the same original position;
+/// else of the token at the name's end with that same position (terser and esbuild write
+/// the name there). Mapped code without any is a name the minifier kept (a method's, an
+/// export's): the minified text is the original. Unmapped: `None`.
 fn mapped_name(
     view: &View,
     source: &str,
     lines: &LineStarts,
-    (start, _end): (u32, u32),
-) -> Result<u32> {
+    (start, end): (u32, u32),
+) -> Result<MappedName> {
     let (line, col) = lines.position(source, start);
-    Ok(match view.lookup(line, col)? {
-        Some((_, token)) if token.dst_col == col => token.name_id,
-        _ => NONE,
+    let Some((index, token)) = view.floor(line, col)? else {
+        return Ok(MappedName::None);
+    };
+    if token.dst_line != line || token.dst_col.saturating_add(1) < col || !token.has_source() {
+        return Ok(MappedName::None);
+    }
+    if token.name_id != NONE {
+        return Ok(MappedName::Id(token.name_id));
+    }
+    let origin = |t: &RawToken| (t.src_id, t.src_line, t.src_col);
+    let same_origin = |t: &RawToken| t.has_source() && origin(t) == origin(&token);
+    if index > 0 {
+        if let Some(before) = view.get_token(index - 1)? {
+            if same_origin(&before) && before.name_id != NONE {
+                return Ok(MappedName::Id(before.name_id));
+            }
+        }
+    }
+    let (end_line, end_col) = lines.position(source, end);
+    if let Some((_, after)) = view.floor(end_line, end_col)? {
+        let at_end = (after.dst_line, after.dst_col) == (end_line, end_col);
+        if at_end && same_origin(&after) && after.name_id != NONE {
+            return Ok(MappedName::Id(after.name_id));
+        }
+    }
+    let own = source.get(start as usize..end as usize).unwrap_or_default();
+    Ok(match own.is_empty() {
+        true => MappedName::None,
+        false => MappedName::Own(own.into()),
     })
 }
 

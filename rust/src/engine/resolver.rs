@@ -243,6 +243,26 @@ impl Resolver {
         col: u32,
         mapped: Option<RawToken>,
     ) -> Result<Option<Cow<'_, [u8]>>> {
+        let name = self.enclosing_function_at(line, col, mapped)?;
+        // dart2js compiles an `async` function into a body function named `$async$` +
+        // its minified name: the original name is the token's own (`main`, where the
+        // scope says `$async$be`), as Sentry's symbolicator names it.
+        if let (Some(found), Some(token)) = (&name, mapped) {
+            if found.starts_with(b"$async$") {
+                if let Some(own) = self.view.name(token.name_id)? {
+                    return Ok(Some(Cow::Borrowed(own)));
+                }
+            }
+        }
+        Ok(name)
+    }
+
+    fn enclosing_function_at(
+        &self,
+        line: u32,
+        col: u32,
+        mapped: Option<RawToken>,
+    ) -> Result<Option<Cow<'_, [u8]>>> {
         // A source with a function map (React Native) names its functions itself, as
         // metro-symbolicate reads it: nothing is parsed.
         if let (Some(token), Some(maps)) = (mapped, self.view.function_maps()?) {
