@@ -340,3 +340,23 @@ def test_long_lines_are_cut_around_the_column_as_the_reference_does() -> None:
     assert trim_line("x" * 150, 1) == "x" * 150  # up to 150 bytes: whole
     # Cut at a character boundary, never inside a UTF-8 sequence.
     assert "\ufffd" not in trim_line("é" * 200, 100)
+
+
+def test_the_command_line_prints_plain_frames_with_their_lines(capsys: Any, tmp_path: Path) -> None:
+    from libsourcemap.cli import main
+
+    trace = (
+        "Error: invalid total 0 for 1 item(s)\n"
+        "    at Module.main (http://example.com/static/js/uglify/app.js:1:145)\n"
+        "    at Module.runPlain (http://example.com/static/js/plain.js:3:14)\n"
+    )
+    path = tmp_path / "trace.txt"
+    path.write_text(trace)
+    assert main(["symbolicate", str(path), "--root", str(ROOT), "--context", "0"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "    at main (../../src/app.js:10:15)"
+    assert out[3] == (
+        "    at Module.runPlain (http://example.com/static/js/plain.js:3:14)"
+        "    [no source map: not minified]"
+    )
+    assert out[4].endswith('3 |   return app.main([{ name: "gift", price: 0, quantity: 1 }]);')
