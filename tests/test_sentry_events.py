@@ -360,3 +360,65 @@ def test_the_command_line_prints_plain_frames_with_their_lines(capsys: Any, tmp_
         "    [no source map: not minified]"
     )
     assert out[4].endswith('3 |   return app.main([{ name: "gift", price: 0, quantity: 1 }]);')
+
+
+# -- the reference ------------------------------------------------------------------------
+
+#: What Sentry's symbolicator wrote for each event, given these release files and bundles
+#: (tests/fixtures/sentry/symbolicator.md says how it was recorded).
+REFERENCE = json.loads((SENTRY / "symbolicator.json").read_text())
+COMPARED = ("abs_path", "filename", "lineno", "colno", "pre_context", "context_line")
+COMPARED += ("post_context",)
+
+
+def field(frame: dict[str, Any], key: str) -> Any:
+    """A frame's field; an absent context list is an empty one (the reference leaves
+    empty lists out)."""
+    return frame.get(key, [] if key.endswith("_context") else None)
+
+
+def reference_frames(name: str) -> list[dict[str, Any]]:
+    response = REFERENCE["events"][EVENTS[name]["event_id"]]
+    frames: list[dict[str, Any]] = response["stacktraces"][0]["frames"]
+    return frames
+
+
+def documented_difference(ours: str | None, theirs: str | None) -> bool:
+    """The two ways our `function` may differ (docs/symbolication.md): the reference puts
+    a class method's class before its name (`Cart.checkout`, as V8 prints it), where ours
+    is the function's own name; where no name is known, the reference keeps the name the
+    trace printed (`?`), ours is null."""
+    if ours is not None and theirs is not None and "." in theirs:
+        return theirs.rsplit(".", 1)[1] == ours
+    return ours is None and theirs is not None
+
+
+@pytest.mark.parametrize("name", sorted(EVENTS))
+def test_frames_are_what_sentrys_symbolicator_writes(name: str) -> None:
+    """Field by field, each frame as the reference wrote it for the same event, release
+    files (our root) and bundles (newest first): source URL, filename, position, context
+    lines, whether it was symbolicated, the map's URL and how the map was found."""
+    ours, theirs = symbolicated(name), reference_frames(name)
+    assert len(ours) == len(theirs)
+    for mine, reference in zip(ours, theirs):
+        for key in COMPARED:
+            assert field(mine, key) == field(reference, key), (key, mine, reference)
+        data, expected = mine["data"], reference["data"]
+        assert data["symbolicated"] == expected["symbolicated"]
+        assert data.get("sourcemap") == expected.get("sourcemap")
+        resolved_with = {"release": "url"}.get(expected.get("resolved_with"))
+        assert data.get("resolved_with") == (resolved_with or expected.get("resolved_with"))
+        if mine["function"] != reference.get("function"):
+            assert documented_difference(mine["function"], reference.get("function"))
+
+
+def test_how_many_frames_equal_the_references_to_the_letter() -> None:
+    """The figure the docs give: frames whose every compared field, function included,
+    is the reference's."""
+    same = total = 0
+    for name in EVENTS:
+        for mine, reference in zip(symbolicated(name), reference_frames(name)):
+            total += 1
+            same += all(field(mine, k) == field(reference, k) for k in (*COMPARED, "function"))
+    print(f"\n{same} of {total} frames equal the reference's, function names included")
+    assert (same, total) == (41, 57)

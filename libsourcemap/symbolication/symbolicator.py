@@ -444,7 +444,12 @@ class Symbolicator:
             if key not in self._views:
                 self._views[key] = self._parse_inline(reference, where, minified)
             return _Artifact(self._views[key], None, how)
-        found = self._map_elsewhere(url, debug_id or entry.debug_id, reference, minified, [], True)
+        found = self._map_elsewhere(url, debug_id, reference, minified, [], True)
+        if found is None and debug_id is None and entry.debug_id is not None:
+            # The entry's own `debug-id` header, after its map's URL: Sentry's symbolicator
+            # reads no debug ID from a bundled file, so where the URL finds the map it says
+            # `url` as the reference does, and where it does not, the ID still can.
+            found = self._map_elsewhere(url, entry.debug_id, None, minified, [], False)
         if found is not None:
             return found
         if reference is not None:
