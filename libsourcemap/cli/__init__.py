@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
+import re
 import sys
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .. import Frame, Index, SourceMapError, View, __version__, from_json
+from .. import Frame, Index, SourceMapError, StackFrame, View, __version__, from_json
 from .._files import replacing
 from ..bundle import BadBundle, SourceBundle
 from ..bundle.writer import create_bundle
-from ..events import EventConfig, symbolicate_file, symbolicate_lines
+from ..events import EventConfig, not_json, symbolicate_file, symbolicate_lines
 from ..symbolication.stacktrace import parse_frame
 from ..symbolication.symbolicator import Symbolicator
 from . import writing
@@ -116,6 +118,22 @@ def _parser() -> argparse.ArgumentParser:
     _progress_flags(events)
     events.set_defaults(run=_symbolicate_events)
 
+    explain = commands.add_parser(
+        "explain",
+        help="why frames resolve as they do, step by step, with what to fix",
+        description="Explains, frame by frame, each step of a symbolication: where the "
+        "minified file and its map were looked for and found, the map's validity, the "
+        "debug IDs, the segment at the position, the original source and the function "
+        "name; every step that fails says what to do. INPUT is a stack trace file, an "
+        "event (a JSON object, or the first line of a JSON Lines file), - (stdin), or one "
+        "frame as FILE:LINE:COL (1-based).",
+    )
+    explain.add_argument("input", help="stack trace, event, - (stdin), or FILE:LINE:COL")
+    explain.add_argument("--root", help="directory holding the minified files and maps")
+    explain.add_argument("--bundle", action="append", help=_BUNDLE_HELP)
+    explain.add_argument("--json", action="store_true", help="print the steps as JSON")
+    explain.set_defaults(run=_explain)
+
     lookup = commands.add_parser("lookup", help="map one 1-based LINE COL through a map")
     lookup.add_argument("map", help="source map (JSON) or memdb cache")
     lookup.add_argument("line", type=_position, help="1-based generated line")
@@ -207,6 +225,42 @@ def _symbolicate(args: argparse.Namespace) -> int:
     else:
         _print_stacktrace(text, iter(frames))
     return EXIT_OK
+
+
+_ONE_FRAME = re.compile(r"^(?P<file>.+):(?P<line>\d+):(?P<column>\d+)$")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    if args.root is not None and not Path(args.root).is_dir():
+        raise UserError(f"{args.root}: no such directory", EXIT_NO_INPUT)
+    given: Any
+    one = _ONE_FRAME.match(args.input)
+    if args.input != "-" and not Path(args.input).exists() and one is not None:
+        given = StackFrame(None, one["file"], int(one["line"]), int(one["column"]))
+    else:
+        text = read_text(args.input)
+        first = text.lstrip().split("\n", 1)[0]
+        given = text
+        if first.startswith("{"):
+            try:
+                given = json.loads(first)
+            except ValueError as exc:
+                raise UserError(
+                    f"{args.input}: not an event: {not_json(exc)}", EXIT_BAD_INPUT
+                ) from None
+    bundles: list[SourceBundle] = []
+    try:
+        bundles.extend(_open_bundle(path) for path in args.bundle or [])
+        with Symbolicator(root=args.root, bundle=bundles) as sym:
+            explained = sym.explain(given)
+    finally:
+        for bundle in bundles:
+            bundle.close()
+    if args.json:
+        print_json({"frames": [e.to_dict() for e in explained]})
+    else:
+        sys.stdout.write("\n\n".join(e.text() for e in explained) + "\n")
+    return EXIT_OK if all(e.result.error is None for e in explained) else EXIT_CHECK_FAILED
 
 
 def _symbolicate_events(args: argparse.Namespace) -> int:

@@ -19,8 +19,9 @@ from __future__ import annotations
 import json  # noqa: F401  (what View.resolve_frames needs, loaded with this module)
 import os
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Callable, Union
+from typing import Any, Callable, Union
 from urllib.parse import unquote, urlsplit
 
 from .. import discovery
@@ -44,14 +45,33 @@ BundleArg = Union["SourceBundle", str, "os.PathLike[str]"]
 
 
 class Unresolved(Exception):
-    """Why a frame could not be resolved (becomes its ``error``)."""
+    """Why a frame could not be resolved (becomes its ``error``); ``kind`` names the cause
+    (``"minified_not_found"``, ``"map_invalid"``, ...) for :meth:`Symbolicator.explain`."""
+
+    def __init__(self, message: str, kind: str = "unresolved") -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+#: One step of a lookup, as :meth:`Symbolicator.explain` reports it: (step, found or not or
+#: not needed, what was looked at and found, the cause's kind when it failed).
+Note = tuple[str, Union[bool, None], str, Union[str, None]]
 
 
 class _Loaded:
     """A map's view, and what its first frames still have to do. (Plain classes here, not
     dataclasses: importing ``dataclasses`` costs the Symbolicator's import ~5 ms.)"""
 
-    __slots__ = ("view", "minified", "cache_key", "map_path", "rebuild", "opened_key", "borrowed")
+    __slots__ = (
+        "view",
+        "minified",
+        "cache_key",
+        "map_path",
+        "rebuild",
+        "opened_key",
+        "borrowed",
+        "strict_check",
+    )
 
     def __init__(
         self,
@@ -62,10 +82,13 @@ class _Loaded:
         rebuild: Callable[[], _Loaded] | None = None,
         opened_key: str | None = None,
         borrowed: bool = False,
+        strict_check: Callable[[], object] | None = None,
     ) -> None:
         self.view = view
         #: The view is a bundle's (shared with its other users): never closed here.
         self.borrowed = borrowed
+        #: Parses the map again with every ECMA-426 rule (for :meth:`Symbolicator.explain`).
+        self.strict_check = strict_check
         #: The minified source, to parse with the first frames (a fresh build).
         self.minified = minified
         #: Where to write the cache once the first frames are resolved.
@@ -158,7 +181,7 @@ class Symbolicator:
             except BaseException:
                 self._close_owned()
                 raise
-            self._bundle_set = BundleSet(self.bundles)
+            self._bundle_set = BundleSet(self.bundles) if self.bundles else None
         self.context_lines = context_lines
         self.cache: MemdbCache | None = None
         if cache_dir is not None:
@@ -166,6 +189,38 @@ class Symbolicator:
         self._artifacts: dict[tuple[str, str | None], _Artifact] = {}
         self._views: dict[str, _Loaded] = {}
         self._originals: dict[str, list[str] | str] = {}
+        #: What each lookup step found, per frame file, while :meth:`explain` listens.
+        self._notes_by_key: dict[tuple[str, str | None], list[Note]] | None = None
+        self._notes: list[Note] | None = None
+
+    def _note(self, step: str, ok: bool | None, detail: str, kind: str | None = None) -> None:
+        if self._notes is not None:
+            self._notes.append((step, ok, detail, kind))
+
+    def _note_reference(
+        self, reference: str | None, debug_id: str | None, entry_id: str | None
+    ) -> None:
+        """Notes what the minified file says of its map."""
+        if self._notes is None:
+            return
+        shown = reference if reference is None or len(reference) < 80 else reference[:60] + "..."
+        ids = ", ".join(
+            f"{what} {value}"
+            for what, value in (("debug ID", debug_id), ("bundle entry's debug ID", entry_id))
+            if value is not None
+        )
+        says = f"sourceMappingURL {shown}" if reference is not None else "no sourceMappingURL"
+        found = reference is not None or bool(ids)
+        self._note("reference", found or None, says + (f"; {ids}" if ids else ""))
+
+    def explain(self, frames: Any, debug_ids: Mapping[str, str] | None = None) -> Any:
+        """Each frame with every step its symbolication takes, what each found and, where
+        one fails, what to do about it: see :mod:`libsourcemap.symbolication.explain`.
+        ``frames``: a stack trace (text), a parsed frame, a list of them, or an event
+        (a dict, as :mod:`libsourcemap.events` reads them)."""
+        from .explain import explain
+
+        return explain(self, frames, debug_ids)
 
     @property
     def bundle(self) -> SourceBundle | None:
@@ -246,13 +301,18 @@ class Symbolicator:
         self, frame: StackFrame, debug_id: str | None, positions: list[tuple[int, int]]
     ) -> _Artifact:
         if frame.file is None or frame.line is None:
-            raise Unresolved("the frame has no file position (native or evaluated code)")
+            raise Unresolved(
+                "the frame has no file position (native or evaluated code)", "no_position"
+            )
         if frame.column is None:
-            raise Unresolved("the frame has no column")
+            raise Unresolved("the frame has no column", "no_column")
         key = (frame.file, debug_id)
         artifact = self._artifacts.get(key)
         if artifact is None:
+            if self._notes_by_key is not None:
+                self._notes = self._notes_by_key[key] = []
             artifact = self._artifacts[key] = self._load(frame.file, debug_id, positions)
+            self._notes = None
         if artifact.error is not None:
             raise Unresolved(artifact.error)
         return artifact
@@ -398,23 +458,31 @@ class Symbolicator:
     # -- finding the minified file and its map ----------------------------------------
 
     def _load(self, url: str, debug_id: str | None, positions: list[tuple[int, int]]) -> _Artifact:
+        step = "minified file"
         try:
             bundles = self._bundle_set
             if bundles is not None:
                 found = None
                 if debug_id is not None:
                     found = bundles.find_by_debug_id(debug_id, "minified_source")
+                    where = f"in {found[0].path} ({found[1].name})" if found else "in no bundle"
+                    self._note(step, found is not None or None, f"by debug ID {debug_id}: {where}")
                 how = BY_DEBUG_ID if found is not None else BY_URL
-                found = found or bundles.find(url)
+                if found is None:
+                    found = bundles.find(url)
+                    where = f"in {found[0].path} as {found[1].name}" if found else "in no bundle"
+                    self._note(step, found is not None or None, f"{url} by URL: {where}")
                 if found is not None:
                     return self._from_bundle(url, debug_id, found[0], found[1], how, positions)
             if url.startswith("node:"):
-                raise Unresolved(f"{url} is built into node, not a file of the build")
+                raise Unresolved(f"{url} is built into node, not a file of the build", "builtin")
             path = self._local_file(url)
             if path is None:
-                raise Unresolved(self._not_found(url))
+                raise Unresolved(self._not_found(url), "minified_not_found")
+            self._note(step, True, f"{url}: {path}")
             return self._from_file(url, debug_id, path, positions)
         except Unresolved as reason:
+            self._note("failure", False, str(reason), reason.kind)
             return _Artifact(error=str(reason))
 
     def _from_bundle(
@@ -431,7 +499,7 @@ class Symbolicator:
         try:
             reference = bundle.map_reference(entry)
         except SourceMapError as exc:  # BadBundle: a damaged entry
-            raise Unresolved(f"cannot read {where}: {exc}") from None
+            raise Unresolved(f"cannot read {where}: {exc}", "unreadable") from None
 
         def minified() -> bytes | None:
             try:
@@ -439,7 +507,9 @@ class Symbolicator:
             except SourceMapError:
                 return None
 
+        self._note_reference(reference, debug_id, entry.debug_id)
         if reference is not None and reference.startswith("data:"):
+            self._note("source map", True, f"inline (a data: URL in {where})")
             key = f"bundle:{bundle.path}:{entry.path}#inline"
             if key not in self._views:
                 self._views[key] = self._parse_inline(reference, where, minified)
@@ -453,7 +523,7 @@ class Symbolicator:
         if found is not None:
             return found
         if reference is not None:
-            raise Unresolved(f"source map {reference!r} of {where} not found")
+            raise Unresolved(f"source map {reference!r} of {where} not found", "map_not_found")
         if self._bundle_set is not None:
             sibling = self._bundle_set.find(url + ".map")
             if sibling is not None:
@@ -461,7 +531,8 @@ class Symbolicator:
                 return _Artifact(loaded, url + ".map", BY_URL)
         data = minified()
         if data is None:
-            raise Unresolved(f"cannot read {where}")
+            raise Unresolved(f"cannot read {where}", "unreadable")
+        self._note("source map", None, "none: a plain file, its frames keep their position")
         return _Artifact(plain=text_lines(data.decode("utf-8", "replace")))
 
     def _from_file(
@@ -482,12 +553,14 @@ class Symbolicator:
                     reference = discovery.discover(source)
                     debug_id = debug_id or discovery.discover_debug_id(source)
         except OSError as exc:
-            raise Unresolved(f"cannot read {path}: {exc.strerror}") from None
+            raise Unresolved(f"cannot read {path}: {exc.strerror}", "unreadable") from None
 
         def minified() -> bytes | None:
             return None if bytecode else _read(path)
 
+        self._note_reference(reference, debug_id, None)
         if reference is not None and reference.startswith("data:"):
+            self._note("source map", True, f"inline (a data: URL in {path})")
             key = f"{path}#inline"
             if key not in self._views:
                 self._views[key] = self._parse_inline(reference, key, minified)
@@ -498,12 +571,14 @@ class Symbolicator:
         map_path = self._map_path(path, reference)
         if map_path is None:
             if bytecode:
-                raise Unresolved(f"{path} has no {path.name}.map")
+                raise Unresolved(f"{path} has no {path.name}.map", "map_not_found")
             try:
                 text = path.read_bytes().decode("utf-8", "replace")
             except OSError as exc:
-                raise Unresolved(f"cannot read {path}: {exc.strerror}") from None
+                raise Unresolved(f"cannot read {path}: {exc.strerror}", "unreadable") from None
+            self._note("source map", None, "none: a plain file, its frames keep their position")
             return _Artifact(plain=text_lines(text))
+        self._note("source map", True, f"{map_path}")
         key = str(map_path)
         if key not in self._views:
             self._views[key] = self._parse_file(map_path, minified, positions)
@@ -527,11 +602,17 @@ class Symbolicator:
         if bundles is not None:
             if debug_id is not None:
                 found = bundles.find_by_debug_id(debug_id, "source_map")
+                where = f"in {found[0].path} ({found[1].name})" if found else "in no bundle"
+                self._note(
+                    "source map", found is not None or None, f"by debug ID {debug_id}: {where}"
+                )
                 if found is not None:
                     loaded = self._bundle_loaded(found[0], found[1], minified, debug_id)
                     return _Artifact(loaded, map_url, BY_DEBUG_ID)
             if map_url is not None:
                 found = bundles.find(map_url)
+                where = f"in {found[0].path} as {found[1].name}" if found else "in no bundle"
+                self._note("source map", found is not None or None, f"{map_url} by URL: {where}")
                 if found is not None:
                     loaded = self._bundle_loaded(found[0], found[1], minified, debug_id)
                     return _Artifact(loaded, map_url, BY_URL)
@@ -539,6 +620,7 @@ class Symbolicator:
             # A bundle's minified file whose map is under the root, at the map URL's path.
             path = self._local_file(map_url)
             if path is not None:
+                self._note("source map", True, f"{map_url} under the root: {path}")
                 key = str(path)
                 if key not in self._views:
                     self._views[key] = self._parse_file(path, minified, positions)
@@ -560,14 +642,17 @@ class Symbolicator:
             where = f"bundle:{bundle.path}:{map_entry.path}"
             if where not in self._views:
                 parsed = self._bundle_view(bundle, map_entry)
-                self._views[where] = _Loaded(parsed, minified(), borrowed=True)
+                check = partial(_strict, lambda: bundle.read(map_entry))
+                self._views[where] = _Loaded(parsed, minified(), borrowed=True, strict_check=check)
             return self._views[where]
         key = self.cache.debug_id_key(map_entry.debug_id or debug_id)
         if key is None:
             try:
                 key = self.cache.key_for(bundle.read(map_entry))
             except SourceMapError as exc:
-                raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+                raise Unresolved(
+                    f"the source map in the bundle does not load: {exc}", "map_invalid"
+                ) from None
         cache_key = key
         cached = self._views.get(f"bundle:{key}")
         if cached is None:
@@ -583,7 +668,8 @@ class Symbolicator:
                 if opened is not None:
                     opened.close()
                 parsed = self._bundle_view(bundle, map_entry)
-                cached = _Loaded(parsed, minified(), key, borrowed=True)
+                check = partial(_strict, lambda: bundle.read(map_entry))
+                cached = _Loaded(parsed, minified(), key, borrowed=True, strict_check=check)
             self._views[f"bundle:{key}"] = cached
         return cached
 
@@ -592,14 +678,19 @@ class Symbolicator:
         try:
             return bundle.map_view(map_entry)
         except SourceMapError as exc:
-            raise Unresolved(f"the source map in the bundle does not load: {exc}") from None
+            raise Unresolved(
+                f"the source map in the bundle does not load: {exc}", "map_invalid"
+            ) from None
 
     def _parse_inline(self, url: str, where: str, minified: Callable[[], bytes | None]) -> _Loaded:
         try:
             parsed = discovery.from_data_url(url)
         except SourceMapError as exc:
-            raise Unresolved(f"the inline source map of {where} is not usable: {exc}") from None
-        return _Loaded(_as_view(parsed, where), minified=minified())
+            raise Unresolved(
+                f"the inline source map of {where} is not usable: {exc}", "map_invalid"
+            ) from None
+        check = partial(discovery.from_data_url, url, True)
+        return _Loaded(_as_view(parsed, where), minified=minified(), strict_check=check)
 
     def _parse_file(
         self,
@@ -622,7 +713,7 @@ class Symbolicator:
         try:
             data = map_path.read_bytes()
         except OSError as exc:
-            raise Unresolved(f"cannot read {map_path}: {exc.strerror}") from None
+            raise Unresolved(f"cannot read {map_path}: {exc.strerror}", "unreadable") from None
         source = minified() if minified is not None else None
         try:
             if source is None:
@@ -632,9 +723,13 @@ class Symbolicator:
                 # and, once the map is there, the originals the frames land in.
                 view = View.from_json(data, minified_source=source, frames=positions)
         except IndexedSourceMap:
-            raise Unresolved(f"{map_path} is an index map with external sections") from None
+            raise Unresolved(
+                f"{map_path} is an index map with external sections", "map_sections"
+            ) from None
         except SourceMapError as exc:
-            raise Unresolved(f"{map_path} is not a usable source map: {exc}") from None
+            raise Unresolved(
+                f"{map_path} is not a usable source map: {exc}", "map_invalid"
+            ) from None
         cache_key = None
         if self.cache is not None:
             cache_key = self.cache.key_for(data, view)
@@ -644,7 +739,8 @@ class Symbolicator:
                 view.close()
                 self.cache.remember(map_path, cache_key)
                 return _Loaded(cached, rebuild=rebuild, opened_key=cache_key)
-        return _Loaded(view, cache_key=cache_key, map_path=map_path)
+        check = partial(_strict, map_path.read_bytes)
+        return _Loaded(view, cache_key=cache_key, map_path=map_path, strict_check=check)
 
     def _map_path(self, minified: Path, reference: str | None) -> Path | None:
         """The map file of the minified file at ``minified``: where its ``reference``
@@ -669,7 +765,7 @@ class Symbolicator:
             return found
         if sibling.is_file():
             return self._confined(sibling, f"the source map of {minified}")
-        raise Unresolved(f"source map {reference!r} of {minified} not found")
+        raise Unresolved(f"source map {reference!r} of {minified} not found", "map_not_found")
 
     def _confined(self, path: Path, what: str) -> Path:
         """``path`` if it resolves (symlinks included) to a file inside the root; without a
@@ -680,7 +776,9 @@ class Symbolicator:
             return path
         real = Path(os.path.realpath(path))
         if real != self._real_root and self._real_root not in real.parents:
-            raise Unresolved(f"{what} is outside the root {self.root} ({real}): not read")
+            raise Unresolved(
+                f"{what} is outside the root {self.root} ({real}): not read", "outside_root"
+            )
         return path
 
     def _local_file(self, url: str) -> Path | None:
@@ -753,7 +851,7 @@ def symbolicate(
 
 def _as_view(parsed: View | Index, key: str) -> View:
     if isinstance(parsed, Index):
-        raise Unresolved(f"{key} is an index map with external sections")
+        raise Unresolved(f"{key} is an index map with external sections", "map_sections")
     return parsed
 
 
@@ -783,6 +881,12 @@ def _name_from_call_sites(frames: list[Frame], caller_first: bool) -> None:
         if frame.function in _NO_NAME and caller_name:
             frames[i] = frame._replace(function=caller_name)
         caller_name = frame.name
+
+
+def _strict(read: Callable[[], bytes]) -> None:
+    """Parses the map ``read()`` gives with every ECMA-426 rule: raises its first
+    violation (``InvalidSourceMap``)."""
+    View.from_json(read(), strict=True).close()
 
 
 def _has_contents(view: View, src_id: int) -> bool:
