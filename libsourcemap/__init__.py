@@ -49,6 +49,7 @@ _LAZY = {
     "BundleFile": "bundle",
     "BadBundle": "bundle",
     "Resolver": "resolver",
+    "ViewCache": "view_cache",
     "SourceMapBuilder": "writing",
     "concat": "writing",
     "remap": "writing",
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from .resolver import Resolver
     from .symbolication.stacktrace import parse_stacktrace
     from .symbolication.symbolicator import Symbolicator, symbolicate
+    from .view_cache import ViewCache
     from .writing import SourceMapBuilder, concat, inject_debug_id, remap, rewrite
 
 
@@ -95,6 +97,7 @@ __all__ = [
     "rewrite",
     "Rules",
     "View",
+    "ViewCache",
     "Resolver",
     "Index",
     "Section",
