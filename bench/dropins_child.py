@@ -2,8 +2,9 @@
 
     python bench/dropins_child.py IMPL CASE_JSON REPEATS
 
-IMPL: symbolic, symbolic-cache, ecma426 (the real packages, run with their venv's
-interpreter) or ours-symbolic, ours-symbolic-cache, ours-ecma426 (libsourcemap.compat).
+IMPL: symbolic, symbolic-cache, glitchtip, ecma426 (the real packages, run with their
+venv's interpreter) or ours-symbolic, ours-symbolic-cache, ours-glitchtip, ours-ecma426
+(libsourcemap.compat).
 Prints one JSON object: cold_ms, warm_ms, peak_mb, kept_mb and the answers.
 """
 
@@ -22,7 +23,7 @@ from harness import current_mb, peak_mb, reset_peak, timed_ms
 def jobs(impl: str, case: dict[str, Any]) -> Callable[[], tuple[object, list[Any]]]:
     """A job reading the files and answering every frame: (what it keeps, answers)."""
     frames = case["frames"]
-    if impl in ("symbolic", "ours-symbolic", "symbolic-cache", "ours-symbolic-cache"):
+    if impl.removeprefix("ours-") in ("symbolic", "symbolic-cache", "glitchtip"):
         if impl.startswith("ours"):
             from libsourcemap.compat import symbolic as api
         else:
@@ -42,6 +43,37 @@ def jobs(impl: str, case: dict[str, Any]) -> Callable[[], tuple[object, list[Any
                 return cache, answers
 
             return cache_job
+
+        if impl.endswith("glitchtip"):
+
+            def glitchtip_job() -> tuple[object, list[Any]]:
+                # GlitchTip's calling pattern, as its event processor uses symbolic: the
+                # files are read once per event, and for every frame the map is parsed,
+                # the minified file wrapped, the frame looked up with its minified name,
+                # its source found among the map's, and 5 lines of context taken from
+                # that source's whole text.
+                data = Path(case["map"]).read_bytes()
+                js = Path(case["minified"]).read_bytes()
+                answers = []
+                for line, col, name in frames:
+                    view = api.SourceMapView.from_json_bytes(data)
+                    source = api.SourceView.from_bytes(js)
+                    t = view.lookup(line - 1, col - 1, name, source)
+                    if t is None:
+                        answers.append(None)
+                        continue
+                    context = None
+                    for src_id, src in view.iter_sources():
+                        if src == t.src:
+                            original = view.get_sourceview(src_id)
+                            if original is not None:
+                                lines = original.get_source().splitlines()
+                                context = lines[max(t.src_line - 5, 0) : t.src_line + 6]
+                            break
+                    answers.append([t.src, t.src_line, t.src_col, t.name, t.function_name, context])
+                return None, answers
+
+            return glitchtip_job
 
         def view_job() -> tuple[object, list[Any]]:
             data = Path(case["map"]).read_bytes()
