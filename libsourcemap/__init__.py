@@ -27,7 +27,7 @@ from .errors import (
     TooManySources,
     UnsupportedMemDbVersion,
 )
-from .frames import Frame, StackFrame
+from .frames import Frame, Frames, StackFrame
 from .index import Index, Section, from_json
 from .view import HERMES_BYTECODE_MAGIC, Token, View
 
@@ -105,6 +105,7 @@ __all__ = [
     "ProguardView",
     "JavaFrame",
     "Frame",
+    "Frames",
     "from_json",
     "from_data_url",
     "discover",

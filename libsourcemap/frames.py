@@ -119,6 +119,12 @@ class Frame(_FrameBase):
             symbolicated=False,
         )
 
+    def _repr_html_(self) -> str:
+        """The frame as an HTML table, for notebooks (Jupyter)."""
+        from ._html import frames_html
+
+        return frames_html([self])
+
     def to_dict(self) -> dict[str, Any]:
         """The frame as the JSON objects ``libsourcemap symbolicate --json`` prints."""
         m = self.minified
@@ -141,6 +147,18 @@ class Frame(_FrameBase):
             if m is None
             else {"file": m.file, "line": m.line, "column": m.column, "function": m.function},
         }
+
+
+class Frames(list["Frame"]):
+    """A list of frames, as a :class:`~libsourcemap.Symbolicator` returns them: a plain
+    ``list`` that a notebook shows as one HTML table."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        from ._html import frames_html
+
+        return frames_html(self)
 
 
 def split_context(

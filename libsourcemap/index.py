@@ -86,6 +86,12 @@ class Index(RustObject):
         data = self._input
         return View._from_ptr(rustcall(lib.lsm_index_into_view, ptr), data)
 
+    def _repr_html_(self) -> str:
+        """The index map as an HTML table, for notebooks (Jupyter)."""
+        from ._html import index_html
+
+        return index_html(self)
+
     def __repr__(self) -> str:
         if self._ptr is None:
             return "<libsourcemap.Index (closed)>"

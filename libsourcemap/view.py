@@ -604,6 +604,12 @@ class View(RustObject):
         # parse), with the function table of an attached minified source resolved.
         return View.from_memdb, (self.dump_memdb(),)
 
+    def _repr_html_(self) -> str:
+        """The view as HTML tables, for notebooks (Jupyter)."""
+        from ._html import view_html
+
+        return view_html(self)
+
     def __repr__(self) -> str:
         if self._ptr is None:
             return "<libsourcemap.View (closed)>"

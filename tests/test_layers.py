@@ -23,6 +23,7 @@ LAYERS = {
     "bundle": "engine",
     "events": "engine",
     "cli": "applications",
+    "visualize": "applications",
     "compat": "applications",
     "__main__": "applications",
 }

@@ -25,6 +25,7 @@ from ..bundle.writer import create_bundle
 from ..events import EventConfig, not_json, symbolicate_file, symbolicate_lines
 from ..symbolication.stacktrace import parse_frame
 from ..symbolication.symbolicator import Symbolicator
+from ..visualize import write_page
 from . import writing
 from .common import (
     EXIT_BAD_INPUT,
@@ -156,6 +157,20 @@ def _parser() -> argparse.ArgumentParser:
     cache.add_argument("--minified-source", metavar="JS", help="store its function names too")
     cache.add_argument("-o", "--output", required=True, metavar="FILE")
     cache.set_defaults(run=_cache)
+
+    visualize = commands.add_parser(
+        "visualize",
+        help="write an HTML page that shows a map: the generated code beside the sources",
+        description="Writes one self-contained HTML page (no network; it opens from "
+        "file://): the generated code beside the original sources, each mapping's span "
+        "coloured, unmapped and invalid mappings marked. A map that cannot be read gives "
+        "a page that shows why (and exit code 4).",
+    )
+    visualize.add_argument("map", help="source map (JSON), memdb cache, or JS with an inline map")
+    visualize.add_argument("--minified", metavar="FILE", help="the generated file the map maps")
+    visualize.add_argument("--title", help="the page's title (default: the map's file)")
+    visualize.add_argument("-o", "--output", required=True, metavar="HTML")
+    visualize.set_defaults(run=_visualize)
 
     bundle = commands.add_parser("bundle", help="source bundles")
     bundle_commands = bundle.add_subparsers(dest="bundle_command", required=True)
@@ -499,6 +514,21 @@ def _cache(args: argparse.Namespace) -> int:
     size = Path(args.output).stat().st_size
     table = ", with function names" if view.has_function_table else ""
     print(f"wrote {args.output} ({size:,} bytes, {len(view):,} tokens{table})")
+    return EXIT_OK
+
+
+def _visualize(args: argparse.Namespace) -> int:
+    data = read_bytes(args.map)
+    minified = None if args.minified is None else read_bytes(args.minified)
+    name = None if args.minified is None else Path(args.minified).name
+    try:
+        problem = write_page(data, minified, args.output, args.title, minified_name=name)
+    except OSError as exc:
+        raise cannot_write(args.output, exc) from None
+    if problem is not None:
+        error(f"{args.map}: not a source map: {problem} (the page says so: {args.output})")
+        return EXIT_BAD_INPUT
+    print(f"wrote {args.output} ({Path(args.output).stat().st_size:,} bytes)")
     return EXIT_OK
 
 

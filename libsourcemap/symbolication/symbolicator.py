@@ -27,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from .. import discovery
 from .._locations import join_url
 from ..errors import IndexedSourceMap, InternalError, SourceMapError
-from ..frames import Frame, StackFrame
+from ..frames import Frame, Frames, StackFrame
 from ..index import Index, from_json
 from ..resolver import Resolver
 from ..view import HERMES_BYTECODE_MAGIC, View
@@ -283,7 +283,7 @@ class Symbolicator:
             done += len(indexes)
             if progress is not None:
                 progress(done, len(frames))
-        out = [r for r in results if r is not None]
+        out = Frames(r for r in results if r is not None)
         if caller_first is not None:
             _name_from_call_sites(out, caller_first)
         return out
