@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import platform
 import subprocess
 import sys
 import threading
@@ -208,6 +209,10 @@ t.start()
     assert child.stderr == ""
 
 
+#: Megabytes of RSS growth over 100k cycles a PyPy run may show without a leak.
+PYPY_LIMIT = 50.0
+
+
 def test_many_cycles_keep_memory_flat() -> None:
     code = """
 import gc, libsourcemap
@@ -244,19 +249,26 @@ def cycle(n):
             trace.close()
         view.close()
 import sys
+def collect():
+    # Garbage collected, and what malloc holds free given back: RSS then counts what
+    # is alive, not the allocator's high-water mark.
+    gc.collect()
+    import ctypes
+    ctypes.CDLL("libc.so.6").malloc_trim(0)
+
 cycle(20000)
-gc.collect()
-# PyPy's RSS after a collection moves by megabytes either way from one round to the next
-# (its GC and JIT), and its heap keeps growing for the first few hundred thousand cycles
-# before it levels off (measured here: +311, +68, -1, +71, +3, +1, +0.5, 0 MB for rounds
-# of 100k views made and closed, on the code of before and after this test's last
-# change alike): there the least growth of six rounds is taken. A leak grows in every
-# round.
+collect()
+# PyPy's heap keeps growing for the first few hundred thousand cycles before it levels
+# off, and its RSS after a collection moves by tens of megabytes from round to round
+# (measured here on the code of before and after this test's last change alike: +1010,
+# +528, +129, +0.2, +36, +6 MB for rounds of 100k cycles; in a CI run under load the
+# least of six was 28): there the least growth of six rounds is taken, and held to
+# PYPY_LIMIT below. A leak grows in every round.
 growths = []
 for _ in range(1 if sys.implementation.name == "cpython" else 6):
     before = rss()
     cycle(100000)
-    gc.collect()
+    collect()
     growths.append(rss() - before)
 print(f"{min(growths):.2f}")
 """
@@ -264,7 +276,9 @@ print(f"{min(growths):.2f}")
     assert child.returncode == 0, child.stderr
     growth = float(child.stdout)
     print(f"RSS growth over 100k cycles: {growth:.2f} MB")
-    assert growth < 2.0
+    # CPython frees at once: 2 MB over 100k cycles catches a leak of 20 bytes a cycle.
+    # PyPy's noise allows only a coarser bound: a leak of 500 bytes a cycle or more.
+    assert growth < (2.0 if platform.python_implementation() == "CPython" else PYPY_LIMIT)
 
 
 def test_closed_view_from_other_references() -> None:
