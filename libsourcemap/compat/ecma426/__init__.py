@@ -28,6 +28,9 @@ __all__ = ["loads", "decode", "encode", "Mapping", "MappingIndex"]
 #: ``names`` or ``mappings``; fields ecma426 does not read).
 _FAST = Rules.STRICT
 
+#: UTF-8's byte order mark: the core reads past one; Python's json, so ecma426, refuses it.
+_BOM = b"\xef\xbb\xbf"
+
 
 def _strip_xssi_prefix(text: str) -> str:
     if text.startswith(")]}"):
@@ -37,7 +40,11 @@ def _strip_xssi_prefix(text: str) -> str:
 
 def loads(s: str | bytes) -> MappingIndex:
     """A :class:`MappingIndex` of source map JSON (``str`` or UTF-8 ``bytes``, with or
-    without the ``)]}'`` prefix)."""
+    without the ``)]}'`` prefix).
+
+    As ecma426's: a byte order mark is a ``json.JSONDecodeError`` ("Unexpected UTF-8 BOM"),
+    a lone surrogate escape stays a lone surrogate in ``sources`` and names, and a line's
+    segments stay in the order written (see :mod:`.model`)."""
     if isinstance(s, bytes):
         data = s
         if not data.isascii():
@@ -45,17 +52,19 @@ def loads(s: str | bytes) -> MappingIndex:
         if data.startswith(b")]}"):
             data = data.split(b"\n", 1)[1]
     else:
-        data = _strip_xssi_prefix(s).encode("utf-8", "surrogatepass")
+        text = _strip_xssi_prefix(s)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:
+            # A lone surrogate character (not an escape): Python's json reads it as it is.
+            return decode(json.loads(text))
+    if data.startswith(_BOM):
+        return decode(json.loads(data.decode("utf-8")))  # "Unexpected UTF-8 BOM"
     try:
         parsed = from_json(data, auto_flatten=False, raise_for_index=False, strict=_FAST)
-        # ecma426 lists no sources for an index map.
-        view, sources = (
-            (parsed, _sources(parsed)) if isinstance(parsed, View) else (parsed.into_view(), [])
-        )
+        index_map = not isinstance(parsed, View)
+        view = parsed if isinstance(parsed, View) else parsed.into_view()
     except SourceMapError:
-        return decode(json.loads(data))
-    return MappingIndex._over(view, data, sources)
-
-
-def _sources(view: View) -> list[str | None]:
-    return [view.get_raw_source_name(i) for i in range(view.get_source_count())]
+        # A str, as ecma426 parses (json.loads of bytes would guess UTF-16 and -32 too).
+        return decode(json.loads(data.decode("utf-8")))
+    return MappingIndex._over(view, data, index_map)
