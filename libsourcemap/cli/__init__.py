@@ -13,6 +13,7 @@ import io
 import json
 import re
 import sys
+import sysconfig
 from collections.abc import Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -34,6 +35,7 @@ from .common import (
     EXIT_IO,
     EXIT_NO_INPUT,
     EXIT_OK,
+    EXIT_USAGE,
     MEMDB_MAGIC,
     UserError,
     cannot_read,
@@ -134,6 +136,19 @@ def _parser() -> argparse.ArgumentParser:
     explain.add_argument("--bundle", action="append", help=_BUNDLE_HELP)
     explain.add_argument("--json", action="store_true", help="print the steps as JSON")
     explain.set_defaults(run=_explain)
+
+    dropins = commands.add_parser(
+        "dropins",
+        help="make `import ecma426` / symbolic's source map API give the drop-ins",
+        description="For an application that cannot change its imports: `enable` writes a "
+        "start-up file (.pth) into this environment's site-packages that puts the drop-ins "
+        "of the named packages (ecma426, symbolic, sourcemap) where those packages are "
+        "imported, in every interpreter of the environment; `disable` removes it.",
+    )
+    dropins.add_argument("action", choices=["enable", "disable", "status"])
+    dropins.add_argument("packages", nargs="*", help="ecma426, symbolic, sourcemap")
+    dropins.add_argument("--site-packages", metavar="DIR", help="default: this environment's")
+    dropins.set_defaults(run=_dropins)
 
     lookup = commands.add_parser("lookup", help="map one 1-based LINE COL through a map")
     lookup.add_argument("map", help="source map (JSON) or memdb cache")
@@ -514,6 +529,28 @@ def _cache(args: argparse.Namespace) -> int:
     size = Path(args.output).stat().st_size
     table = ", with function names" if view.has_function_table else ""
     print(f"wrote {args.output} ({size:,} bytes, {len(view):,} tokens{table})")
+    return EXIT_OK
+
+
+def _dropins(args: argparse.Namespace) -> int:
+    from ..compat import install
+
+    if args.action == "enable":
+        if not args.packages:
+            raise UserError("name the packages: ecma426, symbolic, sourcemap", EXIT_USAGE)
+        try:
+            path = install.enable(*args.packages, site_packages=args.site_packages)
+        except ValueError as exc:
+            raise UserError(str(exc), EXIT_USAGE) from None
+        except OSError as exc:
+            raise cannot_write(args.site_packages or "site-packages", exc) from None
+        print(f"wrote {path}: {', '.join(args.packages)} now import as libsourcemap's drop-ins")
+    elif args.action == "disable":
+        removed = install.disable(args.site_packages)
+        print(f"removed {removed}" if removed else "no drop-ins were enabled here")
+    else:
+        pth = Path(args.site_packages or sysconfig.get_paths()["purelib"]) / install.PTH_NAME
+        print(pth.read_text().strip() if pth.exists() else "no drop-ins are enabled here")
     return EXIT_OK
 
 
