@@ -15,7 +15,8 @@ from conftest import FIXTURES
 
 from libsourcemap import StackFrame, Symbolicator
 from libsourcemap.cli import main
-from libsourcemap.symbolication.explain import FIXES, Explanation
+from libsourcemap.symbolication.explain import FIXES
+from libsourcemap.symbolication.explanation import Explanation
 
 SENTRY = FIXTURES / "sentry"
 URL = "http://example.com/static/js/"

@@ -38,6 +38,7 @@ from .stacktrace import BYTECODE_PREFIX, parse_frame, parse_stacktrace
 TYPE_CHECKING = False  # bundles (zipfile) load only when a Symbolicator uses one
 if TYPE_CHECKING:
     from ..bundle import BundleFile, BundleSet, SourceBundle
+    from .explanation import Explanation
 
 StrPath = Union[str, "os.PathLike[str]"]
 #: A source bundle, open or as a path.
@@ -213,7 +214,7 @@ class Symbolicator:
         found = reference is not None or bool(ids)
         self._note("reference", found or None, says + (f"; {ids}" if ids else ""))
 
-    def explain(self, frames: Any, debug_ids: Mapping[str, str] | None = None) -> Any:
+    def explain(self, frames: Any, debug_ids: Mapping[str, str] | None = None) -> list[Explanation]:
         """Each frame with every step its symbolication takes, what each found and, where
         one fails, what to do about it: see :mod:`libsourcemap.symbolication.explain`.
         ``frames``: a stack trace (text), a parsed frame, a list of them, or an event
