@@ -48,6 +48,7 @@
 #define LSM_STRICT_INDEXES 2    /* 2/3-field segments, source/name indexes in range */
 #define LSM_STRICT_SEGMENTS 4   /* no empty segments, at most 5 fields */
 #define LSM_REQUIRE_KEYS 8      /* sources, names, mappings present (sourcemap 0.2.1) */
+#define LSM_RUST_SOURCEMAP 16   /* read as rust-sourcemap 9 reads (symbolic 13.9) */
 #define LSM_STRICT 7            /* all of ECMA-426 */
 
 typedef struct lsm_view_s lsm_view_t;

@@ -175,6 +175,9 @@ class Rules:
     SEGMENTS = int(lib.LSM_STRICT_SEGMENTS)
     #: ``sources``, ``names`` and ``mappings`` present (what sourcemap 0.2.1 requires).
     REQUIRE_KEYS = int(lib.LSM_REQUIRE_KEYS)
+    #: Not a rule but a dialect: read as rust-sourcemap 9 reads (symbolic 13.9; for its
+    #: drop-in, ``libsourcemap.compat.symbolic``).
+    RUST_SOURCEMAP = int(lib.LSM_RUST_SOURCEMAP)
     #: All of ECMA-426.
     STRICT = int(lib.LSM_STRICT)
 
@@ -184,7 +187,9 @@ def rule_flags(strict: bool | int) -> int:
     a combination of :class:`Rules` flags."""
     if isinstance(strict, bool):
         return Rules.STRICT if strict else Rules.LENIENT
-    if not isinstance(strict, int) or strict & ~(Rules.STRICT | Rules.REQUIRE_KEYS):
+    if not isinstance(strict, int) or strict & ~(
+        Rules.STRICT | Rules.REQUIRE_KEYS | Rules.RUST_SOURCEMAP
+    ):
         raise ValueError(f"strict must be a bool or a combination of Rules flags, not {strict!r}")
     return strict
 

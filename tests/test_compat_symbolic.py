@@ -10,11 +10,20 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 from conftest import FIXTURES
-from fixtures.symbolic_cases import INPUTS, argument_calls, match
+from fixtures.symbolic_cases import (
+    INPUT_CACHE_LOOKUPS,
+    INPUT_LOOKUPS,
+    INPUT_SOURCE,
+    INPUTS,
+    argument_calls,
+    identity_map,
+    match,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +36,6 @@ from libsourcemap.compat.symbolic import (
     SourceMapView,
     SourceView,
     SymbolicError,
-    Unknown,
 )
 
 EXPECTED = json.loads(gzip.decompress((FIXTURES / "expected-symbolic-13.9.json.gz").read_bytes()))
@@ -93,6 +101,12 @@ def test_view_lookups_with_function_names(recorded: tuple[dict[str, Any], bytes,
     source = SourceView.from_bytes(minified)
     got = [[f, match(view.lookup(f[0], f[1], f[2], source))] for f, _ in rec["function_lookups"]]
     assert got == rec["function_lookups"]
+    # The minified name as UTF-8 bytes, as symbolic also takes it.
+    got = [
+        [f, match(view.lookup(f[0], f[1], f[2].encode(), source))]
+        for f, _ in rec["function_lookups_bytes"]
+    ]
+    assert got == rec["function_lookups_bytes"]
 
 
 def test_cache_lookups(recorded: tuple[dict[str, Any], bytes, bytes]) -> None:
@@ -106,23 +120,45 @@ def test_cache_lookups(recorded: tuple[dict[str, Any], bytes, bytes]) -> None:
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["inputs"]))
 def test_inputs(name: str) -> None:
+    """Odd and bad maps (symbolic_cases.INPUTS), as symbolic reads them: what a view and a
+    cache of each answer, or the exception each raises (class for class: a view refuses
+    invalid UTF-8, a cache reads it with U+FFFD)."""
     data = INPUTS[name]
     rec = EXPECTED["inputs"][name]
-    assert outcome(lambda: SourceMapView.from_json_bytes(data))[0] == rec["view"][0]
-    assert outcome(lambda: SourceMapCache.from_bytes(b"a\nb", data))[0] == rec["cache"][0]
-    if rec["view"][0] == "raises":
-        with pytest.raises(ParseSourceMapError):
-            SourceMapView.from_json_bytes(data)
-        with pytest.raises(Unknown):
-            SourceMapCache.from_bytes(b"a\nb", data)
-        return
-    view = SourceMapView.from_json_bytes(data)
-    assert [match(t) for t in view] == rec["tokens"]
-    sources = [
-        [view.get_source_name(i), view.get_source_contents(i)] for i in range(view.source_count)
-    ]
-    assert sources == rec["sources"]
-    assert [[p, match(view.lookup(*p))] for p, _ in rec["lookups"]] == rec["lookups"]
+    for got, expected in [
+        (outcome(lambda: SourceMapView.from_json_bytes(data)), rec["view"]),
+        (outcome(lambda: SourceMapCache.from_bytes(INPUT_SOURCE, data)), rec["cache"]),
+    ]:
+        assert got[:1] == expected[:1] and (got[0] == "returns" or got == expected)
+    if rec["view"][0] == "returns":
+        view = SourceMapView.from_json_bytes(data)
+        assert [match(t) for t in view] == rec["tokens"]
+        sources = [
+            [view.get_source_name(i), view.get_source_contents(i)] for i in range(view.source_count)
+        ]
+        assert sources == rec["sources"]
+        assert [[p, match(view.lookup(*p))] for p in INPUT_LOOKUPS] == rec["lookups"]
+        minified = SourceView.from_bytes(INPUT_SOURCE)
+        named = [[p, match(view.lookup(p[0], p[1], "f", minified))] for p in INPUT_LOOKUPS]
+        assert named == rec["named_lookups"]
+    if rec["cache"][0] == "returns":
+        cache = SourceMapCache.from_bytes(INPUT_SOURCE, data)
+        got = [[p, cache_token(cache.lookup(p[0], p[1], 1))] for p in INPUT_CACHE_LOOKUPS]
+        assert got == rec["cache_lookups"]
+
+
+@pytest.mark.parametrize("source", sorted(EXPECTED["scopes"]))
+def test_cache_scope_names(source: str) -> None:
+    """The function name a cache gives each column of a minified source mapped to itself
+    (js-source-scopes' naming: a method's scope starts with its member, `static` and key
+    included)."""
+    cache = SourceMapCache.from_bytes(source.encode(), identity_map(source))
+    names = []
+    for number, text in enumerate(source.split("\n")):
+        for col in range(len(text)):
+            token = cache.lookup(number + 1, col + 1, 0)
+            names.append(None if token is None else token.function_name)
+    assert names == EXPECTED["scopes"][source]
 
 
 def outcome(call: Callable[[], Any]) -> list[Any]:
@@ -179,6 +215,35 @@ def test_proguard_mapper() -> None:
     assert by_parameters == PROGUARD["parameters"]
     with pytest.raises(symbolic.IoError):
         symbolic.ProguardMapper.open(str(FIXTURES / "no-such-mapping.txt"))
+    # Without `initialize_param_mapping`, nothing is found by parameter types.
+    unopened = symbolic.ProguardMapper.open(str(FIXTURES / "proguard" / "mapping.txt"))
+    by_parameters = [
+        [p, [java_frame(x) for x in unopened.remap_frame(p[0], p[1], 0, p[2])]]
+        for p, _ in PROGUARD["without_parameter_mapping"]
+    ]
+    assert by_parameters == PROGUARD["without_parameter_mapping"]
+
+
+@pytest.mark.parametrize("params", [True, False])
+def test_proguard_files_as_symbolic_names_them(tmp_path: Path, params: bool) -> None:
+    """symbolic 13.9's retracing (the crate 5.9's) of R8's cases: a frame's file is the
+    `sourceFile` its class has in the mapping (its outer class's name for a synthetic
+    class), else None, never one made up from the class name; a method mapped without
+    line ranges is at line 0; inlined code of other classes; methods of one obfuscated
+    name but different originals; queries by parameter types."""
+    path = tmp_path / "mapping.txt"
+    path.write_text(PROGUARD["other_mapping"])
+    mapper = symbolic.ProguardMapper.open(str(path), params)
+    rec = PROGUARD["other"][str(params)]
+    frames = [[q, [java_frame(x) for x in mapper.remap_frame(*q)]] for q, _ in rec["frames"]]
+    assert frames == rec["frames"]
+    methods = [[c, m, mapper.remap_method(c, m)] for c, m, _ in rec["methods"]]
+    assert json.loads(json.dumps(methods)) == rec["methods"]
+    by_parameters = [
+        [q, [java_frame(x) for x in mapper.remap_frame(q[0], q[1], 0, q[2])]]
+        for q, _ in rec["parameters"]
+    ]
+    assert by_parameters == rec["parameters"]
 
 
 HERMES = json.loads(
@@ -202,6 +267,14 @@ def test_react_native_maps(name: str) -> None:
     cache = SourceMapCache.from_bytes(b"", data)
     got = [hermes_cache_token(cache.lookup(line + 1, col + 1, 1)) for line, col in positions]
     assert got == rec["cache"]
+    if "bundle_cache" in rec:
+        bundle = (FIXTURES / "rn" / "build" / "index.android.bundle.js").read_bytes()
+        cache = SourceMapCache.from_bytes(bundle, data)
+        got = [
+            hermes_cache_token(cache.lookup(line + 1, col + 1, 0))
+            for line, col in rec["bundle_positions"]
+        ]
+        assert got == rec["bundle_cache"]
 
 
 def hermes_cache_token(t: Any) -> list[Any] | None:

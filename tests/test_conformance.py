@@ -505,3 +505,59 @@ def test_lenient_outcomes_are_what_the_readme_table_says() -> None:
     # `mappings` beside `sections`: ignored (the sections' tokens only).
     view = lenient(index_map(section(1, 0), mappings="AAAA"))
     assert view.lookup_token(0, 0) is None and view.lookup_token(1, 0) is not None
+
+
+# -- rust-sourcemap's reading: opt-in (`Rules.RUST_SOURCEMAP`), for symbolic's drop-in --
+
+
+def rust_sourcemap(doc: Any) -> View:
+    data = doc if isinstance(doc, (str, bytes)) else json.dumps(doc)
+    return View.from_json(data, strict=libsourcemap.Rules.RUST_SOURCEMAP)
+
+
+def test_the_rust_sourcemap_reading_is_opt_in() -> None:
+    """What the dialect changes, the default readings (lenient and strict) keep: each
+    input below reads one way by default and another way with the flag."""
+    # `names` entries that are numbers: no name by default, their text as the flag reads.
+    doc = base(names=[1, 2.5, True], mappings="AAAAA,CAAAC,CAAAC")
+    assert [t.name for t in lenient(doc)] == [None, None, None]
+    assert [t.name for t in rust_sourcemap(doc)] == ["1", "2.5", ""]  # rust-sourcemap: ""
+    with pytest.raises(InvalidSourceMap, match=r"`names\[0\]`"):
+        load(doc, strict=True)
+    # An original line below 0: an error by default, wrapped modulo 2^32 with the flag.
+    doc = base(mappings="AAAA,CAFA")
+    for strict in (False, True):
+        with pytest.raises(SourceMapError):
+            load(doc, strict=strict)
+    assert rust_sourcemap(doc).get_token_fields(1)[2] == 2**32 - 2
+    # An index map nested in a section, sections out of order: errors by default.
+    nested = index_map({"offset": {"line": 0, "column": 0}, "map": index_map(section(1, 0))})
+    backwards = index_map(section(2, 0), section(0, 0, sources=["b.js"]))
+    for doc in (nested, backwards):
+        for strict in (False, True):
+            with pytest.raises(SourceMapError):
+                View.from_json(json.dumps(doc), strict=strict)
+    assert [(t.dst_line, t.src) for t in rust_sourcemap(nested)] == [(1, "a.js")]
+    assert [(t.dst_line, t.src) for t in rust_sourcemap(backwards)] == [(0, "b.js"), (2, "a.js")]
+    # A lone surrogate escape: U+FFFD by default, refused with the flag.
+    doc = base(sources=["a\ud800.js"])
+    assert lenient(doc).get_source_name(0) == "a\ufffd.js"
+    assert load(doc, strict=True).get_source_name(0) == "a\ufffd.js"
+    with pytest.raises(libsourcemap.BadJson, match="lone surrogate"):
+        rust_sourcemap(doc)
+    # Types rust-sourcemap's `RawSourceMap` refuses; a function map list that makes a
+    # Hermes map even where no function map in it reads.
+    assert lenient(base(version="3")).get_source_name(0) == "a.js"
+    with pytest.raises(libsourcemap.BadJson, match="version"):
+        rust_sourcemap(base(version="3"))
+    doc = base(x_facebook_sources=[None])
+    assert not lenient(doc).has_function_maps and rust_sourcemap(doc).has_function_maps
+
+
+def test_a_section_far_down_is_refused_not_written_out() -> None:
+    """Flattening writes a `;` per generated line: a section offset of four billion lines
+    is an error (it was 4 GB of them, and the process aborted where memory ran out)."""
+    doc = index_map(section(4_000_000_000, 0))
+    for strict in (False, True, libsourcemap.Rules.RUST_SOURCEMAP):
+        with pytest.raises(libsourcemap.LocationOverflow):
+            View.from_json(json.dumps(doc), strict=strict)

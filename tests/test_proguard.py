@@ -211,3 +211,21 @@ def test_threads_share_one_view(view: ProguardView) -> None:
     for thread in threads:
         thread.join()
     assert results == [want] * 4
+
+
+def test_inlined_code_of_another_class_is_in_its_file() -> None:
+    """A frame of code inlined from another class is in the file that class's own
+    `sourceFile` names (a Kotlin file here), as the proguard crate's whole-file mapper
+    says; without one, the file is made up of the class's name (`Main.java`)."""
+    view = ProguardView.from_bytes(
+        "com.example.Main -> a.a:\n"
+        "    3:3:void com.example.Util.twice():7:7 -> b\n"
+        "    3:3:void run():12 -> b\n"
+        "com.example.Util -> a.c:\n"
+        '# {"fileName":"Util.kt","id":"sourceFile"}\n'
+        "    1:1:void twice():7:7 -> a\n"
+    )
+    assert view.remap_frame("a.a", "b", 3) == [
+        JavaFrame("com.example.Util", "twice", 7, "Util.kt"),
+        JavaFrame("com.example.Main", "run", 12, "Main.java"),
+    ]

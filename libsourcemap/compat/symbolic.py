@@ -25,11 +25,20 @@ places where symbolic itself is wrong. symbolic's quirks are kept on purpose:
   source, at a token within 128 before the one looked up.
 - ``sourceRoot`` is joined with ``/`` after stripping one trailing ``/``, not normalised;
   sources starting with ``/``, ``http:`` or ``https:`` are kept as they are.
+- Maps are read as rust-sourcemap 9 reads them (``Rules.RUST_SOURCEMAP``): numbers in
+  ``names`` are names (``"1"``), positions below 0 wrap modulo 2^32, index maps nested
+  or out of order are flattened (sources and names merged by name), a lone surrogate
+  escape or a field of the wrong type is ``ParseSourceMapError``; a ``SourceMapCache``
+  reads invalid UTF-8 as U+FFFD (a view refuses it); a map with ``x_facebook_sources``
+  is a Hermes map even where no function map in it reads.
+- ``lookup`` takes the minified function name as ``str`` or UTF-8 ``bytes``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import mmap
 import re
 import uuid
 from bisect import bisect_left
@@ -70,8 +79,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SPACE = re.compile(r"\s*")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 #: What rust-sourcemap refuses beyond malformed JSON and VLQ: source and name indexes out
-#: of range, segments of 2 or 3 fields.
-_RULES = Rules.INDEXES
+#: of range, segments of 2 or 3 fields; and its reading of what it takes (its field types,
+#: its VLQ arithmetic, its flattening, numbers as names...: ``Rules.RUST_SOURCEMAP``).
+_RULES = Rules.INDEXES | Rules.RUST_SOURCEMAP
 #: How far back rust-sourcemap's function name heuristic looks, in tokens.
 _NAME_LOOKBACK = 128
 
@@ -273,26 +283,29 @@ class SourceMapView:
         self,
         line: int,
         col: int,
-        minified_function_name: str | None = None,
+        minified_function_name: str | bytes | None = None,
         minified_source: SourceView | None = None,
     ) -> SourceMapTokenMatch | None:
         """The token at or before the 0-based position (see the module's notes), and with
-        both a minified function name and the minified ``SourceView``, the original name
-        of the function, where rust-sourcemap's heuristic finds one."""
+        both a minified function name (``str``, or UTF-8 ``bytes`` as symbolic also takes)
+        and the minified ``SourceView``, the original name of the function, where
+        rust-sourcemap's heuristic finds one."""
         with_name = minified_function_name is not None and minified_source is not None
-        if with_name and not isinstance(minified_source, SourceView):
-            raise TypeError("source view required")
-        if with_name and self._hermes and line == 0:
-            return self._hermes_lookup(_u32(col))
+        name: str | None = None
+        if with_name:
+            if not isinstance(minified_source, SourceView):
+                raise TypeError("source view required")
+            # symbolic passes the name on as UTF-8 before the position is converted.
+            name = _name_text(minified_function_name)
+            if self._hermes and isinstance(line, int) and line == 0:
+                return self._hermes_lookup(_u32(col))
         fields = self._view.lookup_bound(_u32(line), _u32(col))
         if fields is None:
             return None
         match = self._match(fields)
-        if with_name:
-            assert minified_source is not None and minified_function_name is not None
-            match.function_name = self._function_name(
-                fields[6], minified_function_name, minified_source
-            )
+        if name is not None:
+            assert minified_source is not None
+            match.function_name = self._function_name(fields[6], name, minified_source)
         return match
 
     def _hermes_lookup(self, offset: int) -> SourceMapTokenMatch | None:
@@ -303,10 +316,18 @@ class SourceMapView:
         if fields is None:
             return None
         match = self._match(fields)
-        _, _, src_line, src_col, src_id, _, _ = fields
-        if src_id != _U32:
-            match.function_name = self._view.get_source_function_name(src_id, src_line, src_col)
+        # An empty name is none, as symbolic reads it.
+        match.function_name = self._function_map_name(fields) or None
         return match
+
+    def _function_map_name(self, fields: list[int]) -> str | None:
+        """The function around a token's original position by its source's function map
+        (`x_facebook_sources`). rust-sourcemap looks up line + 1 in 32 bits: the last
+        line is line 0 there, before every function."""
+        _, _, src_line, src_col, src_id, _, _ = fields
+        if src_id == _U32 or src_line == _U32:
+            return None
+        return self._view.get_source_function_name(src_id, src_line, src_col)
 
     def _function_name(self, index: int, minified_name: str, source: SourceView) -> str | None:
         """rust-sourcemap's ``get_original_function_name``: walking back from token
@@ -363,6 +384,26 @@ class SourceMapView:
     def __iter__(self) -> Iterator[SourceMapTokenMatch]:
         for i in range(len(self)):
             yield self[i]
+
+
+def _name_text(name: object) -> str | None:
+    """A minified function name as symbolic hands it to rust-sourcemap: a ``str`` as UTF-8
+    (a lone surrogate is ``UnicodeEncodeError``), any bytes-like object as it is (anything
+    else is ``TypeError``). Bytes that are not UTF-8 never equal an identifier of the
+    source (``None``: no name is found)."""
+    if isinstance(name, str):
+        if not name.isascii():
+            name.encode("utf-8")
+        return name
+    try:
+        return bytes(memoryview(name)).decode("utf-8")  # type: ignore[arg-type]
+    except UnicodeDecodeError:
+        return None
+    except TypeError:
+        raise TypeError(
+            f"from_buffer() cannot return the address of the raw string within a "
+            f"{type(name).__name__} object"
+        ) from None
 
 
 def _prefixed(root: str | None, source: str | None) -> str:
@@ -480,7 +521,18 @@ class SourceMapCache:
             try:
                 view, hermes = _parsed(sourcemap_content)
             except SourceMapError as exc:
-                raise Unknown(f"sourcemap error: {exc}") from None
+                # symbolic reads the map as text with invalid UTF-8 replaced (U+FFFD),
+                # which only a map that failed to parse can hold: parsed again so.
+                try:
+                    lossy = sourcemap_content.decode("utf-8", "replace").encode()
+                except UnicodeEncodeError:  # pragma: no cover - "replace" leaves none
+                    lossy = sourcemap_content
+                if lossy == sourcemap_content:
+                    raise Unknown(f"sourcemap error: {exc}") from None
+                try:
+                    view, hermes = _parsed(lossy)
+                except SourceMapError as again:
+                    raise Unknown(f"sourcemap error: {again}") from None
             if hermes:
                 return cls(view, None, hermes)
             if pending is None:
@@ -500,7 +552,9 @@ class SourceMapCache:
         the line."""
         line, col, context = _u32(line), _u32(col), _u32(context_lines)
         at = ((line - 1) & _U32, (col - 1) & _U32)
-        fields = self._view.lookup_bound(*at)
+        # The last segment at or before the position on its line (of several at one
+        # column the last, as the cache's binary search lands on it).
+        fields = self._view.lookup_fields(*at, any_segment=True)
         if fields is None:
             return None
         fields = self._first_of_run(fields)
@@ -508,10 +562,10 @@ class SourceMapCache:
         if dst_line < at[0] or src_id == _U32:
             return None
         token = SourceMapCacheToken()
-        token.line, token.col = src_line + 1, src_col + 1
+        token.line, token.col = (src_line + 1) & _U32, (src_col + 1) & _U32
         token.src = self._map._source(src_id)
         token.name = self._map._name(name_id)
-        token.function_name = self._scope(dst_line, fields[1])
+        token.function_name = self._scope(dst_line, fields[1]) or None
         first = max(src_line - context, 0)
         lines = None
         if src_id < self._map.source_count:
@@ -546,11 +600,8 @@ class SourceMapCache:
         if self._hermes:
             # The function map's function around the segment at that position.
             fields = self._view.lookup_bound(line, col)
-            if fields is not None and fields[4] != _U32:
-                name = self._view.get_source_function_name(fields[4], fields[2], fields[3])
-                if name is not None:
-                    return name
-            return "<unknown>"
+            name = None if fields is None else self._map._function_map_name(fields)
+            return "<unknown>" if name is None else name
         scopes = self._scopes
         if not scopes:
             return "<unknown>"
@@ -587,18 +638,33 @@ class JavaStackFrame:
 
 
 class ProguardMapper:
-    """A ProGuard/R8 mapping file (``symbolic.ProguardMapper``), over
-    :class:`~libsourcemap.ProguardView`: only the class a query names is parsed."""
+    """A ProGuard/R8 mapping file (``symbolic.ProguardMapper``): classes, methods and
+    frames found by parameter types over :class:`~libsourcemap.ProguardView`; frames by
+    line as symbolic 13.9 (the ``proguard`` crate 5.9) retraces them, from the lines of
+    the frame's class, found in the file when first asked for.
 
-    def __init__(self, view: ProguardView, path: str) -> None:
+    Where ProguardView (like newer versions of the crate) answers otherwise: a frame's
+    ``file`` is the ``sourceFile`` the mapping records for the frame's original class (its
+    outer class's name for ``R8$$SyntheticClass``), else ``None``, never one made up
+    from the class name; a method mapped without line ranges gives line 0 (or the
+    original line its mapping names), not the frame's; a mapper opened without
+    ``initialize_param_mapping`` finds nothing by parameter types."""
+
+    def __init__(self, view: ProguardView, path: str, param_mapping: bool = True) -> None:
         self._view = view
         self._path = path
+        self._param_mapping = param_mapping
         self._uuid: uuid.UUID | None = None
+        self._data: bytes | mmap.mmap | None = None
+        self._files: dict[str, str | None] = {}
+        #: Per obfuscated class: its original name and its method lines.
+        self._classes: dict[str, tuple[str, _Section] | None] = {}
 
     @classmethod
     def open(cls, path: str, initialize_param_mapping: bool = False) -> ProguardMapper:
-        """Opens the mapping file at ``path`` (parameter mappings are built per query,
-        so ``initialize_param_mapping`` changes nothing)."""
+        """Opens the mapping file at ``path``. Parameter mappings are built per query;
+        without ``initialize_param_mapping`` a query by parameter types finds nothing,
+        as symbolic's."""
         if not isinstance(path, str):
             raise TypeError(f"path must be str, not {type(path).__name__}")
         try:
@@ -607,15 +673,14 @@ class ProguardMapper:
             raise IoError(str(exc)) from None
         except SourceMapError:  # not a mapping file: symbolic maps nothing either
             view = ProguardView.from_bytes(b"")
-        return cls(view, path)
+        return cls(view, path, bool(initialize_param_mapping))
 
     @property
     def uuid(self) -> uuid.UUID:
         """The file's UUID: version 5 of its bytes in the ``guardsquare.com`` namespace,
         as ProGuard's tools and Sentry name mapping files."""
         if self._uuid is None:
-            with open(self._path, "rb") as f:
-                digest = hashlib.sha1(_PROGUARD_NAMESPACE.bytes + f.read()).digest()
+            digest = hashlib.sha1(_PROGUARD_NAMESPACE.bytes + self._bytes()).digest()
             self._uuid = uuid.UUID(bytes=digest[:16], version=5)
         return self._uuid
 
@@ -628,20 +693,264 @@ class ProguardMapper:
         return self._view.remap_class(klass) or None
 
     def remap_method(self, klass: str, method: str) -> tuple[str, str] | None:
-        """The original class and method, where the obfuscated name is not ambiguous."""
-        found = self._view.remap_method(klass, method)
-        return found if found is not None and all(found) else None
+        """The original class and method, where every mapping of the obfuscated name
+        (those with line ranges, if any has one) has the same original method name."""
+        found = self._class(_text(klass))
+        if found is None:
+            return None
+        original, section = found
+        members = _with_lines(section.methods.get(_text(method), []))
+        if not members or any(m.name != members[0].name for m in members):
+            return None
+        return (original, members[0].name) if original and members[0].name else None
 
     def remap_frame(
         self, klass: str, method: str, line: int, parameters: str | None = None
     ) -> list[JavaStackFrame]:
         """The original frames of an obfuscated one, innermost first (inlining)."""
-        if not isinstance(line, int) or line < 0:
-            _u32(line)  # the error symbolic's conversion gives
-        lineno = min(line, _U32)
-        frames = self._view.remap_frame(klass, method, lineno, parameters)
+        for value in (klass, method, parameters):
+            if value is not None and not isinstance(value, (str, bytes)):
+                raise TypeError(f"expected str, not {type(value).__name__}")
+        if not isinstance(line, int):
+            raise TypeError(f"an integer is required, not {type(line).__name__}")
+        if not 0 <= line <= _USIZE:
+            raise OverflowError("integer out of range for 'size_t'")
+        found = self._class(_text(klass))
+        if found is None:
+            return []
+        original, section = found
         if parameters is not None:
+            if not self._param_mapping:
+                return []
             # symbolic 13.9's retracer gives a frame found by its parameters no line and
             # no file (newer ones give the member's first line and the class's file).
-            return [JavaStackFrame(f.class_name, f.method, 0) for f in frames]
-        return [JavaStackFrame(f.class_name, f.method, f.line or 0, f.file or "") for f in frames]
+            typed = section.by_parameters.get((_text(method), _text(parameters)), [])
+            return [JavaStackFrame(m.original_class or original, m.name, 0) for m in typed]
+        members = _with_lines(section.methods.get(_text(method), []))
+        frames = []
+        for m in members:
+            if m.endline > 0 and not m.startline <= line <= m.endline:
+                continue
+            if m.original_endline is None or m.original_endline == m.original_startline:
+                number = m.original_startline
+            else:  # usize arithmetic, as the crate's
+                number = (m.original_startline + line - m.startline) & _USIZE
+            name = m.original_class or original
+            frames.append(JavaStackFrame(name, m.name, number, self._file(name)))
+        return frames
+
+    def _file(self, class_name: str) -> str | None:
+        """A frame's file, as the crate 5.9 names it: its class's ``sourceFile`` (the
+        outer class's name, no extension, for ``R8$$SyntheticClass``), else none."""
+        file = self._source_file(class_name)
+        if file == "R8$$SyntheticClass":
+            return class_name.rsplit(".", 1)[-1].split("$", 1)[0]
+        return file
+
+    def _bytes(self) -> bytes | mmap.mmap:
+        """The file's bytes (memory-mapped), read once; empty if it cannot be read."""
+        if self._data is None:
+            try:
+                with open(self._path, "rb") as f:
+                    try:
+                        self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+                    except ValueError:  # an empty file cannot be mapped
+                        self._data = f.read()
+            except OSError:
+                self._data = b""
+        return self._data
+
+    def _source_file(self, original: str) -> str | None:
+        """The ``sourceFile`` the mapping records for the class originally named
+        ``original`` (its last class line, as the crate keeps the last), found in the
+        file when first asked for."""
+        if original not in self._files:
+            self._files[original] = _source_file(self._bytes(), original)
+        return self._files[original]
+
+    def _class(self, klass: str) -> tuple[str, _Section] | None:
+        """The original name of obfuscated class ``klass`` and its method lines, from its
+        section of the file (the first), found by its class line."""
+        if klass not in self._classes:
+            self._classes[klass] = _class_section(self._bytes(), klass)
+        return self._classes[klass]
+
+
+_USIZE = 2**64 - 1
+#: A method line as the crate 5.9 reads it: `[start:end:]type [class.]name(args)[:ostart
+#: [:oend]] -> obfuscated`; a field line has no parentheses.
+_MEMBER = re.compile(
+    rb"    (?:(\d+):(\d+):)?[^ \r\n]+ ([^ (\r\n]+)\(([^)\r\n]*)\)"
+    rb"(?::(\d+)(?::(\d+))?)? -> ([^\r\n]*)"
+)
+_FIELD = re.compile(rb"    [^ \r\n]+ [^ (\r\n]+ -> ")
+#: A class line (`original -> obfuscated:`), which ends the section before it.
+_CLASS_LINE = re.compile(rb"^[^ \t\r\n#][^ \r\n]* -> [^:\r\n]*:", re.M)
+
+
+class _Member:
+    """A method line of a class section, as the crate 5.9 keeps it."""
+
+    __slots__ = (
+        "ranged",
+        "startline",
+        "endline",
+        "original_class",
+        "name",
+        "arguments",
+        "original_startline",
+        "original_endline",
+    )
+
+    def __init__(self, found: re.Match[bytes]) -> None:
+        start, end, original, arguments, ostart, oend, _ = found.groups()
+        # Without a line range: lines 0, no original end; with one, its original lines
+        # default to it.
+        self.ranged = start is not None
+        self.startline = int(start) if start is not None else 0
+        self.endline = int(end) if end is not None else 0
+        if start is None:
+            self.original_startline, self.original_endline = 0, None
+        elif ostart is None:
+            self.original_startline, self.original_endline = self.startline, self.endline
+        else:
+            self.original_startline = int(ostart)
+            self.original_endline = None if oend is None else int(oend)
+        owner, _, name = original.decode("utf-8", "replace").rpartition(".")
+        self.original_class = owner or None
+        self.name = name
+        self.arguments = arguments.decode("utf-8", "replace")
+
+
+class _Section:
+    """A class's method lines: all of them by obfuscated name, in file order, and those a
+    query by parameter types finds, by (obfuscated name, parameter types)."""
+
+    def __init__(self) -> None:
+        self.methods: dict[str, list[_Member]] = {}
+        self.by_parameters: dict[tuple[str, str], list[_Member]] = {}
+
+
+def _with_lines(members: list[_Member]) -> list[_Member]:
+    """A method's mappings as the crate 5.9 retraces them: those without a line range
+    give way to those with one, if any has one."""
+    if any(m.endline > 0 for m in members):
+        return [m for m in members if m.startline or m.endline]
+    return members
+
+
+def _class_section(data: bytes | mmap.mmap, klass: str) -> tuple[str, _Section] | None:
+    """The original name of obfuscated class ``klass`` and its method lines: from the
+    first class line that names it to the next class line."""
+    needle = b" -> " + klass.encode("utf-8") + b":"
+    at = data.find(needle)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        original = bytes(data[start:at])
+        if original[:1] not in (b"", b"#") and not original[:1].isspace() and b" " not in original:
+            end = _CLASS_LINE.search(data, at + len(needle))
+            text = bytes(data[at + len(needle) : end.start() if end else len(data)])
+            return original.decode("utf-8", "replace"), _section(text)
+        at = data.find(needle, at + 1)
+    return None
+
+
+def _section(text: bytes) -> _Section:
+    """The method lines of a class section's text (after its class line). A method a
+    query by parameter types finds is each (name, parameter types, original) once, but
+    for one whose next record is a method line of the same line range (code inlined
+    into it, which no trace shows)."""
+    section = _Section()
+    records: list[tuple[str, _Member] | None] = []  # methods; None for other records
+    for line in text.split(b"\n")[1:]:
+        line = line.rstrip(b"\r")
+        stripped = line.lstrip()
+        if not stripped:
+            continue
+        if stripped.startswith(b"#"):
+            if not stripped[1:].lstrip().startswith(b"{"):
+                records.append(None)  # a `# key: value` header is a record; R8's are not
+            continue
+        found = _MEMBER.fullmatch(line)
+        if found is not None:
+            obfuscated = found.group(7).decode("utf-8", "replace")
+            member = _Member(found)
+            records.append((obfuscated, member))
+            section.methods.setdefault(obfuscated, []).append(member)
+        elif _FIELD.match(line):
+            records.append(None)
+    seen: set[tuple[str, str, str]] = set()
+    for at, record in enumerate(records):
+        if record is None:
+            continue
+        obfuscated, member = record
+        following = records[at + 1] if at + 1 < len(records) else None
+        if member.ranged and following is not None and following[1].ranged:
+            if (following[1].startline, following[1].endline) == (
+                member.startline,
+                member.endline,
+            ):
+                continue
+        key = (obfuscated, member.arguments, member.name)
+        if key not in seen:
+            seen.add(key)
+            section.by_parameters.setdefault(key[:2], []).append(member)
+    return section
+
+
+def _text(value: str | bytes) -> str:
+    """A name as symbolic hands it on: ``str``, or UTF-8 bytes."""
+    return value if isinstance(value, str) else value.decode("utf-8", "replace")
+
+
+def _source_file(data: bytes | mmap.mmap, original: str) -> str | None:
+    """The ``fileName`` of the ``{"id":"sourceFile"}`` header of the last class line of
+    ``original``: of the R8 headers right after it (blank lines between them skipped, any
+    other line ending them), the last such."""
+    needle = b"\n" + original.encode("utf-8") + b" -> "
+    at = data.rfind(needle)
+    while True:
+        if at < 0:
+            if not data[: len(needle) - 1] == needle[1:]:
+                return None
+            start = 0  # the file's first line
+        else:
+            start = at + 1
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if bytes(data[start:end]).rstrip().endswith(b":"):
+            break
+        if at < 0:
+            return None
+        at = data.rfind(needle, 0, at)
+    found = None
+    while end < len(data):
+        start, end = end + 1, data.find(b"\n", end + 1)
+        end = len(data) if end < 0 else end
+        line = bytes(data[start:end]).strip()
+        if not line:
+            continue
+        if not line.startswith(b"#") or not line[1:].lstrip().startswith(b"{"):
+            break
+        found = _header_file(line) or found
+    return found
+
+
+def _header_file(header: bytes) -> str | None:
+    """The ``fileName`` of an R8 ``sourceFile`` header line (``# {...}``); ``None`` for
+    another line or a header the crate does not read (its file name escaped)."""
+    if not header.startswith(b"#"):
+        return None
+    text = header[1:].strip()
+    if not text.startswith(b"{"):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or value.get("id") != "sourceFile":
+        return None
+    name = value.get("fileName")
+    if not isinstance(name, str) or f'"{name}"'.encode() not in text:
+        return None  # the crate borrows the name: one written with escapes fails to read
+    return name

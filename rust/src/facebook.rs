@@ -39,8 +39,19 @@ impl FunctionMapsBuilder {
 
     /// Adds the function maps of one map's `count` sources from its `x_facebook_sources`
     /// value (raw JSON; `None`: the map has none). A function map that does not read is
-    /// an error when `strict`, else that source has none.
-    pub fn push_map(&mut self, raw: Option<&str>, count: usize, strict: bool) -> Result<()> {
+    /// an error when `strict`, else that source has none. `rust_sourcemap`: read as
+    /// rust-sourcemap reads them (`read_as_rust_sourcemap`), the map having function maps
+    /// as soon as it has the list (its types were checked).
+    pub fn push_map(
+        &mut self,
+        raw: Option<&str>,
+        count: usize,
+        strict: bool,
+        rust_sourcemap: bool,
+    ) -> Result<()> {
+        if rust_sourcemap {
+            return self.push_as_rust_sourcemap(raw, count);
+        }
         let maps = match raw.map(serde_json::from_str::<serde_json::Value>) {
             None => Vec::new(),
             Some(Ok(serde_json::Value::Array(items))) => items,
@@ -83,6 +94,37 @@ impl FunctionMapsBuilder {
         Ok(())
     }
 
+    fn push_as_rust_sourcemap(&mut self, raw: Option<&str>, count: usize) -> Result<()> {
+        let maps = match raw.map(serde_json::from_str::<Option<Vec<serde_json::Value>>>) {
+            Some(Ok(Some(maps))) => maps,
+            Some(Ok(None)) | None => Vec::new(),
+            Some(Err(err)) => return Err(invalid_map(format!("`x_facebook_sources`: {err}"))),
+        };
+        self.any |= raw.is_some_and(|raw| raw != "null");
+        for i in 0..count {
+            self.starts.push(self.entry_count());
+            let Some((names, entries)) = maps.get(i).and_then(read_as_rust_sourcemap) else {
+                continue;
+            };
+            let base = self.names.len();
+            for name in &names {
+                self.names.push(Some(name.as_bytes()))?;
+            }
+            for (line, col, name) in entries {
+                push_u32(&mut self.entries, line);
+                push_u32(&mut self.entries, col);
+                push_u32(
+                    &mut self.entries,
+                    match name < names.len() as u32 {
+                        true => base + name,
+                        false => NONE,
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// The tables: (index, entries, names index, names blob); all empty if no source
     /// has a function map.
     pub fn finish(mut self) -> [Vec<u8>; 4] {
@@ -120,6 +162,67 @@ fn read_function_map(metadata: &serde_json::Value) -> std::result::Result<Functi
         .and_then(|m| m.as_str())
         .ok_or("the function map's `mappings` must be a string")?;
     Ok((names, decode(mappings)?))
+}
+
+/// One source's function map as rust-sourcemap 9 reads it (`x_facebook_sources[i]`, of
+/// checked types): `null` or an empty list is none; else its first item's `mappings`
+/// in `;` groups (empty ones skipped, each starting at column 0) of `,` segments (empty
+/// ones skipped) of at least one value: column, then name index and line if there
+/// (more are ignored), running values wrapping modulo 2^32, lines from 1
+/// (`rules::read_vlq_segment`: one that does not read leaves the source none). Its
+/// lookup finds the greatest entry at or before a position, on an exact hit the first
+/// of those at it; `name_at` finds the last at or before: so where entries share a
+/// position, the last of them moves one column on (past an exact hit, rust-sourcemap
+/// answers the last too) and the others between are dropped.
+fn read_as_rust_sourcemap(metadata: &serde_json::Value) -> Option<FunctionMap> {
+    let map = metadata.as_array()?.first()?;
+    // The struct's fields by name, or in order when it is written as a list.
+    let field = |name: &str, at: usize| match map {
+        serde_json::Value::Array(items) => items.get(at),
+        _ => map.get(name),
+    };
+    let names = field("names", 0)?
+        .as_array()?
+        .iter()
+        .map(|n| n.as_str().map(str::to_owned))
+        .collect::<Option<Vec<_>>>()?;
+    let mappings = field("mappings", 1)?.as_str()?;
+    let (mut line, mut name) = (1u32, 0u32);
+    let mut entries: Vec<(u32, u32, u32)> = Vec::new();
+    let mut values = Vec::with_capacity(4);
+    for group in mappings.split(';').filter(|g| !g.is_empty()) {
+        let mut col = 0u32;
+        for segment in group.split(',').filter(|s| !s.is_empty()) {
+            values.clear();
+            crate::rules::read_vlq_segment(segment.as_bytes(), &mut values).ok()?;
+            let add =
+                |value: u32, at: usize| value.wrapping_add(values.get(at).map_or(0, |&v| v as u32));
+            col = add(col, 0);
+            name = add(name, 1);
+            line = add(line, 2);
+            entries.push((line, col, name));
+        }
+    }
+    let mut kept: Vec<(u32, u32, u32)> = Vec::with_capacity(entries.len());
+    let mut at = 0;
+    while at < entries.len() {
+        let key = (entries[at].0, entries[at].1);
+        let run = entries[at..]
+            .iter()
+            .take_while(|e| (e.0, e.1) == key)
+            .count();
+        kept.push(entries[at]);
+        if run > 1 {
+            let last = entries[at + run - 1];
+            let next = match key.1.checked_add(1) {
+                Some(col) => (key.0, col),
+                None => (key.0.wrapping_add(1), 0),
+            };
+            kept.push((next.0, next.1, last.2));
+        }
+        at += run;
+    }
+    Some((names, kept))
 }
 
 /// The entries of a function map's `mappings`, as metro-symbolicate decodes them.
@@ -318,5 +421,24 @@ mod tests {
         assert!(decode("AAA;;A").is_err());
         assert!(decode("AAA,AAAAA").is_err());
         assert!(decode("AAF").is_err()); // line 1 - 2
+    }
+
+    #[test]
+    fn reads_function_maps_as_rust_sourcemap() {
+        let read = |json: &str| read_as_rust_sourcemap(&serde_json::from_str(json).unwrap());
+        let entries = |json: &str| read(json).map(|(_, entries)| entries);
+        // One value is a column; a fourth is ignored; lines wrap below 1.
+        assert_eq!(
+            entries(r#"[{"names":["f"],"mappings":"A,CAAC;AAF"}]"#),
+            Some(vec![(1, 0, 0), (1, 1, 0), (u32::MAX, 0, 0)])
+        );
+        assert_eq!(entries(r#"[{"names":[],"mappings":"!!"}]"#), None);
+        assert_eq!(entries(r#"[]"#), None);
+        assert_eq!(entries(r#"[[["n"], ""]]"#), Some(vec![]));
+        // Entries at one position: the first answers there, the last past it.
+        assert_eq!(
+            entries(r#"[{"names":["f","g","h"],"mappings":"AAA,ACA,ACA"}]"#),
+            Some(vec![(1, 0, 0), (1, 1, 2)])
+        );
     }
 }

@@ -69,6 +69,16 @@ pub struct Document<'a> {
     /// Hermes: where each bytecode function starts (kept as written).
     #[serde(borrow, default)]
     pub x_hermes_function_offsets: Option<Raw<'a>>,
+    /// The range mappings proposal's bit field per line; only checked, for
+    /// `Rules::rust_sourcemap` (rust-sourcemap refuses a bad one).
+    #[serde(borrow, default, rename = "rangeMappings")]
+    pub range_mappings: Option<Raw<'a>>,
+    /// Metro's fields of a RAM bundle's index map: only their types are checked, for
+    /// `Rules::rust_sourcemap`.
+    #[serde(borrow, default)]
+    pub x_facebook_offsets: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    pub x_metro_module_paths: Option<Raw<'a>>,
 }
 
 /// Strips a leading XSSI guard line (`)]}'` ...) as ECMA-426 allows.
@@ -81,6 +91,29 @@ pub fn strip_xssi_prefix(input: &[u8]) -> &[u8] {
     } else {
         input
     }
+}
+
+/// Strips a junk prefix as rust-sourcemap does (`Rules::rust_sourcemap`): from a first
+/// byte of `)]}'` to the first line feed, whatever comes between; a carriage return not
+/// followed by a line feed is an error.
+pub fn strip_junk_prefix(input: &[u8]) -> Result<&[u8]> {
+    let junk = |byte: u8| matches!(byte, b')' | b']' | b'}' | b'\'');
+    if input.first().is_none_or(|&byte| !junk(byte)) {
+        return Ok(input);
+    }
+    let mut need_newline = false;
+    for (at, &byte) in input.iter().enumerate() {
+        if need_newline && byte != b'\n' {
+            return Err(bad_json(
+                "expected a line feed after the junk prefix's carriage return",
+            ));
+        } else if byte == b'\r' {
+            need_newline = true;
+        } else if byte == b'\n' {
+            return Ok(&input[at..]);
+        }
+    }
+    Ok(&[])
 }
 
 pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
@@ -102,6 +135,21 @@ pub fn parse_document(input: &[u8]) -> Result<Document<'_>> {
         return Ok(doc);
     }
     serde_json::from_slice(input).map_err(|err| bad_json(format!("invalid source map JSON: {err}")))
+}
+
+/// `parse_document` for `Rules::rust_sourcemap`: a document the scanner leaves to
+/// serde_json must be UTF-8 throughout, as rust-sourcemap reads every string of it (the
+/// scanner checks every string it reads; serde_json skips the unknown fields' ones).
+pub fn parse_document_as_rust_sourcemap(input: &[u8]) -> Result<Document<'_>> {
+    if input.trim_ascii_start().starts_with(b"{") {
+        if let Some(doc) = scan::document(input) {
+            return Ok(doc);
+        }
+    }
+    if let Err(err) = std::str::from_utf8(input) {
+        return Err(bad_json(format!("invalid source map JSON: {err}")));
+    }
+    parse_document(input)
 }
 
 /// Whether the scanner reads `input` as serde_json does: `true` if it leaves the input to
@@ -294,7 +342,7 @@ fn hex4(digits: &[u8]) -> Option<u32> {
 }
 
 /// A string field's value, borrowed when it has no escapes.
-fn str_value(raw: Raw<'_>) -> Option<Cow<'_, str>> {
+pub(crate) fn str_value(raw: Raw<'_>) -> Option<Cow<'_, str>> {
     let text = raw.get();
     if !text.starts_with('"') {
         return None;
@@ -515,7 +563,11 @@ pub fn assemble_map(
     }
     let root = optional_str("sourceRoot", doc.source_root, strict)?;
 
-    let sources = list_field("sources", &doc.sources, strict, true)?;
+    let sources = match &doc.sources {
+        // rust-sourcemap reads `sources: null` as none.
+        RawList::Other(what) if rules.rust_sourcemap && what == "null" => &[],
+        raw => list_field("sources", raw, strict, true)?,
+    };
     for (i, &item) in sources.iter().enumerate() {
         let source = str_value(item);
         if source.is_none() && item.get() != "null" && strict {
@@ -565,6 +617,11 @@ pub fn assemble_map(
     }
     let names = list_field("names", &doc.names, strict, false)?;
     for (i, &item) in names.iter().enumerate() {
+        if rules.rust_sourcemap {
+            asm.names
+                .push(Some(rust_sourcemap_name(item)?.as_bytes()))?;
+            continue;
+        }
         let name = str_value(item);
         if name.is_none() && strict {
             return Err(invalid_map(format!(
@@ -586,8 +643,12 @@ pub fn assemble_map(
     };
     asm.ignore_list
         .extend(ignored.into_iter().map(|id| id + asm.source_count));
-    asm.function_maps
-        .push_map(doc.x_facebook_sources.map(Raw::get), sources.len(), strict)?;
+    asm.function_maps.push_map(
+        doc.x_facebook_sources.map(Raw::get),
+        sources.len(),
+        strict,
+        rules.rust_sourcemap,
+    )?;
     if asm.hermes_offsets.is_none() {
         asm.hermes_offsets = doc
             .x_hermes_function_offsets
@@ -638,6 +699,294 @@ pub fn assemble_map(
     }
 }
 
+// -- rust-sourcemap's reading (`Rules::rust_sourcemap`) ---------------------------------
+
+/// A `names` entry as rust-sourcemap reads it: a string, a number as serde_json prints
+/// it (`1`, `2.5`, `1e+21`; one out of range is an error, as its parse fails), anything
+/// else empty.
+pub(crate) fn rust_sourcemap_name(item: Raw<'_>) -> Result<Cow<'_, str>> {
+    let text = item.get();
+    if let Some(name) = str_value(item) {
+        return Ok(name);
+    }
+    if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        let number: serde_json::Number = serde_json::from_str(text)
+            .map_err(|err| bad_json(format!("invalid source map JSON: {err}")))?;
+        return Ok(Cow::Owned(number.to_string()));
+    }
+    Ok(Cow::Borrowed(""))
+}
+
+/// Whether a document holds a surrogate escape (`\ud800`) that is not one half of a
+/// pair, which rust-sourcemap refuses (serde_json cannot make a string of it) wherever
+/// it is. `input` parsed as JSON already, so every backslash is inside a string; only
+/// `\u` escapes are looked at (found with memchr's substring search: real maps have few).
+pub fn has_lone_surrogate(input: &[u8]) -> bool {
+    let mut past = 0; // where the last pair ended: its low half is no escape of its own
+    for at in memchr::memmem::find_iter(input, b"\\u") {
+        if at < past {
+            continue;
+        }
+        // An escape only if the backslash is not itself escaped (an even run before it).
+        let run = input[..at]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        if run % 2 == 1 {
+            continue;
+        }
+        let Some(unit) = input.get(at + 2..at + 6).and_then(hex4) else {
+            continue; // not an escape the document could hold: it parsed
+        };
+        match unit {
+            0xD800..=0xDBFF => {
+                let low = match input.get(at + 6..at + 8) {
+                    Some(b"\\u") => input.get(at + 8..at + 12).and_then(hex4),
+                    _ => None,
+                };
+                if !low.is_some_and(|low| (0xDC00..0xE000).contains(&low)) {
+                    return true;
+                }
+                past = at + 12;
+            }
+            0xDC00..=0xDFFF => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// What rust-sourcemap's `RawSourceMap` refuses of a document's types: it is read with
+/// serde into fields of fixed types (`version` a u32, `sources` strings or null,
+/// `debugId` a debug id...), where libsourcemap reads leniently what it can. An index
+/// map's sections are checked where they are read (`index`).
+pub fn check_rust_sourcemap(doc: &Document<'_>) -> Result<()> {
+    typed::<Option<u32>>("version", doc.version)?;
+    for (field, raw) in [
+        ("sourceRoot", doc.source_root),
+        ("rangeMappings", doc.range_mappings),
+    ] {
+        typed::<Option<Str>>(field, raw)?;
+    }
+    // A string the scan accepted (megabytes: not read again), or absent.
+    if let Some(raw) = doc.mappings.filter(|raw| !raw.get().starts_with('"')) {
+        return Err(bad_json(format!(
+            "invalid source map JSON: `mappings` must be a string, got {}",
+            describe(raw)
+        )));
+    }
+    for (field, list) in [
+        ("sources", &doc.sources),
+        ("sourcesContent", &doc.sources_content),
+    ] {
+        for &item in rust_sourcemap_list(field, list)? {
+            // A string the scan accepted, or null (not unescaped: contents are large).
+            if !item.get().starts_with('"') && item.get() != "null" {
+                return Err(bad_json(format!(
+                    "`{field}` must hold strings or null, got {}",
+                    describe(item)
+                )));
+            }
+        }
+    }
+    rust_sourcemap_list("names", &doc.names)?;
+    for &item in rust_sourcemap_list("ignoreList", &doc.ignore_list)? {
+        typed::<u32>("ignoreList", Some(item))?;
+    }
+    typed::<Option<Vec<Option<u32>>>>("x_facebook_offsets", doc.x_facebook_offsets)?;
+    typed::<Option<Vec<Str>>>("x_metro_module_paths", doc.x_metro_module_paths)?;
+    typed::<Option<Vec<Option<Vec<FunctionMapTypes>>>>>(
+        "x_facebook_sources",
+        doc.x_facebook_sources,
+    )?;
+    for (field, raw) in [("debugId", doc.debug_id), ("debug_id", doc.debug_id_snake)] {
+        if let Some(id) = typed::<Option<Cow<str>>>(field, raw)? {
+            if !is_debug_id(&id) {
+                return Err(bad_json(format!("`{field}` is not a debug id: {id:?}")));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The error for a field of the wrong type, as rust-sourcemap's serde reading fails.
+pub(crate) fn bad_type(field: &str, expected: &str, raw: Raw<'_>) -> Error {
+    bad_json(format!(
+        "invalid source map JSON: `{field}` must be {expected}, got {}",
+        describe(raw)
+    ))
+}
+
+/// A field read as `T` (absent: as `null`).
+fn typed<'a, T: Deserialize<'a>>(field: &str, raw: Option<Raw<'a>>) -> Result<T> {
+    serde_json::from_str(raw.map_or("null", Raw::get))
+        .map_err(|err| bad_json(format!("invalid source map JSON: `{field}`: {err}")))
+}
+
+/// A list field's items, which rust-sourcemap reads as an optional list.
+fn rust_sourcemap_list<'b, 'a>(field: &str, raw: &'b RawList<'a>) -> Result<&'b [Raw<'a>]> {
+    match raw {
+        RawList::Items(items) => Ok(items),
+        RawList::Missing => Ok(&[]),
+        RawList::Other(what) if what == "null" => Ok(&[]),
+        RawList::Other(what) => Err(bad_json(format!(
+            "invalid source map JSON: `{field}` must be a list, got {what}"
+        ))),
+    }
+}
+
+/// A string, not kept (its escapes are checked by serde_json).
+struct Str;
+
+impl<'de> Deserialize<'de> for Str {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Str;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Str, E> {
+                Ok(Str)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+/// rust-sourcemap's `FacebookScopeMapping`.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct FunctionMapTypes {
+    names: Vec<Str>,
+    mappings: Str,
+}
+
+/// Whether `id` parses as a `DebugId` (the debugid crate's rules): a PDB 2.0 id
+/// (8 hex digits, an optional `-`, 1 to 8 hex digits of appendix), or a UUID (32 hex
+/// digits, or 36 hyphenated) with an optional appendix of hex digits after it (after a
+/// `-` if and only if the UUID is hyphenated), of which the first 8 count.
+pub(crate) fn is_debug_id(id: &str) -> bool {
+    let hyphenated = id.get(8..9) == Some("-");
+    if !id.is_ascii() {
+        return false;
+    }
+    let hex = |text: &str| u32::from_str_radix(text, 16).is_ok();
+    let (min, max) = if hyphenated { (10, 17) } else { (9, 16) };
+    if (min..=max).contains(&id.len()) {
+        let appendix = &id[if hyphenated { 9 } else { 8 }..];
+        return hex(&id[..8]) && hex(appendix);
+    }
+    let uuid_len = if hyphenated { 36 } else { 32 };
+    let Some(uuid) = id.get(..uuid_len) else {
+        return false;
+    };
+    let uuid_ok = uuid
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| match (hyphenated, i) {
+            (true, 8 | 13 | 18 | 23) => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    if !uuid_ok {
+        return false;
+    }
+    let mut appendix = &id[uuid_len..];
+    if appendix.is_empty() {
+        return true;
+    }
+    if hyphenated != appendix.starts_with('-') {
+        return false;
+    }
+    if hyphenated {
+        appendix = &appendix[1..];
+    }
+    hex(&appendix[..appendix.len().min(8)])
+}
+
+/// The tokens of a `mappings` text as rust-sourcemap decodes them (`Rules::rust_sourcemap`),
+/// sorted by generated position as it sorts them: segments of 1, 4 or 5 values (others
+/// are errors; empty ones skipped) read by `rules::read_vlq_segment`, every running value
+/// wrapping modulo 2^32, a source or name index out of range an error. `range_mappings`,
+/// if the map has them, must be base64 on every line that has segments.
+pub fn rust_sourcemap_tokens(
+    text: &[u8],
+    range_mappings: Option<Raw<'_>>,
+    limits: crate::mappings::Limits,
+) -> Result<Vec<crate::mappings::RawToken>> {
+    use crate::mappings::{RawToken, NONE};
+    let range = range_mappings.and_then(str_value).unwrap_or_default();
+    let mut ranges = range.split(';');
+    let (mut src_id, mut src_line, mut src_col, mut name_id) = (0u32, 0u32, 0u32, 0u32);
+    let mut tokens = Vec::with_capacity(text.len() / 4);
+    let mut values = Vec::with_capacity(6);
+    for (dst_line, line) in text.split(|&b| b == b';').enumerate() {
+        let bits = ranges.next().unwrap_or("");
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(bad) = bits
+            .bytes()
+            .find(|b| !(b.is_ascii_alphanumeric() || b"+/".contains(b)))
+        {
+            return Err(invalid_map(format!(
+                "rangeMappings: invalid base64 character {:?}",
+                bad as char
+            )));
+        }
+        let dst_line = u32::try_from(dst_line)
+            .map_err(|_| invalid_map("mappings: generated line out of range"))?;
+        let mut dst_col = 0u32;
+        for segment in line.split(|&b| b == b',').filter(|s| !s.is_empty()) {
+            values.clear();
+            crate::rules::read_vlq_segment(segment, &mut values)
+                .map_err(|why| invalid_map(format!("mappings: {why}")))?;
+            let add = |value: u32, delta: i64| value.wrapping_add(delta as u32);
+            dst_col = add(dst_col, values[0]);
+            let mut token = RawToken {
+                dst_line,
+                dst_col,
+                src_id: NONE,
+                src_line: NONE,
+                src_col: NONE,
+                name_id: NONE,
+            };
+            match values.len() {
+                1 => {}
+                4 | 5 => {
+                    src_id = add(src_id, values[1]);
+                    if src_id >= limits.sources {
+                        return Err(invalid_map(format!(
+                            "mappings: bad reference to source #{src_id}"
+                        )));
+                    }
+                    src_line = add(src_line, values[2]);
+                    src_col = add(src_col, values[3]);
+                    (token.src_id, token.src_line, token.src_col) = (src_id, src_line, src_col);
+                    if values.len() == 5 {
+                        name_id = add(name_id, values[4]);
+                        if name_id >= limits.names {
+                            return Err(invalid_map(format!(
+                                "mappings: bad reference to name #{name_id}"
+                            )));
+                        }
+                        token.name_id = name_id;
+                    }
+                }
+                count => {
+                    return Err(invalid_map(format!(
+                        "mappings: got {count} segments, expected 4 or 5"
+                    )))
+                }
+            }
+            tokens.push(token);
+        }
+    }
+    tokens.sort_by_key(RawToken::dst);
+    Ok(tokens)
+}
+
 /// Adds `added` entries to a running count; `u32::MAX` is reserved for "none".
 fn count(before: u32, added: usize, too_many: ErrorKind, what: &str) -> Result<u32> {
     u32::try_from(added)
@@ -685,6 +1034,85 @@ mod tests {
             assert_eq!(unescape(literal.as_bytes()).ok().as_deref(), Some(text));
         }
     }
+
+    #[test]
+    fn strips_junk_as_rust_sourcemap() {
+        assert_eq!(strip_junk_prefix(b")]}garbage\r\n{}").unwrap(), b"\n{}");
+        assert_eq!(strip_junk_prefix(b"{}").unwrap(), b"{}");
+        assert_eq!(strip_junk_prefix(b")]}'").unwrap(), b"");
+        assert!(strip_junk_prefix(b")]}'\rx\n{}").is_err());
+    }
+
+    #[test]
+    fn finds_lone_surrogates() {
+        for lone in [
+            r#""\ud800""#,
+            r#""\udc00""#,
+            r#""\ud800\u0041""#,
+            r#""\ud800\ud800\udc00""#,
+        ] {
+            assert!(has_lone_surrogate(lone.as_bytes()), "{lone}");
+        }
+        for fine in [
+            r#""\ud83d\ude00""#,
+            r#""\\ud800""#,
+            r#""\u00e9\n""#,
+            r#""\\\ud83d\ude00""#,
+        ] {
+            assert!(!has_lone_surrogate(fine.as_bytes()), "{fine}");
+        }
+    }
+
+    #[test]
+    fn debug_ids_as_the_debugid_crate_reads_them() {
+        for id in [
+            "0123456789abcdef0123456789abcdef",
+            "01234567-89ab-cdef-0123-456789abcdef",
+            "01234567-89ab-cdef-0123-456789abcdef-a",
+            "0123456789abcdef0123456789abcdefa",
+            "0123456789abcdef0123456789abcdef0123456789",
+            "deadbeef-1",
+            "deadbeef1",
+        ] {
+            assert!(is_debug_id(id), "{id}");
+        }
+        for id in [
+            "nope",
+            "",
+            "0123456789abcdef0123456789abcdeg",
+            "01234567-89ab-cdef-0123-456789abcdefa",
+        ] {
+            assert!(!is_debug_id(id), "{id}");
+        }
+    }
+
+    #[test]
+    fn reads_names_and_mappings_as_rust_sourcemap() {
+        let name = |text: &str| rust_sourcemap_name(Raw(text)).map(Cow::into_owned);
+        assert_eq!(name(r#""a\nb""#).unwrap(), "a\nb");
+        assert_eq!(name("1").unwrap(), "1");
+        assert_eq!(name("1e3").unwrap(), "1000.0");
+        assert_eq!(name("true").unwrap(), "");
+        assert!(name("1e400").is_err());
+        let limits = crate::mappings::Limits {
+            sources: 1,
+            names: 0,
+        };
+        // An original line below 0 wraps; a negative column too.
+        let tokens = rust_sourcemap_tokens(b"AAAA,CAFA;D", None, limits).unwrap();
+        let got: Vec<_> = tokens
+            .iter()
+            .map(|t| (t.dst_line, t.dst_col, t.src_line))
+            .collect();
+        assert_eq!(
+            got,
+            [(0, 0, 0), (0, 1, u32::MAX - 1), (1, u32::MAX, NONE_LINE)]
+        );
+        assert!(rust_sourcemap_tokens(b"AAAAAA", None, limits).is_err());
+        assert!(rust_sourcemap_tokens(b"AAAA", Some(Raw(r#""!""#)), limits).is_err());
+    }
+
+    const NONE_LINE: u32 = crate::mappings::NONE;
 
     #[test]
     fn resolves_sources() {

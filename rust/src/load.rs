@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use crate::bytes::{Bytes, SharedBytes};
-use crate::error::{invalid_map, Error, ErrorKind, Result};
+use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
 use crate::index::Index;
-use crate::json::{self, Assembly};
+use crate::json::{self, Assembly, MappingsText};
+use crate::mappings::Limits;
 use crate::rules::Rules;
 use crate::view::View;
 
@@ -36,11 +37,25 @@ pub fn from_json_unindexed(input: SharedBytes, rules: Rules) -> Result<View> {
 fn parse(
     input: SharedBytes,
     rules: Rules,
-    assemble: fn(SharedBytes, Assembly, json::MappingsText, Rules) -> Result<View>,
+    assemble: fn(SharedBytes, Assembly, MappingsText, Rules) -> Result<View>,
 ) -> Result<ViewOrIndex> {
     let all = input.as_slice();
-    let body = json::strip_xssi_prefix(all);
-    let doc = json::parse_document(body)?;
+    let body = match rules.rust_sourcemap {
+        true => json::strip_junk_prefix(all)?,
+        false => json::strip_xssi_prefix(all),
+    };
+    let doc = match rules.rust_sourcemap {
+        true => json::parse_document_as_rust_sourcemap(body)?,
+        false => json::parse_document(body)?,
+    };
+    if rules.rust_sourcemap {
+        json::check_rust_sourcemap(&doc)?;
+        if json::has_lone_surrogate(body) {
+            return Err(bad_json(
+                "invalid source map JSON: a lone surrogate escape (\\ud800-\\udfff)",
+            ));
+        }
+    }
     if doc.sections.is_some() {
         if doc.mappings.is_some() && rules.fields {
             return Err(invalid_map(
@@ -52,7 +67,37 @@ fn parse(
     }
     let mut asm = Assembly::default();
     let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
-    Ok(ViewOrIndex::View(assemble(input, asm, mappings, rules)?))
+    if !rules.rust_sourcemap {
+        return Ok(ViewOrIndex::View(assemble(input, asm, mappings, rules)?));
+    }
+    // rust-sourcemap reads a text the fast path reads whole as it does (1-, 4- and
+    // 5-value segments, in range); anything else, or a text that does not parse, is
+    // decoded its way and written again, to be read plainly.
+    if doc.range_mappings.is_none() {
+        if let Ok(view) = assemble(input.clone(), asm, mappings, rules) {
+            if view.plain_mappings()?.is_some() {
+                return Ok(ViewOrIndex::View(view));
+            }
+        }
+    }
+    let mut asm = Assembly::default();
+    let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
+    let text: &[u8] = match &mappings {
+        MappingsText::Input { offset, len } => &all[*offset..*offset + *len],
+        MappingsText::Owned(text) => text,
+    };
+    let limits = Limits {
+        sources: asm.source_count,
+        names: asm.name_count,
+    };
+    let tokens = json::rust_sourcemap_tokens(text, doc.range_mappings, limits)?;
+    let text = MappingsText::Owned(crate::mappings::encode(&tokens));
+    Ok(ViewOrIndex::View(assemble(
+        input,
+        asm,
+        text,
+        Rules::LENIENT,
+    )?))
 }
 
 /// A view of map JSON this library wrote (`remap`), the checkpoints of its `mappings`

@@ -8,6 +8,8 @@
 //! obfuscated name and where its section of the file is), and parses only the section
 //! of the class a query asks about.
 
+use std::sync::OnceLock;
+
 use proguard::{ProguardMapper, ProguardMapping, ProguardRecord, StackFrame};
 
 use crate::bytes::SharedBytes;
@@ -17,6 +19,10 @@ use crate::error::{Error, ErrorKind, Result};
 pub struct ProguardView {
     /// Sorted by obfuscated name; for a name that appears twice, the first section.
     classes: Vec<ClassSection>,
+    /// Indexes into `classes`, sorted by original name (the last section of a name
+    /// first among equals, as the crate's table keeps the last): made when a frame
+    /// first has code inlined from another class, whose `sourceFile` names its file.
+    by_original: OnceLock<Vec<(Box<str>, usize)>>,
     has_line_info: bool,
     bytes: SharedBytes,
 }
@@ -81,6 +87,7 @@ impl ProguardView {
         classes.dedup_by(|later, first| later.obfuscated == first.obfuscated);
         Ok(ProguardView {
             classes,
+            by_original: OnceLock::new(),
             has_line_info,
             bytes,
         })
@@ -131,7 +138,7 @@ impl ProguardView {
                 _ => None,
             })
         } else {
-            let frames = remap(section, class, method, Position::Line(line));
+            let frames = self.remap(section, class, method, Position::Line(line));
             frames.into_iter().next().map(|frame| frame.method)
         };
         format!(
@@ -146,7 +153,7 @@ impl ProguardView {
     /// not in the mapping.
     pub fn remap_frame(&self, class: &str, method: &str, line: u32) -> Vec<Frame> {
         match self.section(class) {
-            Some(section) => remap(section, class, method, Position::Line(line)),
+            Some(section) => self.remap(section, class, method, Position::Line(line)),
             None => Vec::new(),
         }
     }
@@ -160,7 +167,7 @@ impl ProguardView {
         parameters: &str,
     ) -> Vec<Frame> {
         match self.section(class) {
-            Some(section) => remap(section, class, method, Position::Parameters(parameters)),
+            Some(section) => self.remap(section, class, method, Position::Parameters(parameters)),
             None => Vec::new(),
         }
     }
@@ -192,31 +199,100 @@ enum Position<'p> {
     Parameters(&'p str),
 }
 
-fn remap(section: &[u8], class: &str, method: &str, at: Position) -> Vec<Frame> {
-    let lines = method_lines(section, method);
-    let mapping = ProguardMapping::new(&lines);
-    let (mapper, frame) = match at {
-        Position::Line(line) => (
-            ProguardMapper::new(mapping),
-            StackFrame::new(class, method, line as usize),
-        ),
-        Position::Parameters(parameters) => (
-            ProguardMapper::new_with_param_mapping(mapping, true),
-            StackFrame::with_parameters(class, method, parameters),
-        ),
-    };
-    mapper
-        .remap_frame(&frame)
-        .map(|found| Frame {
-            class: found.class().to_string(),
-            method: found.method().to_string(),
-            file: found.file().map(str::to_string),
-            line: found
-                .line()
-                .filter(|&l| l > 0)
-                .and_then(|l| u32::try_from(l).ok()),
+impl ProguardView {
+    /// Retraces a frame from the lines of its method (`method_lines`), headed by the
+    /// class line and headers of each other class whose code the method's lines say was
+    /// inlined into it: the crate names such a frame's file by that class's `sourceFile`.
+    fn remap(&self, section: &[u8], class: &str, method: &str, at: Position) -> Vec<Frame> {
+        let own = method_lines(section, method);
+        let mut lines = Vec::new();
+        let mut added: Vec<&str> = Vec::new();
+        for record in ProguardMapping::new(&own).iter().flatten() {
+            if let ProguardRecord::Method {
+                original_class: Some(other),
+                ..
+            } = record
+            {
+                if !added.contains(&other) {
+                    added.push(other);
+                    if let Some(head) = self.original_section(other).map(class_head) {
+                        lines.extend_from_slice(head);
+                        if !lines.ends_with(b"\n") {
+                            lines.push(b'\n');
+                        }
+                    }
+                }
+            }
+        }
+        let lines = match lines.is_empty() {
+            true => own,
+            false => [lines, own].concat(),
+        };
+        let mapping = ProguardMapping::new(&lines);
+        let (mapper, frame) = match at {
+            Position::Line(line) => (
+                ProguardMapper::new(mapping),
+                StackFrame::new(class, method, line as usize),
+            ),
+            Position::Parameters(parameters) => (
+                ProguardMapper::new_with_param_mapping(mapping, true),
+                StackFrame::with_parameters(class, method, parameters),
+            ),
+        };
+        mapper
+            .remap_frame(&frame)
+            .map(|found| Frame {
+                class: found.class().to_string(),
+                method: found.method().to_string(),
+                file: found.file().map(str::to_string),
+                line: found
+                    .line()
+                    .filter(|&l| l > 0)
+                    .and_then(|l| u32::try_from(l).ok()),
+            })
+            .collect()
+    }
+
+    /// The section of the class originally named `original` (of several, the last).
+    fn original_section(&self, original: &str) -> Option<&[u8]> {
+        let index = self.by_original.get_or_init(|| {
+            let data = self.bytes.as_slice();
+            let mut index: Vec<(Box<str>, usize)> = (0..self.classes.len())
+                .filter_map(|i| {
+                    let line = lines(&data[self.classes[i].start..]).next()?;
+                    match ProguardRecord::try_parse(trim_line_end(line)) {
+                        Ok(ProguardRecord::Class { original, .. }) => Some((original.into(), i)),
+                        _ => None,
+                    }
+                })
+                .collect();
+            // By name, the last section (in the file) first.
+            index.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(self.classes[b.1].start.cmp(&self.classes[a.1].start))
+            });
+            index
+        });
+        let at = index.partition_point(|(name, _)| &**name < original);
+        let (name, i) = index.get(at)?;
+        (&**name == original).then(|| {
+            let entry = &self.classes[*i];
+            &self.bytes.as_slice()[entry.start..entry.end]
         })
-        .collect()
+    }
+}
+
+/// A class section's class line and the header lines that follow it (`sourceFile`...).
+fn class_head(section: &[u8]) -> &[u8] {
+    let mut end = 0;
+    for (index, line) in lines(section).enumerate() {
+        let text = trim_line_end(line).trim_ascii_start();
+        if index > 0 && !text.is_empty() && !text.starts_with(b"#") {
+            break;
+        }
+        end += line.len();
+    }
+    &section[..end]
 }
 
 /// The lines of a class section that retracing `method` reads: the class line and its
@@ -280,9 +356,10 @@ fn has_line_range(line: &[u8]) -> bool {
     digits > 0 && rest.get(digits) == Some(&b':')
 }
 
-/// Checks the per-method retracing against the crate's mapper for the whole file: every
-/// (class, method) of `text` with no line, and at the first, middle and last line of each
-/// range and the lines just outside it. Returns
+/// Checks the per-method retracing against the crate's mapper for the whole file (class,
+/// method, line and file of every frame): every (class, method) of `text` with no line,
+/// and at the first, middle and last line of each range and the lines just outside it.
+/// Returns
 /// how many frames were compared, or the first that differs. For tests and
 /// `examples/proguard_check.rs` (real mappings too big to commit).
 pub fn check_against_whole_file(text: &str) -> std::result::Result<usize, String> {
@@ -311,13 +388,14 @@ pub fn check_against_whole_file(text: &str) -> std::result::Result<usize, String
                         .remap_frame(&frame)
                         .map(|f| {
                             let line = f.line().filter(|&l| l > 0).map(|l| l as u32);
-                            (f.class().to_string(), f.method().to_string(), line)
+                            let file = f.file().map(str::to_string);
+                            (f.class().to_string(), f.method().to_string(), line, file)
                         })
                         .collect();
                     let got: Vec<_> = view
                         .remap_frame(class, obfuscated, line as u32)
                         .into_iter()
-                        .map(|f| (f.class, f.method, f.line))
+                        .map(|f| (f.class, f.method, f.line, f.file))
                         .collect();
                     if got != expected {
                         return Err(format!(
@@ -390,6 +468,25 @@ com.example.Main -> a.a:
             ]
         );
         assert!(view.remap_frame("q", "main", 1).is_empty());
+    }
+
+    /// Code inlined from another class is in that class's file, as its `sourceFile`
+    /// (elsewhere in the mapping) says: `Util.kt`, not a `Util.java` made up of its name.
+    #[test]
+    fn inlined_code_of_another_class_is_in_its_file() {
+        let text = "\
+com.example.Main -> a.a:
+# {\"fileName\":\"Main.java\",\"id\":\"sourceFile\"}
+    3:3:void com.example.Util.twice():7:7 -> b
+    3:3:void run():12 -> b
+com.example.Util -> a.c:
+# {\"fileName\":\"Util.kt\",\"id\":\"sourceFile\"}
+    1:1:void twice():7:7 -> a
+";
+        let frames = view(text).unwrap().remap_frame("a.a", "b", 3);
+        let files: Vec<_> = frames.iter().map(|f| f.file.as_deref()).collect();
+        assert_eq!(files, [Some("Util.kt"), Some("Main.java")]);
+        assert!(check_against_whole_file(text).unwrap() > 0);
     }
 
     /// Retracing from the lines of one method gives what the crate gives for the whole

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use libfuzzer_sys::fuzz_target;
 use sourcemap_native::bytes::Bytes;
 use sourcemap_native::memdb::{self, DumpOptions};
-use sourcemap_native::rules::Rules;
+use sourcemap_native::rules::{self, Rules};
 use sourcemap_native::load::{self, ViewOrIndex};
 use sourcemap_native::view::View;
 
@@ -36,7 +36,8 @@ fn exercise(view: &View) {
 
 fuzz_target!(|data: &[u8]| {
     assert!(sourcemap_native::json::scanner_agrees_with_serde_json(data));
-    for rules in [Rules::LENIENT, Rules::STRICT] {
+    let symbolic = Rules::from_flags(rules::INDEXES | rules::RUST_SOURCEMAP);
+    for rules in [Rules::LENIENT, Rules::STRICT, symbolic] {
         match load::from_json(Arc::new(Bytes::Owned(data.to_vec())), rules) {
             Ok(ViewOrIndex::View(view)) => exercise(&view),
             Ok(ViewOrIndex::Index(index)) => {

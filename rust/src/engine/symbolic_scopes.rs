@@ -5,11 +5,13 @@
 //!
 //! This is a second naming scheme beside `function_scopes` (ours, which names a function
 //! from the original source, as V8 prints it): a drop-in must give the other library's
-//! answers, quirks included. The rules, as js-source-scopes 0.6 has them (behaviour learnt
+//! answers, quirks included. The rules, as js-source-scopes 0.7.2 (symbolic 13.9's) has them (behaviour learnt
 //! from its source; the code here is ours, over oxc):
 //!
 //! - Functions, arrow functions and classes are scopes; so are getters and setters of
-//!   object literals (the whole property). Constructors are not (their class is).
+//!   object literals (the whole property). Constructors are not (their class is). A
+//!   method's scope (of a class or an object literal) starts where the member does, its
+//!   modifiers and key included, as swc spans its function.
 //! - A scope's name is built from where it is defined, walking out to the nearest
 //!   enclosing function: variable declarators and assignments (`a.b.c = ...`, `this.x`,
 //!   computed members as `[...]`) end the walk; object keys and methods, class methods
@@ -472,7 +474,14 @@ impl<'a> Visit<'a> for Collector<'a> {
             _ => {
                 let own = it.id.as_ref().map(|id| (id.name.as_str(), id.span.start));
                 let name = self.own_or_inferred(own);
-                self.push(it.span.start, it.span.end, name);
+                // swc's function of a method starts where the member does (its `static`,
+                // `async`, `*`, `get`/`set` and key included), oxc's at its parameters.
+                let start = match self.parents.last() {
+                    Some(Parent::Method(m)) => m.span.start,
+                    Some(Parent::Property(p)) if p.method => p.span.start,
+                    _ => it.span.start,
+                };
+                self.push(start, it.span.end, name);
                 Parent::Boundary
             }
         };
@@ -827,6 +836,28 @@ mod tests {
                 Some("f".into()),
                 Some("<object>.s".into()),
                 Some("new A.B".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn methods_start_with_their_member() {
+        let text = "class C{static async m(){} get [k](){}} o={*g(){}, h:function(){}}";
+        let starts: Vec<_> = names(text)
+            .into_iter()
+            .map(|(start, end, name)| (&text[start as usize..end as usize], name))
+            .collect();
+        assert_eq!(
+            starts,
+            [
+                (
+                    "class C{static async m(){} get [k](){}}",
+                    Some("new C".into())
+                ),
+                ("static async m(){}", Some("C.m".into())),
+                ("get [k](){}", Some("get C.<computed>".into())),
+                ("*g(){}", Some("o.g".into())),
+                ("function(){}", Some("o.h".into())),
             ]
         );
     }

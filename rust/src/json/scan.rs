@@ -64,9 +64,12 @@ enum Field {
     DebugIdSnake,
     XFacebookSources,
     XHermesFunctionOffsets,
+    RangeMappings,
+    XFacebookOffsets,
+    XMetroModulePaths,
 }
 
-const FIELD_COUNT: usize = 14;
+const FIELD_COUNT: usize = 17;
 
 impl Field {
     fn named(key: &str) -> Option<Field> {
@@ -85,6 +88,9 @@ impl Field {
             "debug_id" => Field::DebugIdSnake,
             "x_facebook_sources" => Field::XFacebookSources,
             "x_hermes_function_offsets" => Field::XHermesFunctionOffsets,
+            "rangeMappings" => Field::RangeMappings,
+            "x_facebook_offsets" => Field::XFacebookOffsets,
+            "x_metro_module_paths" => Field::XMetroModulePaths,
             _ => return None,
         })
     }
@@ -162,6 +168,9 @@ impl<'a> Scanner<'a> {
                     Field::DebugId => &mut doc.debug_id,
                     Field::XFacebookSources => &mut doc.x_facebook_sources,
                     Field::XHermesFunctionOffsets => &mut doc.x_hermes_function_offsets,
+                    Field::RangeMappings => &mut doc.range_mappings,
+                    Field::XFacebookOffsets => &mut doc.x_facebook_offsets,
+                    Field::XMetroModulePaths => &mut doc.x_metro_module_paths,
                     _ => &mut doc.debug_id_snake,
                 } = value;
                 return Some(());
