@@ -105,6 +105,10 @@ uint32_t lsm_view_get_name_count(const lsm_view_t *view, lsm_error_t *err);
 /* 1 and *out filled if token `idx` exists, else 0. */
 uint32_t lsm_view_get_token(const lsm_view_t *view, uint32_t idx, lsm_token_t *out,
                             lsm_error_t *err);
+/* Tokens first..first+count-1 into out[0..] (`count` aligned slots), fewer past the end;
+   returns how many were written. */
+uint32_t lsm_view_get_tokens(const lsm_view_t *view, uint32_t first, uint32_t count,
+                             lsm_token_t *out, lsm_error_t *err);
 /* 1 and *out filled with the last token at or before (line, col) on `line`, else 0. Where
    segments share that token's column, the last mapped one of them answers. */
 uint32_t lsm_view_lookup_token(const lsm_view_t *view, uint32_t line, uint32_t col,

@@ -50,6 +50,7 @@ _LAZY = {
     "BadBundle": "bundle",
     "Resolver": "resolver",
     "ViewCache": "view_cache",
+    "ContentCache": "view_cache",
     "SourceMapBuilder": "writing",
     "concat": "writing",
     "remap": "writing",
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from .resolver import Resolver
     from .symbolication.stacktrace import parse_stacktrace
     from .symbolication.symbolicator import Symbolicator, symbolicate
-    from .view_cache import ViewCache
+    from .view_cache import ContentCache, ViewCache
     from .writing import SourceMapBuilder, concat, inject_debug_id, remap, rewrite
 
 
@@ -98,6 +99,7 @@ __all__ = [
     "Rules",
     "View",
     "ViewCache",
+    "ContentCache",
     "Resolver",
     "Index",
     "Section",

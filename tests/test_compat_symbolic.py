@@ -341,3 +341,27 @@ def test_cache_of_a_map_naming_function_maps_in_text_only() -> None:
     )
     for line, col in [(1, 100), (1, 5000), (1, 20000)]:
         assert cache_token(plain.lookup(line, col, 3)) == cache_token(marked.lookup(line, col, 3))
+
+
+def test_maps_and_sources_are_parsed_once_per_content() -> None:
+    """GlitchTip parses the same map and wraps the same minified file for every frame:
+    equal bytes give the same (immutable) objects, decoded sources included; a source's
+    text splits once, each call a new list equal to str.splitlines'."""
+    data = (FIXTURES / "esbuild-lodash.min.js.map").read_bytes()
+    js = (FIXTURES / "esbuild-lodash.min.js").read_bytes()
+    view = symbolic.SourceMapView.from_json_bytes(data)
+    assert symbolic.SourceMapView.from_json_bytes(bytes(bytearray(data))) is view
+    assert symbolic.SourceView.from_bytes(bytes(bytearray(js))) is symbolic.SourceView.from_bytes(
+        js
+    )
+    source = view.get_sourceview(3)
+    assert source is not None and view.get_sourceview(3) is source
+    text = source.get_source()
+    lines = text.splitlines()
+    assert lines == str(text).splitlines() and text.splitlines(True) == str(text).splitlines(True)
+    lines.append("changed by the caller")
+    assert text.splitlines() == str(text).splitlines()  # a new list each call
+    assert isinstance(text, str) and text == str(text)
+    other = json.loads(data)
+    other["names"] = [*other["names"], "extra"]
+    assert symbolic.SourceMapView.from_json_bytes(json.dumps(other).encode()) is not view

@@ -192,3 +192,21 @@ def test_several_mapped_segments_at_one_column_answer_with_the_last() -> None:
     # 0.8.2's rule, kept (trace-mapping and symbolic take the first).
     token = _one_line_map("AAAA,AACA").lookup_token(0, 0)
     assert token is not None and token.src_line == 1
+
+
+def test_a_stretch_of_tokens_in_one_call() -> None:
+    """get_tokens_fields: the fields get_token_fields gives one at a time, in one call,
+    from JSON and from a memdb, at the edges of checkpoint blocks and of the map."""
+    from conftest import fixture_bytes
+
+    view = View.from_json(fixture_bytes("esbuild-lodash.min.js.map"))
+    cached = View.from_memdb(view.dump_memdb())
+    count = len(view)
+    for first, size in [(0, 1), (0, 8), (7, 2), (8, 17), (3, 200), (count - 3, 10), (count, 5)]:
+        expected = [
+            v for i in range(first, min(first + size, count)) for v in view.get_token_fields(i)
+        ]
+        assert view.get_tokens_fields(first, size).tolist() == expected
+        assert cached.get_tokens_fields(first, size).tolist() == expected
+    with pytest.raises(libsourcemap.InvalidArgument):
+        view.get_tokens_fields(-1, 3)

@@ -43,11 +43,12 @@ import re
 import uuid
 from bisect import bisect_left
 from collections.abc import Iterator
-from typing import overload
+from typing import Any, overload
 
 from .. import (
     HERMES_BYTECODE_MAGIC,
     BadIo,
+    ContentCache,
     Index,
     ProguardView,
     Resolver,
@@ -137,11 +138,27 @@ def _bytes(data: object) -> bytes:
 # -- SourceView ------------------------------------------------------------------------
 
 
+class _Text(str):
+    """A source's text, as ``SourceView.get_source`` gives it: a ``str`` whose
+    ``splitlines()`` is computed once. Error trackers take context lines from a source's
+    whole text for every frame (``get_sourceview(i).get_source().splitlines()``), and a
+    view's sources are shared by every frame that parses the same map (see
+    ``SourceMapView.from_json_bytes``): splitting megabytes again for each frame would be
+    most of their work. Each call returns a new list, as ``str.splitlines`` does."""
+
+    def splitlines(self, keepends: bool = False) -> list[str]:
+        known: dict[bool, list[str]] = self.__dict__.setdefault("_split", {})
+        lines = known.get(keepends)
+        if lines is None:
+            lines = known[keepends] = str.splitlines(self, keepends)
+        return list(lines)
+
+
 class SourceView:
     """Access to JavaScript source code by line (``symbolic.SourceView``)."""
 
     def __init__(self, text: str) -> None:
-        self._text = text
+        self._text = _Text(text)
         # Splitting at "\n" alone is a C loop; the pattern only where "\r" occurs.
         self._lines = _LINE_BREAK.split(text) if "\r" in text else text.split("\n")
         #: Per line with characters outside the BMP: each character's UTF-16 column.
@@ -164,8 +181,11 @@ class SourceView:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SourceView:
-        """A source view of UTF-8 bytes (invalid sequences become U+FFFD)."""
-        return cls(_bytes(data).decode("utf-8", "replace"))
+        """A source view of UTF-8 bytes (invalid sequences become U+FFFD): one per
+        content, shared (a source view is immutable), as a processor that wraps the
+        same minified file for every frame would otherwise decode it each time."""
+        view: SourceView = _SOURCE_VIEWS.get(_bytes(data))
+        return view
 
     def get_source(self) -> str:
         return self._text
@@ -244,12 +264,21 @@ class SourceMapView:
             for i in range(view.get_source_count())
         ]
         self._names: dict[int, str | None] = {}
+        self._source_views: dict[int, SourceView | None] = {}
 
     @classmethod
     def from_json_bytes(cls, data: bytes) -> SourceMapView:
-        """A view of source map JSON: bytes, bytearray or memoryview."""
+        """A view of source map JSON: bytes, bytearray or memoryview. Parsed once per
+        content: a view is immutable, so equal bytes given again (as an error tracker's
+        processor does for every frame of an event) get the same view, its decoded
+        sources included (``libsourcemap.ContentCache``, bounded)."""
+        map_view: SourceMapView = _MAP_VIEWS.get(_bytes(data))
+        return map_view
+
+    @classmethod
+    def _parse(cls, data: bytes) -> SourceMapView:
         try:
-            view, hermes = _parsed(_bytes(data))
+            view, hermes = _parsed(data)
         except SourceMapError as exc:
             raise ParseSourceMapError(f"bad json: {exc}") from None
         return cls(view, hermes)
@@ -335,22 +364,28 @@ class SourceMapView:
         source is ``minified_name`` and whose previous token's text is ``function``."""
         if not _is_identifier(minified_name):
             return None
-        view = self._view
-        previous: tuple[list[int], str | None] | None = None
-        for i in range(index, max(index - _NAME_LOOKBACK, -1), -1):
-            fields = view.get_token_fields(i)
-            if fields is None:
-                break
-            text = _identifier_at(source, fields[0], fields[1])
-            if previous is not None and previous[1] == minified_name and text == "function":
-                return self._name(previous[0][5])
-            previous = (fields, text)
+        first = max(index - _NAME_LOOKBACK + 1, 0)
+        window = self._view.get_tokens_fields(first, index - first + 1)  # one native call
+        # Walking back, the token after the current one read `minified_name`: is the
+        # current one `function`? (The name is looked for first: most tokens are not it.)
+        after_is_name, after_name_id = False, _U32
+        for at in range(len(window) - 7, -1, -7):  # from token `index` back
+            line, col = window[at], window[at + 1]
+            if after_is_name and _word_at(source, line, col, "function"):
+                return self._name(after_name_id)
+            after_is_name = _word_at(source, line, col, minified_name)
+            after_name_id = window[at + 5]
         return None
 
     def get_sourceview(self, idx: int) -> SourceView | None:
-        """The contents of source ``idx`` as a ``SourceView``; ``None`` without contents."""
-        contents = self._contents(_u32(idx))
-        return None if contents is None else SourceView(contents)
+        """The contents of source ``idx`` as a ``SourceView``; ``None`` without contents.
+        Decoded once per view (views are shared by content: see ``from_json_bytes``)."""
+        idx = _u32(idx)
+        known = self._source_views.get(idx, _MISSING)
+        if known is _MISSING:
+            contents = self._contents(idx)
+            known = self._source_views[idx] = None if contents is None else SourceView(contents)
+        return known  # type: ignore[no-any-return]
 
     def _contents(self, idx: int) -> str | None:
         if idx >= len(self._sources):
@@ -439,23 +474,22 @@ def _is_identifier(name: str) -> bool:
     return _strip_identifier(name) == name
 
 
-def _identifier_at(source: SourceView, line: int, col: int) -> str | None:
-    """The identifier at 0-based (``line``, UTF-16 ``col``) of the minified source, as
-    rust-sourcemap's ``get_javascript_token`` reads it: the first whitespace-separated
-    word from there, if it starts with an identifier."""
-    if line >= len(source._lines):
-        return None
-    text = source._lines[line]
+def _word_at(source: SourceView, line: int, col: int, word: str) -> bool:
+    """Whether the identifier at 0-based (``line``, UTF-16 ``col``) of the minified source
+    is ``word`` (an identifier), as rust-sourcemap's ``get_javascript_token`` reads one:
+    the first whitespace-separated word from there."""
+    lines = source._lines
+    if line >= len(lines):
+        return False
+    text = lines[line]
     offset = source._char_index(line, col)
     if offset >= len(text):
-        return None
+        return False
     start = _SPACE.match(text, offset).end()  # type: ignore[union-attr]
-    if start >= len(text) or not _is_start(text[start]):
-        return None
-    end = start + 1
-    while end < len(text) and _is_continue(text[end]):
-        end += 1
-    return text[start:end]
+    if not text.startswith(word, start):
+        return False
+    end = start + len(word)
+    return end == len(text) or not _is_continue(text[end])
 
 
 # -- SourceMapCache --------------------------------------------------------------------
@@ -487,6 +521,12 @@ def _parsed(data: bytes) -> tuple[View, bool]:
         parsed.close()
         return View.from_json(data, strict=_RULES), False
     return parsed, parsed.has_function_maps
+
+
+#: Parsed maps and wrapped sources, by content: what an event's frames share.
+_MAP_VIEWS = ContentCache(SourceMapView._parse)
+_SOURCE_VIEWS = ContentCache(lambda data: SourceView(data.decode("utf-8", "replace")))
+_MISSING: Any = object()
 
 
 class SourceMapCache:

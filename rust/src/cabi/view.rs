@@ -179,6 +179,19 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    /// Tokens `first..first + count` (fewer past the end) into `out`; their number.
+    fn lsm_view_get_tokens(view: *const View, first: u32, count: u32, out: *mut LsmToken) -> u32 {
+        let out = out_slice(out, count as usize)?;
+        let mut written = 0u32;
+        handle(view)?.tokens()?.range(first, count, |token| {
+            out[written as usize] = token_record((first + written, *token));
+            written += 1;
+        })?;
+        Ok(written)
+    }
+}
+
+ffi_fn! {
     fn lsm_view_lookup_token(view: *const View, line: u32, col: u32, out: *mut LsmToken) -> u32 {
         Ok(write_token(handle(view)?.lookup(line, col)?, out))
     }

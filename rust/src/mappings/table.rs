@@ -187,6 +187,30 @@ impl<'a> TokenTable<'a> {
         })
     }
 
+    /// Tokens `first..` in generated order, `count` at most (fewer at the end), each
+    /// decoded once: a block's checkpoint is read once, not once per token as `get`
+    /// would.
+    pub fn range(&self, first: u32, count: u32, mut visit: impl FnMut(&RawToken)) -> Result<()> {
+        let end = first.saturating_add(count).min(self.count);
+        let mut index = first;
+        while index < end {
+            let block = index / INTERVAL;
+            let mut at = block * INTERVAL;
+            self.scan(block as usize, |token| {
+                if at >= end {
+                    return false;
+                }
+                if at >= index {
+                    visit(token);
+                }
+                at += 1;
+                true
+            })?;
+            index = at.max(index + 1);
+        }
+        Ok(())
+    }
+
     /// The token at position `index` in generated order.
     pub fn get(&self, index: u32) -> Result<Option<RawToken>> {
         if index >= self.count {
