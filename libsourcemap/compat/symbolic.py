@@ -89,8 +89,23 @@ _NAME_LOOKBACK = 128
 
 # -- errors ----------------------------------------------------------------------------
 
+try:
+    # The real package, where it is installed beside the drop-in (an application that
+    # keeps symbolic for native debug files and takes its source maps from here): the
+    # drop-in's errors are its errors too, so `except symbolic.SymbolicError` still
+    # catches them (docs/migration.md).
+    from symbolic import exceptions as _real  # type: ignore[import-not-found,unused-ignore]
+except ImportError:
+    _real = None  # type: ignore[assignment,unused-ignore]
 
-class SymbolicError(Exception):
+
+def _theirs(name: str) -> tuple[type[Exception], ...]:
+    """The real package's class ``name`` as a base, where it has one."""
+    cls = getattr(_real, name, None)
+    return (cls,) if isinstance(cls, type) and issubclass(cls, Exception) else ()
+
+
+class SymbolicError(*(_theirs("SymbolicError") or (Exception,))):  # type: ignore[misc]
     """Base class of symbolic's errors (``symbolic.exceptions.SymbolicError``)."""
 
     code: int | None = None
@@ -106,15 +121,15 @@ class SymbolicError(Exception):
         return self.message
 
 
-class ParseSourceMapError(SymbolicError):
+class ParseSourceMapError(SymbolicError, *_theirs("ParseSourceMapError")):  # type: ignore[misc]
     """A source map that does not parse (``SourceMapView.from_json_bytes``)."""
 
 
-class Unknown(SymbolicError):
+class Unknown(SymbolicError, *_theirs("Unknown")):  # type: ignore[misc]
     """What symbolic raises for a ``SourceMapCache`` whose map does not parse."""
 
 
-class IoError(SymbolicError):
+class IoError(SymbolicError, *_theirs("IoError")):  # type: ignore[misc]
     """A file that cannot be read (``ProguardMapper.open``)."""
 
 
