@@ -23,6 +23,7 @@ pub mod proguard;
 pub mod quiet_panics;
 pub mod remap;
 pub mod rules;
+pub mod scopes;
 pub mod tables;
 pub mod threads;
 pub mod view;

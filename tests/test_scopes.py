@@ -1,0 +1,405 @@
+"""The ``scopes`` field (ECMA-426's scopes proposal): tc39's decoding expectations, and
+Chrome DevTools' codec both ways, on random scope trees and on a real SWC build.
+
+The native codec (rust/src/scopes) is not wired into the view yet, so its answers come
+from tests/fixtures/scopes/rust.json: the words of its decoding and its encoding of
+every fixture, which ``cargo test scopes`` checks are exactly what it answers (and
+rewrites with LSM_REGENERATE_SCOPES=1). ``ours()`` is the one place that reads them:
+with the view wired, it becomes ``View.from_json(map).scopes``.
+
+The DevTools side runs live in node (tests/js/scopes-reference.mjs, the codec pinned by
+tests/fixtures/scopes/package.json); tests/fixtures/scopes/generate.mjs made the random
+trees, the SWC build and the tc39 copies (see its header to regenerate them).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+from functools import cache
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from libsourcemap.scopes import (
+    Binding,
+    GeneratedRange,
+    OriginalPosition,
+    OriginalScope,
+    Position,
+    ScopeInfo,
+    SubRangeBinding,
+)
+
+HERE = Path(__file__).parent
+FIXTURES = HERE / "fixtures" / "scopes"
+REFERENCE = HERE / "js" / "scopes-reference.mjs"
+TC39 = sorted((FIXTURES / "tc39").glob("*.map"))
+
+
+@cache
+def _json(name: str) -> Any:
+    return json.loads((FIXTURES / name).read_text("utf-8"))
+
+
+def devtools_cases() -> list[dict[str, Any]]:
+    cases: list[dict[str, Any]] = _json("devtools.json")["cases"]
+    return cases
+
+
+def tc39_map(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text("utf-8"))
+    return data
+
+
+def ours(name: str, names: list[str]) -> tuple[ScopeInfo, str]:
+    """The native codec's decoding (as the Python model) and encoding of a fixture."""
+    answers = {case["name"]: case for case in _json("rust.json")["cases"]}
+    answer = answers[name]
+    return ScopeInfo.from_words(answer["words"], names), answer["encoded"]
+
+
+# --- the model as JSON: DevTools' (the reference script's) and tc39's ------------------
+
+
+def model(info: ScopeInfo) -> dict[str, Any]:
+    """The model of tests/js/scopes-reference.mjs."""
+
+    def scope(s: OriginalScope) -> dict[str, Any]:
+        return {
+            "start": list(s.start),
+            "end": list(s.end),
+            "name": s.name,
+            "kind": s.kind,
+            "isStackFrame": s.is_stack_frame,
+            "variables": list(s.variables),
+            "children": [scope(c) for c in s.children],
+        }
+
+    def generated(r: GeneratedRange) -> dict[str, Any]:
+        return {
+            "start": list(r.start),
+            "end": list(r.end),
+            "definition": r.definition,
+            "isStackFrame": r.is_stack_frame,
+            "isHidden": r.is_hidden,
+            "values": list(r.values),
+            "subRangeBindings": [
+                [sub.variable_index, [[*b.from_, b.binding] for b in sub.bindings]]
+                for sub in r.sub_range_bindings
+            ],
+            "callSite": None if r.call_site is None else list(r.call_site),
+            "children": [generated(c) for c in r.children],
+        }
+
+    return {
+        "scopes": [None if s is None else scope(s) for s in info.scopes],
+        "ranges": [generated(r) for r in info.ranges],
+    }
+
+
+def golden(info: ScopeInfo, sources: int) -> tuple[list[Any], list[Any]]:
+    """``sources[].scope`` and ``ranges`` of tc39's .golden files (scopes.d.ts)."""
+
+    def position(p: Position) -> dict[str, int]:
+        return {"line": p.line, "column": p.column}
+
+    def scope(s: OriginalScope) -> dict[str, Any]:
+        return {
+            "start": position(s.start),
+            "end": position(s.end),
+            "name": s.name,
+            "kind": s.kind,
+            "isStackFrame": s.is_stack_frame,
+            "variables": list(s.variables),
+            "children": [scope(c) for c in s.children],
+        }
+
+    def generated(r: GeneratedRange) -> dict[str, Any]:
+        site = r.call_site
+        return {
+            "start": position(r.start),
+            "end": position(r.end),
+            "definitionIndex": r.definition,
+            "stackFrameType": r.stack_frame_type,
+            "callSite": None
+            if site is None
+            else {"sourceIndex": site.source_index, "line": site.line, "column": site.column},
+            "bindings": [
+                [{"from": position(b.from_), "binding": b.binding} for b in bindings]
+                for bindings in r.bindings
+            ],
+            "children": [generated(c) for c in r.children],
+        }
+
+    scopes = [
+        scope(s) if i < len(info.scopes) and (s := info.scopes[i]) is not None else None
+        for i in range(sources)
+    ]
+    return scopes, [generated(r) for r in info.ranges]
+
+
+# --- DevTools, in node --------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def devtools() -> Callable[..., Any]:
+    """Runs tests/js/scopes-reference.mjs: ``devtools("decode", cases=[...])``. Installs
+    the codec (npm ci, without the SWC that only generate.mjs needs) the first time."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    assert node and npm, "the scopes tests need node and npm on PATH"
+    if not (FIXTURES / "node_modules" / "chrome-devtools-frontend").is_dir():
+        subprocess.run(
+            [npm, "ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=FIXTURES,
+            check=True,
+        )
+
+    def run(op: str, **request: Any) -> Any:
+        done = subprocess.run(
+            [node, str(REFERENCE)],
+            input=json.dumps({"op": op, **request}).encode(),
+            capture_output=True,
+        )
+        assert done.returncode == 0, f"scopes-reference.mjs {op} failed:\n{done.stderr.decode()}"
+        return json.loads(done.stdout)
+
+    return run
+
+
+# --- tc39 ---------------------------------------------------------------------------
+
+
+def test_every_tc39_expectation_is_here() -> None:
+    """generate.mjs copied all of tc39's decoding/scopes/ (8 maps at the commit in
+    tc39/SOURCE), each with its .golden; rust.json answers each."""
+    assert len(TC39) == 8
+    assert all(p.with_suffix(".map.golden").exists() for p in TC39)
+    answered = {case["name"] for case in _json("rust.json")["cases"]}
+    assert {f"tc39/{p.name}" for p in TC39} <= answered
+
+
+@pytest.mark.parametrize("path", TC39, ids=[p.stem for p in TC39])
+def test_tc39_decoding(path: Path) -> None:
+    source_map = tc39_map(path)
+    expected = json.loads(path.with_suffix(".map.golden").read_text("utf-8"))
+    info, encoded = ours(f"tc39/{path.name}", source_map["names"])
+    scopes, ranges = golden(info, len(source_map["sources"]))
+    assert scopes == [source["scope"] for source in expected["sources"]]
+    assert ranges == expected["ranges"]
+    assert encoded == source_map.get("scopes", "")
+
+
+def test_tc39_maps_through_devtools(devtools: Callable[..., Any]) -> None:
+    """DevTools reads tc39's maps, and our encoding of them, as we do."""
+    cases, infos = [], []
+    for path in TC39:
+        source_map = tc39_map(path)
+        info, encoded = ours(f"tc39/{path.name}", source_map["names"])
+        infos.append(info)
+        for scopes in (source_map.get("scopes", ""), encoded):
+            cases.append(
+                {
+                    "scopes": scopes,
+                    "names": source_map["names"],
+                    "sources": len(source_map["sources"]),
+                }
+            )
+    theirs = devtools("decode", cases=cases, strict=True)
+    for i, info in enumerate(infos):
+        assert theirs[2 * i] == model(info)
+        assert theirs[2 * i + 1] == model(info)
+
+
+# --- DevTools -----------------------------------------------------------------------
+
+
+def test_the_corpus_is_what_devtools_writes(devtools: Callable[..., Any]) -> None:
+    """The random cases' text is DevTools' encoding of their trees, today: so reading it
+    reads what DevTools writes (the SWC case is SWC's own text)."""
+    cases = [c for c in devtools_cases() if c["name"].startswith("random-")]
+    assert len(cases) == _json("devtools.json")["about"]["random"]["count"]
+    encoded = devtools("encode", models=[c["model"] for c in cases])
+    for case, theirs in zip(cases, encoded):
+        assert theirs == {"scopes": case["scopes"], "names": case["names"]}, case["name"]
+    random = _json("devtools.json")["about"]["random"]
+    again = devtools("random", seed=random["seed"], count=random["count"])
+    assert again == [c["model"] for c in cases]
+
+
+def test_their_encoding_our_decoding(devtools: Callable[..., Any]) -> None:
+    """DevTools' text (random trees, SWC's output) decoded by us is what DevTools
+    decodes it to, in both of its modes."""
+    cases = devtools_cases()
+    request = [{"scopes": c["scopes"], "names": c["names"], "sources": c["sources"]} for c in cases]
+    for strict in (False, True):
+        theirs = devtools("decode", cases=request, strict=strict)
+        for case, decoded in zip(cases, theirs):
+            info, _ = ours(case["name"], case["names"])
+            assert model(info) == decoded == case["model"], case["name"]
+
+
+def test_our_encoding_their_decoding(devtools: Callable[..., Any]) -> None:
+    """Our text, decoded by DevTools, is our model (names are the map's: our encoding
+    indexes the same `names`)."""
+    cases = devtools_cases()
+    infos, request = [], []
+    for case in cases:
+        info, encoded = ours(case["name"], case["names"])
+        infos.append(info)
+        request.append({"scopes": encoded, "names": case["names"], "sources": case["sources"]})
+    for strict in (False, True):
+        theirs = devtools("decode", cases=request, strict=strict)
+        for case, info, decoded in zip(cases, infos, theirs):
+            assert decoded == model(info), case["name"]
+
+
+def test_our_encoding_differs_from_theirs_only_in_call_site_order() -> None:
+    """DevTools writes a range's call site (`I`) after its sub-range bindings (`H`); the
+    spec's grammar, and our encoder, before them. Otherwise the texts are the same."""
+
+    def call_sites_first(text: str) -> str:
+        items = text.split(",")
+        for i, item in enumerate(items):
+            j = i
+            while item.startswith("I") and j > 0 and items[j - 1].startswith("H"):
+                items[j - 1], items[j] = items[j], items[j - 1]
+                j -= 1
+        return ",".join(items)
+
+    moved = 0
+    for case in devtools_cases():
+        _, encoded = ours(case["name"], case["names"])
+        assert encoded == call_sites_first(case["scopes"]), case["name"]
+        moved += encoded != case["scopes"]
+    assert moved > 0
+
+
+# --- SWC ----------------------------------------------------------------------------
+
+
+def swc() -> tuple[dict[str, Any], ScopeInfo]:
+    source_map = json.loads((FIXTURES / "swc" / "output.js.map").read_text("utf-8"))
+    case = next(c for c in devtools_cases() if c["name"] == "swc")
+    assert case["scopes"] == source_map["scopes"] and case["names"] == source_map["names"]
+    info, encoded = ours("swc", source_map["names"])
+    assert encoded == source_map["scopes"]
+    return source_map, info
+
+
+def test_swc_build_scopes() -> None:
+    """SWC's scopes of tests/fixtures/scopes/swc/input.js, read: a module scope with
+    function and block scopes inside, and generated ranges that are them, over the code
+    of those functions. (SWC 1.16's scopes carry the minified variable names, and
+    original positions past the input's end: what it writes, read as DevTools reads it.)"""
+    source_map, info = swc()
+    assert len(info.scopes) == len(source_map["sources"]) == 1
+    root = info.scopes[0]
+    assert root is not None and root.kind == "module" and not root.is_stack_frame
+    scopes = list(root.walk())
+    assert {s.kind for s in scopes} == {"module", "function", "block"}
+    assert all(s.is_stack_frame == (s.kind == "function") for s in scopes)
+    assert {"main", "constructor"} <= {s.name for s in scopes}
+    code = (FIXTURES / "swc" / "output.js").read_text("utf-8").splitlines()[0]
+    ranges = [r for top in info.ranges for r in top.walk()]
+    assert len(ranges) == len(scopes)
+    for r in ranges:
+        definition = info.definition(r)
+        assert definition is not None
+        assert r.is_stack_frame == definition.is_stack_frame
+        assert r.values == definition.variables  # SWC's bindings: the names themselves
+        text = code[r.start.column : r.end.column]
+        if definition.name == "main":
+            assert text.startswith("function main(e){") and text.endswith("}")
+        if definition.kind == "block":
+            assert text.startswith("{") and text.endswith("}")
+    # The ranges at the loop's body: the module, the class's method, the inlined
+    # function expression, the loop's block.
+    at = code.index("r.push")
+    kinds = [d.kind for r in info.ranges_at(0, at) if (d := info.definition(r)) is not None]
+    assert kinds == ["module", "function", "function", "block"]
+
+
+# --- the Python model ---------------------------------------------------------------
+
+
+def test_model_types() -> None:
+    """Named tuples: immutable, compared by value; the spec's views of a range."""
+    inner = OriginalScope(Position(1, 2), Position(3, 0), "f", "Function", True, ("x",), ())
+    outer = OriginalScope(Position(0, 0), Position(9, 0), None, "Global", False, (), (inner,))
+    sub = SubRangeBinding(0, (Binding(Position(0, 20), "b"), Binding(Position(0, 30), None)))
+    r = GeneratedRange(
+        Position(0, 10),
+        Position(0, 40),
+        1,
+        False,
+        False,
+        ("a",),
+        (sub,),
+        OriginalPosition(0, 5, 1),
+        (),
+    )
+    info = ScopeInfo((outer, None), (r,))
+    assert info.original_scopes() == (outer, inner)
+    assert info.definition(r) is inner
+    assert r.stack_frame_type == "none"
+    assert r._replace(is_stack_frame=True).stack_frame_type == "original"
+    assert r._replace(is_stack_frame=True, is_hidden=True).stack_frame_type == "hidden"
+    assert r.bindings == (
+        (
+            Binding(Position(0, 10), "a"),
+            Binding(Position(0, 20), "b"),
+            Binding(Position(0, 30), None),
+        ),
+    )
+    # Sub-range bindings of a variable without a value are left out, as the spec does.
+    assert r._replace(values=()).bindings == ()
+    assert info.ranges_at(0, 10) == [r] and info.ranges_at(0, 40) == []
+    with pytest.raises(AttributeError):
+        r.start = Position(0, 0)  # type: ignore[misc]
+    assert r == GeneratedRange(*r)
+    assert repr(Position(1, 2)) == "Position(line=1, column=2)"
+
+
+def test_from_words_resolves_names_as_the_spec() -> None:
+    """An index beyond ``names`` is no name, and "" for a variable; words that do not
+    match their header are refused."""
+    none = 0xFFFFFFFF
+    words = [1, 1, 1, 1, 2, 1, 0, 0]  # 1 source, scope, range; 2 variables, 1 value
+    words += [0]  # the source's root
+    words += [0, 0, 5, 0, none, 7, 0, 1, 0, 2]  # the scope: name 7 (out), kind 0
+    words += [0, 0, 1, 0, none, 0, 0, 0, 0, 0, 0, 1, 0, 0]  # the range
+    words += [0, 9]  # variables
+    words += [9]  # values
+    info = ScopeInfo.from_words(words, ["k"])
+    (scope,) = info.scopes
+    assert scope is not None
+    assert (scope.name, scope.kind, scope.variables) == (None, "k", ("k", ""))
+    assert info.ranges[0].values == (None,)
+    assert info.definition(info.ranges[0]) is scope
+    data = struct.pack(f"<{len(words)}I", *words)
+    assert ScopeInfo.from_bytes(data, ["k"]) == info
+    with pytest.raises(ValueError):
+        ScopeInfo.from_bytes(data[:-1], ["k"])
+    with pytest.raises(ValueError):
+        ScopeInfo.from_words(words[:-1], ["k"])
+    with pytest.raises(ValueError):
+        ScopeInfo.from_words([2] + words[1:], ["k"])
+
+
+def test_deep_trees_build_without_recursion() -> None:
+    """The words of 50,000 nested scopes (rust/src/scopes's test makes 200,000) build
+    a model: no recursion."""
+    none = 0xFFFFFFFF
+    depth = 50_000
+    words = [1, 1, depth, 0, 0, 0, 0, 0, 0]  # the header, then the source's root
+    for i in range(depth):
+        words += [0, i, 0, 2 * depth - i, none if i == 0 else i - 1, none, none, 0, 0, 0]
+    info = ScopeInfo.from_words(words, [])
+    scope = info.scopes[0]
+    assert scope is not None
+    assert sum(1 for _ in scope.walk()) == depth
+    assert len(info.original_scopes()) == depth
