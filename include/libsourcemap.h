@@ -154,6 +154,11 @@ const char *lsm_view_get_debug_id(const lsm_view_t *view, size_t *len_out, lsm_e
 /* Hermes' x_hermes_function_offsets as the map wrote it (JSON); NULL if absent. */
 const char *lsm_view_get_hermes_function_offsets(const lsm_view_t *view, size_t *len_out,
                                                  lsm_error_t *err);
+/* The scopes field (ECMA-426's scopes proposal) decoded leniently, as little-endian
+   uint32 words (layout: rust/src/scopes/words.rs) in a buffer to free with
+   lsm_buffer_free; NULL (and *len_out = 0) without the field. A field that cannot be
+   read fails with LSM_ERR_INVALID_SOURCEMAP naming the item; the view stays usable. */
+char *lsm_view_get_scopes(const lsm_view_t *view, size_t *len_out, lsm_error_t *err);
 /* 1 if any source has a React Native function map (x_facebook_sources), else 0. */
 int lsm_view_has_function_maps(const lsm_view_t *view, lsm_error_t *err);
 /* The function around original (line, col) of source src_id by its function map, as

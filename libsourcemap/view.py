@@ -7,6 +7,7 @@ import struct
 from _thread import allocate_lock  # not `threading`: see _native.py
 from array import array
 from collections import namedtuple
+from collections.abc import Sequence as _Sequence
 
 from ._native import (
     NONE,
@@ -18,6 +19,7 @@ from ._native import (
     rule_flags,
     rustcall,
     scratch,
+    take_buffer,
     take_dump,
     to_bytes,
     valid_u32,
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from typing import Any, Callable, NamedTuple, Union
 
     from .frames import Frame
+    from .scopes import ScopeInfo
 
     Buffer = Union[bytes, bytearray, memoryview, str]
     PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
@@ -88,9 +91,11 @@ class View(RustObject):
     threads; native work runs without the GIL.
     """
 
-    __slots__ = ("_sources", "_names", "_resolver")
+    __slots__ = ("_sources", "_names", "_resolver", "_scopes")
     _sources: dict[int, str | None]
     _names: dict[int, str | None]
+    # The decoded `scopes` field, on first use (a tuple holding it, or None: not read yet).
+    _scopes: tuple[ScopeInfo | None] | None
     # The view's own Resolver (libsourcemap.resolver), made on first use. The library
     # never imports the engine, not even for a type: `Resolver.of(view)` is typed.
     _resolver: Any
@@ -109,6 +114,7 @@ class View(RustObject):
         view._sources = {}
         view._names = {}
         view._resolver = None
+        view._scopes = None
         return view
 
     @staticmethod
@@ -250,6 +256,31 @@ class View(RustObject):
             raise InvalidSourceMap(
                 "x_hermes_function_offsets must map segment ids to lists of offsets"
             ) from None
+
+    @property
+    def scopes(self) -> ScopeInfo | None:
+        """The map's ``scopes`` field (ECMA-426's scopes proposal), decoded: the scope
+        tree of each original source and the generated ranges (see
+        :mod:`libsourcemap.scopes`); ``None`` if the map has none. Decoded on first use
+        and kept (the view is immutable).
+
+        A field the proposal's decoding cannot read raises :class:`InvalidSourceMap`
+        naming the item and its byte; the rest of the map stays usable. (A map parsed with
+        ``strict=True`` has refused such a field already.) An index map's sections keep
+        their scopes to themselves: a flattened index map has none."""
+        cached = self._scopes
+        if cached is not None:
+            return cached[0]
+        ptr = self._get_ptr()
+        size = scratch.size
+        buf = rustcall(lib.lsm_view_get_scopes, ptr, size)
+        info = None
+        if buf != ffi.NULL:
+            from .scopes import ScopeInfo
+
+            info = ScopeInfo.from_bytes(take_buffer(buf, size[0]), _NameList(self))
+        self._scopes = (info,)
+        return info
 
     @property
     def is_bytecode_map(self) -> bool:
@@ -646,6 +677,23 @@ def _clamped_pairs(pairs: list[tuple[int, int]]) -> tuple[array[int], set[int]]:
             flat.extend((NONE, NONE))
             invalid.add(i)
     return flat, invalid
+
+
+class _NameList(_Sequence["str | None"]):
+    """A view's ``names`` as a sequence read on demand (what ``ScopeInfo.from_words``
+    takes): the scopes of a big map name a few of its names, not all."""
+
+    __slots__ = ("_view", "_len")
+
+    def __init__(self, view: View) -> None:
+        self._view = view
+        self._len = view.name_count
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index: int) -> str | None:  # type: ignore[override]
+        return self._view.get_name(index)
 
 
 def _fast_fields(fast: Callable[..., int], ptr: Any, line: int, col: int) -> list[int] | None:

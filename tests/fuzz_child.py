@@ -63,6 +63,7 @@ def exercise(rng: random.Random, view: View) -> None:
         lambda: view.get_source_name(random_int(rng)),  # type: ignore[arg-type]
         lambda: view.has_source_contents(random_int(rng)),  # type: ignore[arg-type]
         lambda: (view.file, view.source_root, view.debug_id, view.ignore_list, repr(view)),
+        lambda: view.scopes,
         lambda: list(view)[:50],
         lambda: View.from_memdb(view.dump_memdb(rng.random() < 0.5, rng.random() < 0.5)),
         lambda: view.get_context_lines(random_int(rng), random_int(rng), random_int(rng)),  # type: ignore[arg-type]
@@ -90,6 +91,10 @@ def main(seed: int, iterations: int) -> int:
             {"version": 3, "sources": ["a"], "names": ["n"], "mappings": "AAAAA;CAAC"}
         ).encode()
     )
+    # Maps with scopes (tc39's, SWC's): mutations reach the field's decoder.
+    scopes = FIXTURES / "scopes"
+    with_scopes = sorted(scopes.glob("tc39/*.map")) + [scopes / "swc" / "output.js.map"]
+    seeds += [p.read_bytes() for p in with_scopes]
     caches = [View.from_json(s).dump_memdb() for s in seeds[-2:]]
     tmpdir = tempfile.mkdtemp()
     for i in range(iterations):

@@ -1,11 +1,11 @@
 """The ``scopes`` field (ECMA-426's scopes proposal): tc39's decoding expectations, and
-Chrome DevTools' codec both ways, on random scope trees and on a real SWC build.
+Chrome DevTools' codec both ways, on random scope trees and on a real SWC build; and the
+field through a view: strict and lenient reading, ``to_json``, memdb caches, index maps.
 
-The native codec (rust/src/scopes) is not wired into the view yet, so its answers come
-from tests/fixtures/scopes/rust.json: the words of its decoding and its encoding of
-every fixture, which ``cargo test scopes`` checks are exactly what it answers (and
-rewrites with LSM_REGENERATE_SCOPES=1). ``ours()`` is the one place that reads them:
-with the view wired, it becomes ``View.from_json(map).scopes``.
+Decodings are live (``View.scopes``). Our encodings come from
+tests/fixtures/scopes/rust.json, which ``cargo test scopes`` checks is exactly what the
+encoder writes (and rewrites with LSM_REGENERATE_SCOPES=1), since no Python API encodes
+a ``ScopeInfo`` yet; the words there must equal the live decoding (``ours()``).
 
 The DevTools side runs live in node (tests/js/scopes-reference.mjs, the codec pinned by
 tests/fixtures/scopes/package.json); tests/fixtures/scopes/generate.mjs made the random
@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import pytest
 
+from libsourcemap import InvalidSourceMap, View
 from libsourcemap.scopes import (
     Binding,
     GeneratedRange,
@@ -55,11 +56,27 @@ def tc39_map(path: Path) -> dict[str, Any]:
     return data
 
 
-def ours(name: str, names: list[str]) -> tuple[ScopeInfo, str]:
-    """The native codec's decoding (as the Python model) and encoding of a fixture."""
-    answers = {case["name"]: case for case in _json("rust.json")["cases"]}
-    answer = answers[name]
-    return ScopeInfo.from_words(answer["words"], names), answer["encoded"]
+def case_map(case: dict[str, Any]) -> dict[str, Any]:
+    """A map with a DevTools case's scopes, names and number of sources."""
+    return {
+        "version": 3,
+        "sources": [f"s{i}.js" for i in range(case["sources"])],
+        "names": case["names"],
+        "mappings": "",
+        "scopes": case["scopes"],
+    }
+
+
+def ours(name: str, source_map: dict[str, Any]) -> tuple[ScopeInfo, str]:
+    """The native codec's decoding of a map's ``scopes`` through a view (both modes:
+    every fixture is valid), and its encoding (rust.json, checked by ``cargo test``)."""
+    text = json.dumps(source_map)
+    info = View.from_json(text).scopes
+    assert info is not None
+    assert View.from_json(text, strict=True).scopes == info
+    answer = {case["name"]: case for case in _json("rust.json")["cases"]}[name]
+    assert ScopeInfo.from_words(answer["words"], source_map["names"]) == info
+    return info, answer["encoded"]
 
 
 # --- the model as JSON: DevTools' (the reference script's) and tc39's ------------------
@@ -186,7 +203,7 @@ def test_every_tc39_expectation_is_here() -> None:
 def test_tc39_decoding(path: Path) -> None:
     source_map = tc39_map(path)
     expected = json.loads(path.with_suffix(".map.golden").read_text("utf-8"))
-    info, encoded = ours(f"tc39/{path.name}", source_map["names"])
+    info, encoded = ours(f"tc39/{path.name}", source_map)
     scopes, ranges = golden(info, len(source_map["sources"]))
     assert scopes == [source["scope"] for source in expected["sources"]]
     assert ranges == expected["ranges"]
@@ -198,7 +215,7 @@ def test_tc39_maps_through_devtools(devtools: Callable[..., Any]) -> None:
     cases, infos = [], []
     for path in TC39:
         source_map = tc39_map(path)
-        info, encoded = ours(f"tc39/{path.name}", source_map["names"])
+        info, encoded = ours(f"tc39/{path.name}", source_map)
         infos.append(info)
         for scopes in (source_map.get("scopes", ""), encoded):
             cases.append(
@@ -238,7 +255,7 @@ def test_their_encoding_our_decoding(devtools: Callable[..., Any]) -> None:
     for strict in (False, True):
         theirs = devtools("decode", cases=request, strict=strict)
         for case, decoded in zip(cases, theirs):
-            info, _ = ours(case["name"], case["names"])
+            info, _ = ours(case["name"], case_map(case))
             assert model(info) == decoded == case["model"], case["name"]
 
 
@@ -248,7 +265,7 @@ def test_our_encoding_their_decoding(devtools: Callable[..., Any]) -> None:
     cases = devtools_cases()
     infos, request = [], []
     for case in cases:
-        info, encoded = ours(case["name"], case["names"])
+        info, encoded = ours(case["name"], case_map(case))
         infos.append(info)
         request.append({"scopes": encoded, "names": case["names"], "sources": case["sources"]})
     for strict in (False, True):
@@ -272,7 +289,7 @@ def test_our_encoding_differs_from_theirs_only_in_call_site_order() -> None:
 
     moved = 0
     for case in devtools_cases():
-        _, encoded = ours(case["name"], case["names"])
+        _, encoded = ours(case["name"], case_map(case))
         assert encoded == call_sites_first(case["scopes"]), case["name"]
         moved += encoded != case["scopes"]
     assert moved > 0
@@ -285,7 +302,7 @@ def swc() -> tuple[dict[str, Any], ScopeInfo]:
     source_map = json.loads((FIXTURES / "swc" / "output.js.map").read_text("utf-8"))
     case = next(c for c in devtools_cases() if c["name"] == "swc")
     assert case["scopes"] == source_map["scopes"] and case["names"] == source_map["names"]
-    info, encoded = ours("swc", source_map["names"])
+    info, encoded = ours("swc", source_map)
     assert encoded == source_map["scopes"]
     return source_map, info
 
@@ -403,3 +420,83 @@ def test_deep_trees_build_without_recursion() -> None:
     assert scope is not None
     assert sum(1 for _ in scope.walk()) == depth
     assert len(info.original_scopes()) == depth
+
+
+# --- the field through a view ---------------------------------------------------------
+
+
+def nested() -> dict[str, Any]:
+    return tc39_map(FIXTURES / "tc39" / "nested-scopes.map")
+
+
+@pytest.mark.parametrize(
+    ("scopes", "item"),
+    [
+        ("BAAA,ZZZ", "item 2 at byte 8"),  # a scope that never ends
+        ("BAA", "item 0"),  # cut short
+        ("B!AA,C", "item 0"),  # not base64
+        ("BAAA,CAA,CAA", "item 2"),  # an end without a start
+        ("B" + "g" * 40, "item 0"),  # a VLQ of 2^32 or more
+    ],
+)
+def test_unreadable_scopes_keep_the_map_and_fail_strict(scopes: str, item: str) -> None:
+    """Lenient: the map reads, its mappings answer, and only ``scopes`` raises, naming
+    the item; strict: the parse is refused with the same words."""
+    text = json.dumps({**nested(), "scopes": scopes})
+    view = View.from_json(text)
+    assert view.get_source_count() == len(nested()["sources"])
+    with pytest.raises(InvalidSourceMap, match=f"invalid `scopes`: {item}"):
+        assert view.scopes is None  # raises before the comparison
+    with pytest.raises(InvalidSourceMap, match=f"invalid `scopes`: {item}"):
+        View.from_json(text, strict=True)
+
+
+def test_strict_only_refusals() -> None:
+    """What the proposal lets a decoder read with a fallback: read leniently (a name
+    index out of range is no name), refused in strict mode; a `scopes` that is not a
+    string is ignored leniently."""
+    source_map = nested()
+    out_of_range = {**source_map, "names": source_map["names"][:1]}
+    info = View.from_json(json.dumps(out_of_range)).scopes
+    assert info is not None and info.scopes[0] is not None
+    # names[1] (a scope's name) and names[2] (a kind) are gone.
+    assert [(s.name, s.kind) for s in info.scopes[0].walk()] == [
+        (None, None),
+        ("originalFunctionFoo", None),
+        (None, None),
+        (None, None),
+    ]
+    with pytest.raises(InvalidSourceMap, match="invalid `scopes`: item 2"):
+        View.from_json(json.dumps(out_of_range), strict=True)
+    assert View.from_json(json.dumps({**source_map, "scopes": 7})).scopes is None
+    with pytest.raises(InvalidSourceMap, match="`scopes` must be a string"):
+        View.from_json(json.dumps({**source_map, "scopes": 7}), strict=True)
+
+
+def test_scopes_carried_by_to_json_and_memdb() -> None:
+    """``to_json`` writes the field as read, and leaves it out without names (it indexes
+    them); a memdb stores it likewise."""
+    source_map = nested()
+    view = View.from_json(json.dumps(source_map))
+    assert view.scopes is not None
+    assert json.loads(view.to_json())["scopes"] == source_map["scopes"]
+    assert "scopes" not in json.loads(view.to_json(with_names=False))
+    assert View.from_json(view.to_json()).scopes == view.scopes
+    cached = View.from_memdb(view.dump_memdb())
+    assert cached.scopes == view.scopes
+    assert json.loads(cached.to_json())["scopes"] == source_map["scopes"]
+    assert View.from_memdb(view.dump_memdb(with_names=False)).scopes is None
+    without = View.from_json(json.dumps({k: v for k, v in source_map.items() if k != "scopes"}))
+    assert without.scopes is None and "scopes" not in json.loads(without.to_json())
+
+
+def test_an_index_map_keeps_its_sections_scopes_to_themselves() -> None:
+    """A flattened index map has no scopes (each section's index its own sources, names
+    and code); strict mode still checks each section's."""
+    section = {**nested(), "mappings": "AAAA"}
+    index = {"version": 3, "sections": [{"offset": {"line": 0, "column": 0}, "map": section}]}
+    assert View.from_json(json.dumps(index)).scopes is None
+    bad = {**index, "sections": [{**index["sections"][0], "map": {**section, "scopes": "BAA"}}]}
+    assert View.from_json(json.dumps(bad)).scopes is None
+    with pytest.raises(InvalidSourceMap, match="invalid `scopes`: item 0"):
+        View.from_json(json.dumps(bad), strict=True)

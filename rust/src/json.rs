@@ -16,6 +16,7 @@ mod scan;
 use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
 use crate::facebook::FunctionMapsBuilder;
 use crate::rules::Rules;
+use crate::scopes;
 use crate::tables::StringTableBuilder;
 
 /// The raw JSON text of one value, checked to be valid JSON (by `scan` or serde_json).
@@ -69,6 +70,10 @@ pub struct Document<'a> {
     /// Hermes: where each bytecode function starts (kept as written).
     #[serde(borrow, default)]
     pub x_hermes_function_offsets: Option<Raw<'a>>,
+    /// The scopes proposal's field (`scopes`): kept as text, decoded when asked (and at
+    /// once in strict mode, which refuses a bad one).
+    #[serde(borrow, default)]
+    pub scopes: Option<Raw<'a>>,
     /// The range mappings proposal's bit field per line; only checked, for
     /// `Rules::rust_sourcemap` (rust-sourcemap refuses a bad one).
     #[serde(borrow, default, rename = "rangeMappings")]
@@ -529,6 +534,8 @@ pub struct Assembly {
     pub function_maps: FunctionMapsBuilder,
     /// `x_hermes_function_offsets` as written (JSON), if the map has it.
     pub hermes_offsets: Option<String>,
+    /// The `scopes` text (unescaped), if the map has it as a string.
+    pub scopes: Option<String>,
 }
 
 /// Where the `mappings` text is.
@@ -653,6 +660,16 @@ pub fn assemble_map(
         asm.hermes_offsets = doc
             .x_hermes_function_offsets
             .map(|raw| raw.get().to_owned());
+    }
+    if let Some(text) = optional_str("scopes", doc.scopes, strict)? {
+        if strict {
+            let counts = scopes::MapCounts {
+                names: names.len(),
+                sources: sources.len(),
+            };
+            scopes::decode(text.as_bytes(), counts, scopes::Mode::Strict)?;
+        }
+        asm.scopes = Some(text);
     }
     if asm.debug_id.is_none() {
         asm.debug_id = match doc.debug_id {

@@ -28,7 +28,7 @@ use crate::integrity::{self, Blocks, Checked};
 use crate::lines;
 use crate::mappings::{self, INTERVAL};
 use crate::tables::{le_u32, push_u32, StringTableBuilder};
-use crate::view::{Part, Region, Span, View, PART_COUNT};
+use crate::view::{Part, Region, Span, View, META_SCOPES, PART_COUNT};
 
 pub const MAGIC: &[u8; 8] = b"LSMMEMDB";
 /// 2: adds the function table parts. 3: adds the source contents' line starts.
@@ -64,6 +64,11 @@ pub fn dump(
         true => None,
         false => Some(mappings::without_names(view.part(Part::Checkpoints).all()?)),
     };
+    // The scopes field indexes `names`: a dump without names leaves it out, as to_json.
+    let meta = match options.with_names || view.scopes_text()?.is_none() {
+        true => None,
+        false => Some(view.meta_without(META_SCOPES)?),
+    };
     let (lines_index, lines) = match options.with_source_contents {
         true => line_start_parts(view)?,
         false => Default::default(),
@@ -87,6 +92,8 @@ pub fn dump(
             Part::FunctionRecords => functions.map_or(empty, |f| f.records()).all()?,
             Part::FunctionNamesIndex => functions.map_or(empty, |f| f.names_index()).all()?,
             Part::FunctionNamesBlob => functions.map_or(empty, |f| f.names_blob()).all()?,
+            Part::MetaIndex if meta.is_some() => meta.as_ref().map_or(&[][..], |m| &m.0),
+            Part::MetaBlob if meta.is_some() => meta.as_ref().map_or(&[][..], |m| &m.1),
             Part::ContentLinesIndex => &lines_index,
             Part::ContentLines => &lines,
             _ => view.part(*part).all()?,

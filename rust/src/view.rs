@@ -12,6 +12,7 @@ use crate::integrity::{Blocks, Checked};
 use crate::json::{self, Assembly, MappingsText};
 use crate::mappings::{self, Limits, RawToken, TokenTable};
 use crate::rules::Rules;
+use crate::scopes::{MapCounts, Mode, Scopes, ScopesError};
 use crate::tables::{StringTable, StringTableBuilder};
 
 pub use crate::part::{Part, PART_COUNT};
@@ -24,6 +25,9 @@ pub const META_DEBUG_ID: u32 = 2;
 pub const META_IGNORE_LIST: u32 = 3;
 /// Hermes' `x_hermes_function_offsets`, as the map wrote it (JSON).
 pub const META_HERMES_OFFSETS: u32 = 4;
+/// The `scopes` field's text (ECMA-426's scopes proposal), unescaped. A memdb written
+/// before it has no such entry: it reads as absent, so the format needs no new version.
+pub const META_SCOPES: u32 = 5;
 
 /// Which buffer a table lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,6 +127,7 @@ impl View {
             .collect();
         meta.push(Some(&ignore))?;
         meta.push(asm.hermes_offsets.as_deref().map(str::as_bytes))?;
+        meta.push(asm.scopes.as_deref().map(str::as_bytes))?;
         let facebook = std::mem::take(&mut asm.function_maps).finish();
         let tables: [&[u8]; 9] = [
             &asm.sources.index,
@@ -520,6 +525,40 @@ impl View {
     /// this a bytecode map: generated columns are bytecode offsets.
     pub fn hermes_function_offsets(&self) -> Result<Option<&[u8]>> {
         View::plain(self.meta(), META_HERMES_OFFSETS)
+    }
+
+    /// The meta table's two parts (index, blob) with entry `dropped` absent: what a dump
+    /// that leaves that entry out stores.
+    pub fn meta_without(&self, dropped: u32) -> Result<(Vec<u8>, Vec<u8>)> {
+        let meta = self.meta()?;
+        let mut out = StringTableBuilder::default();
+        for id in 0..meta.len() {
+            let entry = match id == dropped {
+                true => None,
+                false => meta.get(id)?.map(|s| s.bytes),
+            };
+            out.push(entry)?;
+        }
+        Ok((out.index, out.blob))
+    }
+
+    /// The `scopes` field's text as the map wrote it (unescaped); `None` without one.
+    pub fn scopes_text(&self) -> Result<Option<&[u8]>> {
+        View::plain(self.meta(), META_SCOPES)
+    }
+
+    /// The `scopes` field decoded leniently (the spec's fallbacks): `None` without one,
+    /// `Some(Err(_))` for a field that cannot be read (the map itself stays readable;
+    /// strict mode refused such a map when it was parsed).
+    pub fn scopes(&self) -> Result<Option<std::result::Result<Scopes, ScopesError>>> {
+        let Some(text) = self.scopes_text()? else {
+            return Ok(None);
+        };
+        let counts = MapCounts {
+            names: self.name_count() as usize,
+            sources: self.source_count() as usize,
+        };
+        Ok(Some(crate::scopes::decode(text, counts, Mode::Lenient)))
     }
 
     /// The memdb's line starts of every source (`ContentLinesIndex`, `ContentLines`),

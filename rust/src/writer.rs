@@ -40,8 +40,8 @@ pub enum SourceRoot<'a> {
 }
 
 /// The view as ECMA-426 JSON: `version`, `file`, `sourceRoot`, `sources`,
-/// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId` (optional fields only
-/// where the view has them).
+/// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId`, `scopes` (optional
+/// fields only where the view has them).
 pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     // Room for the mappings and the contents as stored: growing a buffer of megabytes
     // step by step would copy it and fault in fresh pages at every step.
@@ -144,6 +144,13 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     if let Some(debug_id) = view.debug_id()? {
         key(&mut out, "debugId");
         string(&mut out, debug_id);
+    }
+    // The scopes proposal's field, as read; it indexes `names`, so only with them.
+    if options.with_names {
+        if let Some(scopes) = view.scopes_text()? {
+            key(&mut out, "scopes");
+            string(&mut out, scopes);
+        }
     }
     // React Native's function maps and Hermes' offsets: kept, or a rewritten map would
     // lose its function names.

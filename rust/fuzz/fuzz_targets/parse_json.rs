@@ -26,12 +26,16 @@ fn exercise(view: &View) {
         let _ = view.source_contents(id);
         let _ = view.source_name(id);
     }
+    // The scopes field decodes leniently to scopes or an error, never a panic; a dump
+    // keeps its text.
+    let scopes = view.scopes().expect("a parsed view reads its meta table");
     let options = DumpOptions { with_source_contents: true, with_names: true };
     let dumped = memdb::dump(view, view.stored_functions().expect("stored functions"), options).expect("dump");
     let loaded = memdb::load(Arc::new(Bytes::Owned(dumped))).expect("a dump loads");
     for (i, token) in tokens.iter().enumerate() {
         assert_eq!(loaded.get_token(i as u32).unwrap().as_ref(), Some(token));
     }
+    assert_eq!(loaded.scopes().expect("the dump's meta table"), scopes);
 }
 
 fuzz_target!(|data: &[u8]| {

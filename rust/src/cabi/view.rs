@@ -210,6 +210,19 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    /// The `scopes` field decoded leniently, as little-endian u32 words
+    /// (`scopes::words`) in an owned buffer; NULL without the field. A field that cannot
+    /// be read is an `InvalidSourceMap` error naming the item (the view stays usable).
+    fn lsm_view_get_scopes(view: *const View, len_out: *mut usize) -> *mut c_char {
+        let words = match handle(view)?.scopes()? {
+            Some(decoded) => Some(decoded?.to_le_bytes()),
+            None => None,
+        };
+        Ok(out_buffer(words.as_deref(), len_out))
+    }
+}
+
+ffi_fn! {
     fn lsm_view_has_function_maps(view: *const View) -> c_int {
         Ok(handle(view)?.function_maps()?.is_some() as c_int)
     }

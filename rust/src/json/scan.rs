@@ -64,12 +64,13 @@ enum Field {
     DebugIdSnake,
     XFacebookSources,
     XHermesFunctionOffsets,
+    Scopes,
     RangeMappings,
     XFacebookOffsets,
     XMetroModulePaths,
 }
 
-const FIELD_COUNT: usize = 17;
+const FIELD_COUNT: usize = 18;
 
 impl Field {
     fn named(key: &str) -> Option<Field> {
@@ -88,6 +89,7 @@ impl Field {
             "debug_id" => Field::DebugIdSnake,
             "x_facebook_sources" => Field::XFacebookSources,
             "x_hermes_function_offsets" => Field::XHermesFunctionOffsets,
+            "scopes" => Field::Scopes,
             "rangeMappings" => Field::RangeMappings,
             "x_facebook_offsets" => Field::XFacebookOffsets,
             "x_metro_module_paths" => Field::XMetroModulePaths,
@@ -168,6 +170,7 @@ impl<'a> Scanner<'a> {
                     Field::DebugId => &mut doc.debug_id,
                     Field::XFacebookSources => &mut doc.x_facebook_sources,
                     Field::XHermesFunctionOffsets => &mut doc.x_hermes_function_offsets,
+                    Field::Scopes => &mut doc.scopes,
                     Field::RangeMappings => &mut doc.range_mappings,
                     Field::XFacebookOffsets => &mut doc.x_facebook_offsets,
                     Field::XMetroModulePaths => &mut doc.x_metro_module_paths,
