@@ -64,9 +64,13 @@ def tiny_map(**fields: object) -> bytes:
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
-def vlq(value: int) -> str:
-    """An independent base64 VLQ encoder, to check the core's decoder against."""
-    rest = (-value << 1) | 1 if value < 0 else value << 1
+def vlq(value: int, signed: bool = True) -> str:
+    """An independent base64 VLQ encoder, to check the core's decoder against; with
+    ``signed=False``, of an unsigned VLQ (the proposals' fields: every bit a value bit)."""
+    if signed:
+        rest = (-value << 1) | 1 if value < 0 else value << 1
+    else:
+        rest = value
     out = ""
     while True:
         digit, rest = rest & 31, rest >> 5

@@ -91,11 +91,17 @@ def main(seed: int, iterations: int) -> int:
             {"version": 3, "sources": ["a"], "names": ["n"], "mappings": "AAAAA;CAAC"}
         ).encode()
     )
-    # Maps with scopes (tc39's, SWC's): mutations reach the field's decoder.
-    scopes = FIXTURES / "scopes"
-    with_scopes = sorted(scopes.glob("tc39/*.map")) + [scopes / "swc" / "output.js.map"]
-    seeds += [p.read_bytes() for p in with_scopes]
     caches = [View.from_json(s).dump_memdb() for s in seeds[-2:]]
+    # Maps with the proposals' fields (tc39's scopes and range mappings, valid and not;
+    # SWC's scopes): mutations reach their decoders, and caches hold them.
+    proposals = [
+        *sorted((FIXTURES / "scopes" / "tc39").glob("*.map")),
+        FIXTURES / "scopes" / "swc" / "output.js.map",
+        *sorted((FIXTURES / "range-mappings").glob("*.map")),
+    ]
+    seeds += [p.read_bytes() for p in proposals]
+    for name in ("scopes/swc/output.js.map", "range-mappings/multiple-mappings.js.map"):
+        caches.append(View.from_json((FIXTURES / name).read_bytes()).dump_memdb())
     tmpdir = tempfile.mkdtemp()
     for i in range(iterations):
         kind = rng.randrange(7)

@@ -195,9 +195,10 @@ impl Index {
         // Each section's sources were resolved against its own sourceRoot already.
         asm.source_root = None;
         // A section's scopes index its own sources and names and its ranges its own
-        // generated code: they are checked (strict mode) but not carried into the
-        // flattened map, which would need every item re-based.
+        // generated code, its range mappings its own segments: they are checked (strict
+        // mode) but not carried into the flattened map, which would need them re-based.
         asm.scopes = None;
+        asm.range_mappings.clear();
         tokens.sort_by_key(|t| (t.dst_line, t.dst_col));
         check_lines(&tokens)?;
         let text = mappings::encode(&tokens);

@@ -15,6 +15,7 @@ mod scan;
 
 use crate::error::{bad_json, invalid_map, Error, ErrorKind, Result};
 use crate::facebook::FunctionMapsBuilder;
+use crate::range_mappings;
 use crate::rules::Rules;
 use crate::scopes;
 use crate::tables::StringTableBuilder;
@@ -74,8 +75,8 @@ pub struct Document<'a> {
     /// once in strict mode, which refuses a bad one).
     #[serde(borrow, default)]
     pub scopes: Option<Raw<'a>>,
-    /// The range mappings proposal's bit field per line; only checked, for
-    /// `Rules::rust_sourcemap` (rust-sourcemap refuses a bad one).
+    /// The range mappings proposal's field (see `range_mappings`); under
+    /// `Rules::rust_sourcemap` only checked, as rust-sourcemap checks it.
     #[serde(borrow, default, rename = "rangeMappings")]
     pub range_mappings: Option<Raw<'a>>,
     /// Metro's fields of a RAM bundle's index map: only their types are checked, for
@@ -536,6 +537,8 @@ pub struct Assembly {
     pub hermes_offsets: Option<String>,
     /// The `scopes` text (unescaped), if the map has it as a string.
     pub scopes: Option<String>,
+    /// The token indexes of the range mappings (`rangeMappings`), ascending.
+    pub range_mappings: Vec<u32>,
 }
 
 /// Where the `mappings` text is.
@@ -696,23 +699,48 @@ pub fn assemble_map(
         asm.source_root = root;
     }
 
-    match doc.mappings {
-        None if strict => Err(invalid_map("`mappings` is missing")),
-        None => Ok(MappingsText::Owned(Vec::new())),
+    let text = match doc.mappings {
+        None if strict => return Err(invalid_map("`mappings` is missing")),
+        None => MappingsText::Owned(Vec::new()),
         Some(raw) => match locate_str(base, raw) {
             Some(RawStr {
                 offset,
                 len,
                 escaped: false,
-            }) => Ok(MappingsText::Input { offset, len }),
-            Some(found) => Ok(MappingsText::Owned(
+            }) => MappingsText::Input { offset, len },
+            Some(found) => MappingsText::Owned(
                 unescape(&base[found.offset..found.offset + found.len])?.into_bytes(),
-            )),
-            None => Err(invalid_map(format!(
-                "`mappings` must be a string, got {}",
-                describe(raw)
-            ))),
+            ),
+            None => {
+                return Err(invalid_map(format!(
+                    "`mappings` must be a string, got {}",
+                    describe(raw)
+                )))
+            }
         },
+    };
+    // rust-sourcemap (symbolic) reads the field's older 0-based form, and only checks it.
+    if !rules.rust_sourcemap {
+        let mappings = match &text {
+            MappingsText::Input { offset, len } => &base[*offset..*offset + *len],
+            MappingsText::Owned(text) => text,
+        };
+        asm.range_mappings = range_marks(doc.range_mappings, mappings, strict)?;
+    }
+    Ok(text)
+}
+
+/// `rangeMappings` as token indexes (see `range_mappings`). Strict mode refuses a field
+/// that cannot be read; lenient mode ignores it (each mapping then maps its own column,
+/// as without the field).
+fn range_marks(raw: Option<Raw>, mappings: &[u8], strict: bool) -> Result<Vec<u32>> {
+    let Some(field) = optional_str("rangeMappings", raw, strict)? else {
+        return Ok(Vec::new());
+    };
+    match range_mappings::decode(field.as_bytes(), mappings) {
+        Ok(marks) => Ok(marks),
+        Err(why) if strict => Err(invalid_map(format!("`rangeMappings`: {why}"))),
+        Err(_) => Ok(Vec::new()),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod memdb;
 pub mod part;
 pub mod proguard;
 pub mod quiet_panics;
+pub mod range_mappings;
 pub mod remap;
 pub mod rules;
 pub mod scopes;

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 
 use crate::bytes::SharedBytes;
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{bad_memdb, Error, ErrorKind, Result};
 use crate::facebook::FunctionMaps;
 use crate::function_table::FunctionTable;
 use crate::integrity::{Blocks, Checked};
@@ -13,7 +13,7 @@ use crate::json::{self, Assembly, MappingsText};
 use crate::mappings::{self, Limits, RawToken, TokenTable};
 use crate::rules::Rules;
 use crate::scopes::{MapCounts, Mode, Scopes, ScopesError};
-use crate::tables::{StringTable, StringTableBuilder};
+use crate::tables::{le_u32, StringTable, StringTableBuilder};
 
 pub use crate::part::{Part, PART_COUNT};
 
@@ -28,6 +28,9 @@ pub const META_HERMES_OFFSETS: u32 = 4;
 /// The `scopes` field's text (ECMA-426's scopes proposal), unescaped. A memdb written
 /// before it has no such entry: it reads as absent, so the format needs no new version.
 pub const META_SCOPES: u32 = 5;
+/// The token indexes of the range mappings (`rangeMappings`) as little-endian u32s,
+/// ascending; absent without any (and in a memdb written before them).
+pub const META_RANGE_MAPPINGS: u32 = 6;
 
 /// Which buffer a table lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +63,8 @@ pub struct View {
     /// of its mappings, so it has none and no token count; the pass decodes and checks
     /// the text under these rules (`for_each_token`).
     unindexed: Option<Rules>,
+    /// The map marks range mappings (`META_RANGE_MAPPINGS`): lookups check for them.
+    range_mappings: bool,
 }
 
 impl View {
@@ -128,6 +133,14 @@ impl View {
         meta.push(Some(&ignore))?;
         meta.push(asm.hermes_offsets.as_deref().map(str::as_bytes))?;
         meta.push(asm.scopes.as_deref().map(str::as_bytes))?;
+        // (A mark past the last token, after a lenient read skipped a segment, is never
+        // asked for.)
+        let ranges: Vec<u8> = asm
+            .range_mappings
+            .iter()
+            .flat_map(|index| index.to_le_bytes())
+            .collect();
+        meta.push((!ranges.is_empty()).then_some(&ranges[..]))?;
         let facebook = std::mem::take(&mut asm.function_maps).finish();
         let tables: [&[u8]; 9] = [
             &asm.sources.index,
@@ -230,6 +243,7 @@ impl View {
             blocks: None,
             plain_mappings,
             unindexed: None,
+            range_mappings: !ranges.is_empty(),
         })
     }
 
@@ -254,11 +268,13 @@ impl View {
             blocks: Some(blocks),
             plain_mappings: false,
             unindexed: None,
+            range_mappings: false,
         };
         view.limits = Limits {
             sources: view.sources()?.len(),
             names: view.names()?.len(),
         };
+        view.range_mappings = !view.range_mapping_marks()?.is_empty();
         view.tokens()?.validate()?;
         view.contents()?;
         view.meta()?;
@@ -360,9 +376,57 @@ impl View {
         self.limits.names
     }
 
-    /// The token for a generated position and its index, see `TokenTable::lookup`.
+    /// The token for a generated position and its index, see `TokenTable::lookup`. In a
+    /// map with range mappings, a position after a range mapping (up to the next
+    /// mapping, on its line or a later one) gets the range's token moved by the offset:
+    /// its generated position the one asked for, its original position moved as far
+    /// (on a later line: as many lines down, at the column asked for), without a name.
     pub fn lookup(&self, line: u32, col: u32) -> Result<Option<(u32, RawToken)>> {
-        self.tokens()?.lookup(line, col)
+        self.lookup_in(&self.tokens()?, line, col)
+    }
+
+    /// `lookup` through this view's `tokens()`, fetched once for many lookups.
+    pub fn lookup_in(
+        &self,
+        tokens: &TokenTable<'_>,
+        line: u32,
+        col: u32,
+    ) -> Result<Option<(u32, RawToken)>> {
+        if self.range_mappings {
+            if let Some((index, token)) = tokens.floor(line, col)? {
+                if token.dst() < (line, col) && token.has_source() && self.is_range(index)? {
+                    if let Some(moved) = range_offset(&token, line, col) {
+                        return Ok(Some((index, moved)));
+                    }
+                }
+            }
+        }
+        tokens.lookup(line, col)
+    }
+
+    /// Whether token `index` is a range mapping.
+    fn is_range(&self, index: u32) -> Result<bool> {
+        let marks = self.range_mapping_marks()?;
+        let (mut low, mut high) = (0, marks.len() / 4);
+        while low < high {
+            let mid = (low + high) / 2;
+            match le_u32(marks, mid * 4).unwrap_or(u32::MAX).cmp(&index) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+
+    /// The range mappings' token indexes as little-endian u32s, ascending (empty for
+    /// none).
+    pub fn range_mapping_marks(&self) -> Result<&[u8]> {
+        let marks = View::plain(self.meta(), META_RANGE_MAPPINGS)?.unwrap_or(&[]);
+        if marks.len() % 4 != 0 {
+            return Err(bad_memdb("the range mappings are not a list of u32s"));
+        }
+        Ok(marks)
     }
 
     /// The last segment at or before (`line`, `col`) on `line`, mapped or not.
@@ -589,4 +653,24 @@ impl std::fmt::Debug for View {
             .field("memdb", &self.is_memdb())
             .finish()
     }
+}
+
+/// `token`, a range mapping before (`line`, `col`), moved there; `None` if the original
+/// position would pass 2^32 - 1.
+fn range_offset(token: &RawToken, line: u32, col: u32) -> Option<RawToken> {
+    let (src_line, src_col) = match line - token.dst_line {
+        0 => (
+            token.src_line,
+            token.src_col.checked_add(col - token.dst_col)?,
+        ),
+        down => (token.src_line.checked_add(down)?, col),
+    };
+    Some(RawToken {
+        dst_line: line,
+        dst_col: col,
+        src_line,
+        src_col,
+        name_id: crate::mappings::NONE,
+        ..*token
+    })
 }

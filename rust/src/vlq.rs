@@ -47,6 +47,22 @@ pub fn decode(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
 }
 
 fn decode_long(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
+    let value = digits_value(bytes, pos)?;
+    if value >= (1u64 << 34) {
+        return Err(VlqError::Overflow);
+    }
+    let magnitude = (value >> 1) as i64;
+    Ok(if value & 1 == 1 {
+        -magnitude
+    } else {
+        magnitude
+    })
+}
+
+/// The bits of one VLQ's digits from `*pos` (advancing past them), sign bit included.
+/// 7 digits carry 35 bits: a sign bit plus any magnitude a 32-bit field needs; further
+/// zero digits are allowed ("large VLQs that decode in range"), others `Overflow`.
+fn digits_value(bytes: &[u8], pos: &mut usize) -> Result<u64, VlqError> {
     let mut value: u64 = 0;
     let mut shift = 0u32;
     loop {
@@ -58,8 +74,6 @@ fn decode_long(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
             return Err(VlqError::BadChar(*pos));
         }
         *pos += 1;
-        // 7 digits carry 35 bits: a sign bit plus any magnitude a 32-bit field needs.
-        // Further zero digits are allowed ("large VLQs that decode in range").
         let bits = (digit & 0x1f) as u64;
         if shift >= 35 {
             if bits != 0 {
@@ -69,19 +83,32 @@ fn decode_long(bytes: &[u8], pos: &mut usize) -> Result<i64, VlqError> {
             value |= bits << shift;
         }
         if digit & 0x20 == 0 {
-            break;
+            return Ok(value);
         }
         shift = shift.saturating_add(5);
     }
-    if value >= (1u64 << 34) {
-        return Err(VlqError::Overflow);
+}
+
+/// Decodes one *unsigned* VLQ number (every bit a value bit, no sign: the proposals'
+/// fields, `rangeMappings` and `scopes`) starting at `*pos`, advancing past it. Values
+/// of 2^32 or more are `Overflow`; zero digits after the value's own are allowed.
+pub fn decode_unsigned(bytes: &[u8], pos: &mut usize) -> Result<u32, VlqError> {
+    u32::try_from(digits_value(bytes, pos)?).map_err(|_| VlqError::Overflow)
+}
+
+/// Appends the unsigned VLQ encoding of `value` to `out` (see `decode_unsigned`).
+pub fn encode_unsigned(mut value: u32, out: &mut Vec<u8>) {
+    loop {
+        let mut digit = (value & 0x1f) as u8;
+        value >>= 5;
+        if value != 0 {
+            digit |= 0x20;
+        }
+        out.push(B64[digit as usize]);
+        if value == 0 {
+            return;
+        }
     }
-    let magnitude = (value >> 1) as i64;
-    Ok(if value & 1 == 1 {
-        -magnitude
-    } else {
-        magnitude
-    })
 }
 
 /// Appends the VLQ encoding of `value` to `out`.
@@ -174,7 +201,33 @@ mod tests {
         assert_eq!(decode_all("//////////////D"), Err(VlqError::Overflow));
     }
 
+    #[test]
+    fn unsigned_values() {
+        let read = |s: &str| {
+            let mut pos = 0;
+            decode_unsigned(s.as_bytes(), &mut pos).map(|v| (v, pos))
+        };
+        assert_eq!(read("A"), Ok((0, 1)));
+        assert_eq!(read("B"), Ok((1, 1)));
+        assert_eq!(read("gB"), Ok((32, 2)));
+        assert_eq!(read("//////D"), Ok((u32::MAX, 7)));
+        assert_eq!(read("///////D"), Err(VlqError::Overflow));
+        assert_eq!(read("//////H"), Err(VlqError::Overflow));
+        assert_eq!(read("ggggggggA"), Ok((0, 9)));
+        assert_eq!(read("g"), Err(VlqError::Unterminated));
+        assert_eq!(read("%"), Err(VlqError::BadChar(0)));
+    }
+
     proptest! {
+        #[test]
+        fn unsigned_round_trip(v in any::<u32>()) {
+            let mut out = Vec::new();
+            encode_unsigned(v, &mut out);
+            let mut pos = 0;
+            prop_assert_eq!(decode_unsigned(&out, &mut pos), Ok(v));
+            prop_assert_eq!(pos, out.len());
+        }
+
         #[test]
         fn digits_decode_to_their_values(values in proptest::collection::vec(-(1i64 << 32)..(1i64 << 32), 0..5)) {
             let mut room = [0; DIGITS_ROOM];

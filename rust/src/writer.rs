@@ -40,8 +40,8 @@ pub enum SourceRoot<'a> {
 }
 
 /// The view as ECMA-426 JSON: `version`, `file`, `sourceRoot`, `sources`,
-/// `sourcesContent`, `names`, `mappings`, `ignoreList`, `debugId`, `scopes` (optional
-/// fields only where the view has them).
+/// `sourcesContent`, `names`, `mappings`, `rangeMappings`, `ignoreList`, `debugId`,
+/// `scopes` (optional fields only where the view has them).
 pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     // Room for the mappings and the contents as stored: growing a buffer of megabytes
     // step by step would copy it and fault in fresh pages at every step.
@@ -137,6 +137,11 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
         }
     };
     out.push(b'"');
+    let ranges = range_mappings_field(view)?;
+    if !ranges.is_empty() {
+        key(&mut out, "rangeMappings");
+        string(&mut out, &ranges);
+    }
     match options.ignore_list {
         Some(ids) => ignore_list(&mut out, ids)?,
         None => ignore_list(&mut out, &view.ignore_list()?)?,
@@ -166,6 +171,25 @@ pub fn to_json(view: &View, options: JsonOptions<'_>) -> Result<Vec<u8>> {
     }
     out.push(b'}');
     Ok(out)
+}
+
+/// The view's range mappings as the `rangeMappings` field (empty for none): each mark
+/// located by its line and its index among the line's tokens.
+fn range_mappings_field(view: &View) -> Result<Vec<u8>> {
+    let marks = view.range_mapping_marks()?;
+    let mut located = Vec::with_capacity(marks.len() / 4);
+    for mark in marks.chunks_exact(4) {
+        let index = u32::from_le_bytes([mark[0], mark[1], mark[2], mark[3]]);
+        let Some(token) = view.get_token(index)? else {
+            continue;
+        };
+        let first = match token.dst_line.checked_sub(1) {
+            Some(above) => view.floor(above, u32::MAX)?.map_or(0, |(i, _)| i + 1),
+            None => 0,
+        };
+        located.push((token.dst_line, index - first));
+    }
+    Ok(crate::range_mappings::encode(&located))
 }
 
 /// A `mappings` string for segments given as six u32 each (generated line and column,

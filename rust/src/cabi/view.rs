@@ -398,12 +398,13 @@ ffi_fn! {
         count: usize,
         out: *mut LsmToken,
     ) -> usize {
-        let tokens = handle(view)?.tokens()?;
+        let view = handle(view)?;
+        let tokens = view.tokens()?;
         let (positions, out) = (u32_pairs(positions, count)?, out_slice(out, count)?);
         let mut found = 0;
         for (pair, slot) in positions.chunks_exact(2).zip(out.iter_mut()) {
             let (line, col) = (pair[0], pair[1]);
-            *slot = match tokens.lookup(line, col)? {
+            *slot = match view.lookup_in(&tokens, line, col)? {
                 Some(token) => {
                     found += 1;
                     token_record(token)
