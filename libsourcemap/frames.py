@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         resolved_with: str | None = None
         symbolicated: bool = True
         context_error: str | None = None
+        inlined_callers: tuple[Frame, ...] = ()
 
 else:
     _StackFrameBase = namedtuple(
@@ -48,8 +49,8 @@ else:
         "Frame",
         "source line column function name src_id pre_context context_line post_context "
         "minified_function minified error abs_path sourcemap resolved_with symbolicated "
-        "context_error",
-        defaults=(None, None, (), None, (), None, None, None, None, None, None, True, None),
+        "context_error inlined_callers",
+        defaults=(None, None, (), None, (), None, None, None, None, None, None, True, None, ()),
         module=__name__,
     )
 
@@ -85,6 +86,11 @@ class Frame(_FrameBase):
     not found or not readable). ``symbolicated`` is false for a frame of a plain file,
     one without a source map: ``error`` is ``None`` there, and the context lines are the
     file's own.
+
+    ``inlined_callers``: where the frame's position is in code a compiler inlined (the
+    map's ``scopes`` say so), the original callers that the generated code does not show,
+    innermost first, each a ``Frame`` at its call site (:meth:`expanded` puts them in a
+    trace).
     """
 
     __slots__ = ()
@@ -92,6 +98,11 @@ class Frame(_FrameBase):
     @property
     def resolved(self) -> bool:
         return self.error is None
+
+    def expanded(self) -> list[Frame]:
+        """This frame followed by its inlined callers: the frames the original program
+        had here, innermost first (as V8 prints a trace)."""
+        return [self, *self.inlined_callers]
 
     @property
     def filename(self) -> str | None:

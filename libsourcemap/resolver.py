@@ -49,6 +49,7 @@ _EMPTY: list[str] = []
 # A resolved frame's last fields: error, abs_path, sourcemap, resolved_with (those three
 # are a Symbolicator's), symbolicated, context_error.
 _RESOLVED = (None, None, None, None, True, None)
+_NO_CALLERS: tuple[Frame, ...] = ()
 
 
 class Resolver(RustObject):
@@ -210,48 +211,71 @@ class Resolver(RustObject):
         minified: list[StackFrame | None],
         valid: list[bool],
     ) -> list[Frame | None]:
-        """Frames from the records of ``lsm_resolver_resolve_frames`` (see the header)."""
-        header = memoryview(data)[: count * _RECORD * 4].cast("I").tolist()
-        at = count * _RECORD * 4  # where the next frame's text starts
-        sources = self._sources
+        """Frames from the records of ``lsm_resolver_resolve_frames`` (see the header):
+        one record per position, then one per inlined caller, then their texts."""
+        founds = memoryview(data)[: count * _RECORD * 4].cast("I")[::_RECORD].tolist()
+        extra = sum(found - 1 for found in founds if found > 1)
+        header = memoryview(data)[: (count + extra) * _RECORD * 4].cast("I").tolist()
+        text = [(count + extra) * _RECORD * 4]  # where the next record's text starts
         out: list[Frame | None] = []
+        inlined: list[tuple[int, int]] = []  # (frame index, number of callers)
         record = 0
         for function, printed, ok in zip(functions, minified, valid):
             if not ok:
                 out.append(None)
                 continue
-            found, src_id, line, col, name_len, fn_len, ctx_len, current = header[
-                record : record + _RECORD
-            ]
+            fields = header[record : record + _RECORD]
             record += _RECORD
-            if not found:
+            if not fields[0]:
                 out.append(None)
                 continue
-            name = fn = None
-            if name_len != NONE:
-                name = data[at : at + name_len].decode("utf-8", "replace")
-                at += name_len
-            if fn_len != NONE:
-                fn = data[at : at + fn_len].decode("utf-8", "replace")
-                at += fn_len
-            if current == NONE:
-                pre, line_text, post = _EMPTY.copy(), None, _EMPTY.copy()
-            else:
-                lines = data[at : at + ctx_len].decode("utf-8", "replace").split("\n")
-                pre, line_text, post = lines[:current], lines[current], lines[current + 1 : -1]
-            at += ctx_len
-            src = sources.get(src_id, _MISSING)
-            if src is _MISSING:
-                src = sources[src_id] = call_str(_get_source_name, self._view_ptr, src_id)
-            out.append(
-                _new_frame(
-                    Frame,
-                    (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post)
-                    + (function, printed)
-                    + _RESOLVED,
-                )
-            )
+            if fields[0] > 1:
+                inlined.append((len(out), fields[0] - 1))
+            out.append(self._frame(data, text, fields, function, printed))
+        for index, callers in inlined:
+            frames = []
+            for _ in range(callers):
+                fields = header[record : record + _RECORD]
+                frames.append(self._frame(data, text, fields, None, None))
+                record += _RECORD
+            out[index] = out[index]._replace(inlined_callers=tuple(frames))  # type: ignore[union-attr]
         return out
+
+    def _frame(
+        self,
+        data: bytes,
+        text: list[int],
+        fields: list[int],
+        function: str | None,
+        printed: StackFrame | None,
+    ) -> Frame:
+        """One frame from its record and the texts at ``text[0]`` (moved past them)."""
+        _, src_id, line, col, name_len, fn_len, ctx_len, current = fields
+        at = text[0]
+        name = fn = None
+        if name_len != NONE:
+            name = data[at : at + name_len].decode("utf-8", "replace")
+            at += name_len
+        if fn_len != NONE:
+            fn = data[at : at + fn_len].decode("utf-8", "replace")
+            at += fn_len
+        if current == NONE:
+            pre, line_text, post = _EMPTY.copy(), None, _EMPTY.copy()
+        else:
+            lines = data[at : at + ctx_len].decode("utf-8", "replace").split("\n")
+            pre, line_text, post = lines[:current], lines[current], lines[current + 1 : -1]
+        text[0] = at + ctx_len
+        sources = self._sources
+        src = sources.get(src_id, _MISSING)
+        if src is _MISSING:
+            src = sources[src_id] = call_str(_get_source_name, self._view_ptr, src_id)
+        return _new_frame(
+            Frame,
+            (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post)
+            + (function, printed)
+            + _RESOLVED
+            + (_NO_CALLERS,),
+        )
 
     def get_context_lines(
         self, src_id: int | None, line: int, size: int = 5

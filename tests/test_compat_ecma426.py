@@ -183,7 +183,10 @@ INVALID_BY_DESIGN = {
     if not test["sourceMapIsValid"]
 }
 VALID = [name for name in EVERY_MAP if name not in INVALID_BY_DESIGN]
-REORDERABLE = [name for name in VALID if _has(name, "lines")]
+#: SWC's line of the inlined-call fixture has two segments at one column in its middle,
+#: which the "last-line" reordering swaps: the same order, nothing to test.
+SAME_WHEN_SWAPPED = {"scopes/inlined/output.js.map"}
+REORDERABLE = [name for name in VALID if _has(name, "lines") and name not in SAME_WHEN_SWAPPED]
 WITH_STRINGS = [name for name in VALID if _has(name, "strings")]
 
 

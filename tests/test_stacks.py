@@ -51,10 +51,12 @@ class Score:
     misses: list[str] = field(default_factory=list)
 
 
-def score(bundler: str, view: View) -> Score:
+def score(bundler: str, view: View, original: str = "original") -> Score:
+    """How the bundle's frames resolve against the run of ``original`` (the modules, or
+    for SWC's builds the bundle SWC read)."""
     result = Score()
     bundle_dir = "stacks/dist"
-    for scenario, original_sites in load("original").items():
+    for scenario, original_sites in load(original).items():
         originals = [s for s in original_sites if in_corpus(s)]
         minified = [s for s in load(bundler)[scenario] if in_corpus(s)]
         result.frames += len(originals)

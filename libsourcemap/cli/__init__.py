@@ -251,7 +251,7 @@ def _symbolicate(args: argparse.Namespace) -> int:
         for bundle in bundles:
             bundle.close()
     if args.json:
-        print_json({"frames": [frame.to_dict() for frame in frames]})
+        print_json({"frames": [shown.to_dict() for frame in frames for shown in frame.expanded()]})
     else:
         _print_stacktrace(text, iter(frames))
     return EXIT_OK
@@ -366,14 +366,23 @@ def _print_stacktrace(text: str, frames: Any) -> None:
                     frame.line, frame.pre_context, frame.context_line, frame.post_context
                 )
             continue
-        where = f"{frame.source}:{frame.line}:{frame.column}"
-        function = frame.function
+        # A frame in inlined code is followed by the callers the original program had.
         printed = frame.minified.function if frame.minified is not None else None
-        if function and (printed or "").startswith("new "):
-            function = "new " + function  # as V8 prints constructor calls
-        out.write(f"    at {function} ({where})\n" if function else f"    at {where}\n")
-        if frame.context_line is not None and frame.line is not None:
-            _print_context(frame.line, frame.pre_context, frame.context_line, frame.post_context)
+        for shown in frame.expanded():
+            where = f"{shown.source}:{shown.line}:{shown.column}"
+            function = shown.function
+            if function and shown is frame and (printed or "").startswith("new "):
+                function = "new " + function  # as V8 prints constructor calls
+            inlined = "    [inlined]" if shown is not frame else ""
+            out.write(
+                f"    at {function} ({where}){inlined}\n"
+                if function
+                else f"    at {where}{inlined}\n"
+            )
+            if shown.context_line is not None and shown.line is not None:
+                _print_context(
+                    shown.line, shown.pre_context, shown.context_line, shown.post_context
+                )
 
 
 def _print_context(line: int, pre: Sequence[str], current: str, post: Sequence[str]) -> None:

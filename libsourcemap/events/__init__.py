@@ -192,7 +192,7 @@ def _trace(holder: dict[str, Any], where: str) -> _Trace:
         parsed.reverse()  # printed newest first; events list the oldest call first
 
         def write_text(resolved: list[Frame]) -> None:
-            frames = [_written({}, f) for f in resolved]
+            frames = [_written({}, f) for r in resolved for f in _oldest_first(r)]
             holder["stacktrace"] = {"frames": frames, "data": {"raw": stacktrace}}
 
         return _Trace(parsed, write_text)
@@ -203,9 +203,18 @@ def _trace(holder: dict[str, Any], where: str) -> _Trace:
     frames = [_copy_dict(f, f"{where}.frames[{i}]") for i, f in enumerate(raw_frames)]
 
     def write_frames(resolved: list[Frame]) -> None:
-        trace["frames"] = [_written(f, r) for f, r in zip(frames, resolved)]
+        trace["frames"] = [
+            _written(f, shown) for f, r in zip(frames, resolved) for shown in _oldest_first(r)
+        ]
 
     return _Trace([_stack_frame(f) for f in frames], write_frames)
+
+
+def _oldest_first(frame: Frame) -> list[Frame]:
+    """A resolved frame as an event lists it: the callers of the inlined code it is in
+    (the map's scopes say so) before it, the oldest first, each written from the same
+    event frame."""
+    return [*reversed(frame.inlined_callers), frame]
 
 
 def _stack_frame(frame: dict[str, Any]) -> StackFrame:

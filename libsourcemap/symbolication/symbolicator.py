@@ -397,6 +397,11 @@ class Symbolicator:
                 context = context_around(lines, frame.line or 0, self.context_lines, column)
         else:
             context = trimmed(context, column)
+        # The callers of inlined code: located alike, from the same minified frame.
+        callers = tuple(
+            self._located(artifact, caller._replace(minified=frame.minified))
+            for caller in frame.inlined_callers
+        )
         return frame._replace(
             abs_path=abs_path,
             sourcemap=artifact.map_url or url,
@@ -405,6 +410,7 @@ class Symbolicator:
             context_line=context[1],
             post_context=context[2],
             context_error=context_error,
+            inlined_callers=callers,
         )
 
     def _plain_frame(self, frame: StackFrame, lines: list[str]) -> Frame:

@@ -25,6 +25,10 @@ pub struct ResolvedFrame {
     context: Vec<u8>,
     /// Which line of `context` is the frame's (`None`: the source has no such line).
     at: Option<usize>,
+    /// Where the position is in inlined code (the map's scopes say so): the original
+    /// callers the generated code does not show, innermost first, each at its call site
+    /// (no `name`, no callers of its own).
+    pub callers: Vec<ResolvedFrame>,
 }
 
 /// Fields per frame in the header of `to_records`.
@@ -33,29 +37,32 @@ pub const RECORD_FIELDS: usize = 8;
 /// The frames as `lsm_resolver_resolve_frames` returns them: a header of `RECORD_FIELDS`
 /// native-endian u32 per frame, `[found, src_id, line, col, name length, function length,
 /// context length, context line index]` (a length or index of `NONE`: null; a frame not
-/// found is all zeros), then the bytes of every name, function and context, in that
-/// order. Read with one array conversion and slices, no parser: unlike JSON, this costs
-/// the reader no module import on its first call.
+/// found is all zeros; `found` is 1 plus the number of its inlined callers), then a
+/// record of the same form for each inlined caller (frame after frame, innermost caller
+/// first), then the bytes of every name, function and context, in the records' order.
+/// Read with one array conversion and slices, no parser: unlike JSON, this costs the
+/// reader no module import on its first call.
 pub fn to_records(frames: &[Option<ResolvedFrame>]) -> Result<Vec<u8>> {
-    let text: usize = frames.iter().flatten().map(|f| f.context.len()).sum();
-    let mut out = Vec::with_capacity(frames.len() * RECORD_FIELDS * 4 + text);
+    let callers = frames.iter().flatten().flat_map(|f| &f.callers);
+    let text: usize = frames
+        .iter()
+        .flatten()
+        .chain(callers.clone())
+        .map(|f| f.context.len())
+        .sum();
+    let records = frames.len() + callers.clone().count();
+    let mut out = Vec::with_capacity(records * RECORD_FIELDS * 4 + text);
     let mut blob = Vec::with_capacity(text);
-    let len_of = |bytes: Option<&[u8]>| -> Result<u32> {
-        match bytes {
-            None => Ok(NONE),
-            Some(b) => u32::try_from(b.len())
-                .ok()
-                .filter(|&n| n != NONE)
-                .ok_or_else(too_large),
-        }
-    };
-    for frame in frames {
-        let fields = match frame {
+    let firsts = frames
+        .iter()
+        .map(|frame| frame.as_ref().map(|f| (f, 1 + f.callers.len())));
+    for record in firsts.chain(callers.map(|f| Some((f, 1)))) {
+        let fields = match record {
             None => [0; RECORD_FIELDS],
-            Some(f) => {
+            Some((f, found)) => {
                 let (name, function) = (f.name.as_deref(), f.function.as_deref());
                 let fields = [
-                    1,
+                    u32::try_from(found).map_err(|_| too_large())?,
                     f.src_id,
                     f.line,
                     f.col,
@@ -77,6 +84,17 @@ pub fn to_records(frames: &[Option<ResolvedFrame>]) -> Result<Vec<u8>> {
     }
     out.extend_from_slice(&blob);
     Ok(out)
+}
+
+/// A length field of `to_records`: `NONE` for none.
+fn len_of(bytes: Option<&[u8]>) -> Result<u32> {
+    match bytes {
+        None => Ok(NONE),
+        Some(b) => u32::try_from(b.len())
+            .ok()
+            .filter(|&n| n != NONE)
+            .ok_or_else(too_large),
+    }
 }
 
 fn too_large() -> crate::error::Error {
@@ -124,20 +142,59 @@ fn resolve_one(
     let function = resolver
         .function_name_at(line, col, Some(token))?
         .map(|n| text(&n));
-    let first = token.src_line.saturating_sub(context);
-    let last = token.src_line.saturating_add(context).saturating_add(1);
+    let mut callers = Vec::new();
+    for caller in resolver.inlined_callers(line, col, Some(token))? {
+        let site = caller.site;
+        let function = caller.function.map(|n| text(&n));
+        callers.push(with_context(
+            resolver,
+            site.source,
+            site.line,
+            site.column,
+            None,
+            function,
+            context,
+        )?);
+    }
+    let mut frame = with_context(
+        resolver,
+        token.src_id,
+        token.src_line,
+        token.src_col,
+        name,
+        function,
+        context,
+    )?;
+    frame.callers = callers;
+    Ok(Some(frame))
+}
+
+/// A frame at original (`line`, `col`) of source `src_id`, with `context` lines each
+/// side.
+fn with_context(
+    resolver: &Resolver,
+    src_id: u32,
+    line: u32,
+    col: u32,
+    name: Option<String>,
+    function: Option<String>,
+    context: u32,
+) -> Result<ResolvedFrame> {
+    let first = line.saturating_sub(context);
+    let last = line.saturating_add(context).saturating_add(1);
     let lines = resolver
-        .source_lines(token.src_id, first, last)?
+        .source_lines(src_id, first, last)?
         .unwrap_or_default();
-    let at = (token.src_line - first) as usize;
+    let at = (line - first) as usize;
     let count = lines.iter().filter(|&&b| b == b'\n').count();
-    Ok(Some(ResolvedFrame {
-        src_id: token.src_id,
-        line: token.src_line,
-        col: token.src_col,
+    Ok(ResolvedFrame {
+        src_id,
+        line,
+        col,
         name,
         function,
         context: lines,
         at: (at < count).then_some(at),
-    }))
+        callers: Vec::new(),
+    })
 }

@@ -8,6 +8,7 @@ pub mod function_scopes;
 pub mod functions;
 pub mod parser_threads;
 pub mod resolver;
+pub mod scope_frames;
 pub mod symbolic_scopes;
 
 pub use resolver::Resolver;

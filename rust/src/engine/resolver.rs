@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use super::functions::{self, OriginalSource, PendingFunctions};
 use super::parser_threads;
+use super::scope_frames::{self, Translated};
 use crate::bytes::SharedBytes;
 use crate::error::{bad_memdb, Error, ErrorKind, Result};
 use crate::function_table::{Answer, FunctionTable, OwnedFunctions};
@@ -18,6 +19,7 @@ use crate::lines;
 use crate::load;
 use crate::mappings::{RawToken, NONE};
 use crate::rules::Rules;
+use crate::scopes::{OriginalPosition, Scopes};
 use crate::tables::{self, StoredStr};
 use crate::view::View;
 
@@ -32,6 +34,15 @@ pub struct Resolver {
     line_starts: Mutex<HashMap<u32, Arc<LinedText>>>,
     /// Line starts of sources split at line feeds only (`source_lf_lines`), by source id.
     lf_starts: Mutex<HashMap<u32, Arc<Vec<u32>>>>,
+    /// The map's `scopes`, decoded on first use (`None`: none, or not readable).
+    scopes: OnceLock<Option<Scopes>>,
+}
+
+/// A caller of an inlined function (`Resolver::inlined_callers`): the call site and the
+/// name of the function around it.
+pub struct Caller<'r> {
+    pub site: OriginalPosition,
+    pub function: Option<Cow<'r, [u8]>>,
 }
 
 /// A source's line starts, and its text if it had to be unescaped (else it is read from
@@ -49,6 +60,7 @@ impl Resolver {
             originals: Mutex::default(),
             line_starts: Mutex::default(),
             lf_starts: Mutex::default(),
+            scopes: OnceLock::new(),
         }
     }
 
@@ -140,7 +152,10 @@ impl Resolver {
         // Positions in sources with function maps (React Native) need no parse at all.
         let mut unnamed = Vec::with_capacity(positions.len());
         for &(line, col) in positions {
-            if !self.named_by_function_map(line, col)? {
+            let mapped = self.mapped_token(line, col)?;
+            if self.scope_function_name(line, col, mapped)?.is_none()
+                && !self.named_by_function_map(line, col)?
+            {
                 unnamed.push((line, col));
             }
         }
@@ -263,6 +278,11 @@ impl Resolver {
         col: u32,
         mapped: Option<RawToken>,
     ) -> Result<Option<Cow<'_, [u8]>>> {
+        // The map's scopes come first: they name what the producer knew, and cost no
+        // parse.
+        if let Some(answer) = self.scope_function_name(line, col, mapped)? {
+            return Ok(answer);
+        }
         // A source with a function map (React Native) names its functions itself, as
         // metro-symbolicate reads it: nothing is parsed.
         if let (Some(token), Some(maps)) = (mapped, self.view.function_maps()?) {
@@ -290,6 +310,117 @@ impl Resolver {
         Ok(original
             .function_name(token.src_line, token.src_col)
             .map(|name| Cow::Owned(name.as_bytes().to_vec())))
+    }
+
+    // -- scopes (ECMA-426's scopes proposal) ---------------------------------------------
+
+    /// The map's scopes, decoded on first use; a field that cannot be read names nothing.
+    fn scopes(&self) -> Result<Option<&Scopes>> {
+        if let Some(scopes) = self.scopes.get() {
+            return Ok(scopes.as_ref());
+        }
+        let decoded = self.view.scopes()?.and_then(std::result::Result::ok);
+        Ok(self.scopes.get_or_init(|| decoded).as_ref())
+    }
+
+    /// What the scopes say of generated (`line`, `col`), if they cover it.
+    fn translated(
+        &self,
+        line: u32,
+        col: u32,
+        mapped: Option<RawToken>,
+    ) -> Result<Option<(&Scopes, Translated)>> {
+        let Some(scopes) = self.scopes()? else {
+            return Ok(None);
+        };
+        let at = mapped.map(|t| (t.src_id, t.src_line, t.src_col));
+        let found = scope_frames::translate(scopes, line, col, at);
+        Ok(found.covered.then_some((scopes, found)))
+    }
+
+    /// The scopes' name for the function at generated (`line`, `col`): `Some(None)` in
+    /// top-level code they cover, `None` where they do not decide (no scopes, not
+    /// covered, an anonymous function, or a name the original source contradicts).
+    fn scope_function_name(
+        &self,
+        line: u32,
+        col: u32,
+        mapped: Option<RawToken>,
+    ) -> Result<Option<Option<Cow<'_, [u8]>>>> {
+        let Some((scopes, found)) = self.translated(line, col, mapped)? else {
+            return Ok(None);
+        };
+        match found.function {
+            None => Ok(Some(None)),
+            Some(scope) => Ok(self
+                .trusted_scope_name(scopes, scope)?
+                .map(|name| Some(Cow::Borrowed(name)))),
+        }
+    }
+
+    /// The name of original scope `index`, unless it has none, it is a constructor's, or
+    /// its original source (when the map has its contents) does not have it where the
+    /// scope starts.
+    fn trusted_scope_name(&self, scopes: &Scopes, index: u32) -> Result<Option<&[u8]>> {
+        let scope = &scopes.scopes[index as usize];
+        let Some(name) = scope
+            .name
+            .map(|id| self.view.name(id))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(None);
+        };
+        // A class's constructor: V8 prints the class's name, which the scopes do not
+        // give (SWC writes no class scope), so the next source of names answers.
+        if name == b"constructor" {
+            return Ok(None);
+        }
+        let mut root = index;
+        while let Some(parent) = scopes.scopes[root as usize].parent() {
+            root = parent;
+        }
+        let source = scopes.sources.iter().position(|&r| r == Some(root));
+        let Some(source) = source.and_then(|s| u32::try_from(s).ok()) else {
+            return Ok(Some(name));
+        };
+        let (line, column) = (scope.start.line, scope.start.column);
+        match self.source_lines(source, line, line.saturating_add(1))? {
+            Some(text) if !scope_frames::name_in_source(&text, column, name) => Ok(None),
+            _ => Ok(Some(name)),
+        }
+    }
+
+    /// The callers of the inlined functions at generated (`line`, `col`), innermost
+    /// first (empty outside inlined code): from the scopes' call sites, each named by the
+    /// scopes around it (else by its original source, parsed).
+    pub fn inlined_callers(
+        &self,
+        line: u32,
+        col: u32,
+        mapped: Option<RawToken>,
+    ) -> Result<Vec<Caller<'_>>> {
+        let Some((scopes, found)) = self.translated(line, col, mapped)? else {
+            return Ok(Vec::new());
+        };
+        let mut callers = Vec::with_capacity(found.callers.len());
+        for (site, function) in found.callers {
+            let named = match function {
+                Some(scope) => self.trusted_scope_name(scopes, scope)?.map(Cow::Borrowed),
+                None => None,
+            };
+            let function = match (named, function) {
+                (Some(name), _) => Some(name),
+                (None, Some(_)) => self.original_source(site.source)?.and_then(|original| {
+                    original
+                        .function_name(site.line, site.column)
+                        .map(|name| Cow::Owned(name.as_bytes().to_vec()))
+                }),
+                (None, None) => None,
+            };
+            callers.push(Caller { site, function });
+        }
+        Ok(callers)
     }
 
     /// Source `src_id` parsed for function names, once per resolver; `None` without
