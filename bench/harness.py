@@ -52,7 +52,12 @@ VENVS = BENCH / "venvs"
 # -- inputs -------------------------------------------------------------------------------
 
 # The traces bench/inputs/make_traces.mjs writes: (bundle, scenario).
-TRACES = [("large", "typescript"), ("huge", "typescript"), ("huge", "babel")]
+TRACES = [
+    ("large", "typescript"),
+    ("huge", "typescript"),
+    ("huge", "babel"),
+    ("large-swc", "typescript"),
+]
 
 
 def ensure_inputs(maps: Sequence[str]) -> None:

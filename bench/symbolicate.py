@@ -3,7 +3,8 @@
     python bench/symbolicate.py [--rounds 3]
 
 Inputs: the benchmark bundles (bench/inputs/make_inputs.mjs: esbuild over the TypeScript
-compiler alone, and over TypeScript, Babel and five more packages), real V8 traces through
+compiler alone, and over TypeScript, Babel and five more packages; and esbuild's bundle of
+TypeScript minified by SWC with scopes, whose map names its functions), real V8 traces through
 them (bench/inputs/make_traces.mjs: the TypeScript type checker and Babel's traversal
 stopped at their deepest call, 200 frames), and the test suite's stack-trace corpus
 (tests/fixtures/stacks: esbuild and terser bundles). The answer key is the same failure run
@@ -55,6 +56,9 @@ TRACE_CASES = [
     ("large: TypeScript checker, 50 frames", "large", "typescript", 50),
     ("huge: TypeScript checker, 50 frames", "huge", "typescript", 50),
     ("huge: Babel traverse", "huge", "babel", 200),
+    # SWC's build with scopes: names come from the map, nothing is parsed (the trace is
+    # the same failure; the build keeps its names, so V8 prints them too).
+    ("large-swc (scopes): TypeScript checker", "large-swc", "typescript", 200),
 ]
 
 
@@ -150,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    ensure_inputs(["large", "huge"])
+    ensure_inputs(["large", "huge", "large-swc"])
     ensure_traces()
     anchors = ensure_anchors()
     compile_ours()

@@ -204,6 +204,11 @@ char *lsm_view_to_json_rewritten(const lsm_view_t *view, size_t *len_out,
                                  const char *const *sources, const size_t *source_lens,
                                  size_t source_count, lsm_error_t *err);
 
+/* The scopes field's text (ECMA-426's scopes proposal) for scopes given as `count`
+   uint32 words (layout: rust/src/scopes/words.rs), checked first (LSM_ERR_INVALID_ARGUMENT
+   for words that do not make scope trees). Owned (lsm_buffer_free). */
+char *lsm_scopes_encode(const uint32_t *words, size_t count, size_t *len_out,
+                        lsm_error_t *err);
 /* A `mappings` string for `count` segments of six uint32 each: generated line and
    column, source id, original line and column, name id (LSM_NONE: no source / no name),
    in any order (sorted by generated position, stably). Owned (lsm_buffer_free). */

@@ -23,8 +23,8 @@ from collections import namedtuple
 
 TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
-    from typing import NamedTuple
+    from collections.abc import Callable, Iterator, Sequence
+    from typing import Any, NamedTuple
 
     class _PositionBase(NamedTuple):
         line: int
@@ -225,6 +225,78 @@ class ScopeInfo(_ScopeInfoBase):
                 return found
             found.append(inner)
             level = inner.children
+
+    def encode(self, name_id: Callable[[str], int]) -> str:
+        """The ``scopes`` text of these scopes (the proposal's encoding, written by the
+        native encoder in the grammar's order), for a map whose ``names`` ``name_id``
+        indexes: it gives the index of a name, adding it to the map's names if need be
+        (a :class:`~libsourcemap.SourceMapBuilder`'s ``add_name``). Raises
+        :class:`~libsourcemap.InvalidArgument` for scopes the format cannot hold (a
+        definition that is no scope, a range that does not nest)."""
+        from ._native import ffi, lib, rustcall, scratch, take_buffer
+
+        words = self.to_words(name_id)
+        size = scratch.size
+        with ffi.from_buffer("uint32_t[]", struct.pack(f"={len(words)}I", *words)) as buf:
+            out = rustcall(lib.lsm_scopes_encode, buf, len(words), size)
+        return take_buffer(out, size[0]).decode("ascii")
+
+    def to_words(self, name_id: Callable[[str], int]) -> list[int]:
+        """These scopes as the native layout's words (what :meth:`from_words` reads):
+        scopes and ranges in pre-order, names as the indexes ``name_id`` gives (a
+        variable's ``""`` too). Trees are walked without recursion."""
+
+        def index(text: str | None) -> int:
+            return _NONE if text is None else name_id(text)
+
+        def preorder(roots: Sequence[Any]) -> list[tuple[Any, int]]:
+            order: list[tuple[Any, int]] = []
+            stack = [(root, _NONE) for root in reversed(roots)]
+            while stack:
+                node, parent = stack.pop()
+                at = len(order)
+                order.append((node, parent))
+                stack.extend((child, at) for child in reversed(node.children))
+            return order
+
+        sources: list[int] = []
+        scopes: list[tuple[OriginalScope, int]] = []
+        for root in self.scopes:
+            if root is None:
+                sources.append(_NONE)
+                continue
+            base = len(scopes)
+            sources.append(base)
+            scopes += [(n, _NONE if p == _NONE else p + base) for n, p in preorder([root])]
+        variables: list[int] = []
+        scope_words: list[int] = []
+        for scope, parent in scopes:
+            scope_words += [*scope.start, *scope.end, parent, index(scope.name)]
+            scope_words += [index(scope.kind), int(scope.is_stack_frame)]
+            scope_words += [len(variables), len(scope.variables)]
+            variables += [name_id(v) for v in scope.variables]
+        values: list[int] = []
+        subs: list[int] = []
+        bindings: list[int] = []
+        range_words: list[int] = []
+        ranges = preorder(self.ranges)
+        for generated, parent in ranges:
+            site = generated.call_site
+            flags = int(generated.is_stack_frame) | int(generated.is_hidden) << 1
+            flags |= (site is not None) << 2
+            range_words += [*generated.start, *generated.end, parent]
+            range_words += [_NONE if generated.definition is None else generated.definition]
+            range_words += [flags, *(site if site is not None else (0, 0, 0))]
+            range_words += [len(values), len(generated.values)]
+            range_words += [len(subs) // 3, len(generated.sub_range_bindings)]
+            values += [index(v) for v in generated.values]
+            for sub in generated.sub_range_bindings:
+                subs += [sub.variable_index, len(bindings) // 3, len(sub.bindings)]
+                for binding in sub.bindings:
+                    bindings += [*binding.from_, index(binding.binding)]
+        header = [_FORMAT, len(sources), len(scopes), len(ranges), len(variables)]
+        header += [len(values), len(subs) // 3, len(bindings) // 3]
+        return header + sources + scope_words + range_words + variables + values + subs + bindings
 
     @classmethod
     def from_bytes(cls, data: bytes, names: Sequence[str | None]) -> ScopeInfo:

@@ -2,10 +2,10 @@
 Chrome DevTools' codec both ways, on random scope trees and on a real SWC build; and the
 field through a view: strict and lenient reading, ``to_json``, memdb caches, index maps.
 
-Decodings are live (``View.scopes``). Our encodings come from
+Decodings (``View.scopes``) and encodings (``ScopeInfo.encode``) are live;
 tests/fixtures/scopes/rust.json, which ``cargo test scopes`` checks is exactly what the
-encoder writes (and rewrites with LSM_REGENERATE_SCOPES=1), since no Python API encodes
-a ``ScopeInfo`` yet; the words there must equal the live decoding (``ours()``).
+native codec answers (and rewrites with LSM_REGENERATE_SCOPES=1), must hold the same
+(``ours()``).
 
 The DevTools side runs live in node (tests/js/scopes-reference.mjs, the codec pinned by
 tests/fixtures/scopes/package.json); tests/fixtures/scopes/generate.mjs made the random
@@ -69,14 +69,36 @@ def case_map(case: dict[str, Any]) -> dict[str, Any]:
 
 def ours(name: str, source_map: dict[str, Any]) -> tuple[ScopeInfo, str]:
     """The native codec's decoding of a map's ``scopes`` through a view (both modes:
-    every fixture is valid), and its encoding (rust.json, checked by ``cargo test``)."""
+    every fixture is valid), and its encoding of that (``ScopeInfo.encode``, names
+    indexed in the map's ``names``). rust.json, which ``cargo test`` checks the Rust side
+    against, holds the same."""
     text = json.dumps(source_map)
     info = View.from_json(text).scopes
     assert info is not None
     assert View.from_json(text, strict=True).scopes == info
     answer = {case["name"]: case for case in _json("rust.json")["cases"]}[name]
     assert ScopeInfo.from_words(answer["words"], source_map["names"]) == info
-    return info, answer["encoded"]
+    names = list(source_map["names"])
+    encoded = info.encode(name_index(names))
+    assert names == source_map["names"]  # every name the scopes use is the map's
+    assert encoded == answer["encoded"]
+    return info, encoded
+
+
+def name_index(names: list[str]) -> Callable[[str], int]:
+    """``name_id`` for ``ScopeInfo.encode``: a name's first index in ``names``, appended
+    if missing."""
+    first: dict[str, int] = {}
+    for i, n in enumerate(names):
+        first.setdefault(n, i)
+
+    def index(name: str) -> int:
+        if name not in first:
+            first[name] = len(names)
+            names.append(name)
+        return first[name]
+
+    return index
 
 
 # --- the model as JSON: DevTools' (the reference script's) and tc39's ------------------
@@ -500,3 +522,39 @@ def test_an_index_map_keeps_its_sections_scopes_to_themselves() -> None:
     assert View.from_json(json.dumps(bad)).scopes is None
     with pytest.raises(InvalidSourceMap, match="invalid `scopes`: item 0"):
         View.from_json(json.dumps(bad), strict=True)
+
+
+def test_the_builder_writes_scopes() -> None:
+    """A view's scopes through ``SourceMapBuilder.set_scopes``: the names they use join
+    ``names``, and the built map reads back the same scopes (SWC's, DevTools' random
+    trees with sub-range bindings and call sites)."""
+    from libsourcemap import SourceMapBuilder
+
+    cases = [c for c in devtools_cases() if c["name"] in ("swc", "random-0", "random-7")]
+    for case in cases:
+        info = View.from_json(json.dumps(case_map(case))).scopes
+        assert info is not None
+        builder = SourceMapBuilder()
+        for i in range(case["sources"]):
+            builder.add_source(f"s{i}.js")
+        builder.add_name("unrelated")
+        builder.set_scopes(info)
+        built = builder.build()
+        assert built.scopes == info, case["name"]
+        assert "unrelated" in json.loads(builder.to_json())["names"]
+    builder.set_scopes(None)
+    assert "scopes" not in json.loads(builder.to_json())
+    with pytest.raises(TypeError):
+        builder.set_scopes("BAAA")  # type: ignore[arg-type]
+
+
+def test_encode_refuses_what_the_format_cannot_hold() -> None:
+    """A definition that is no scope: ``InvalidArgument``, nothing written."""
+    from libsourcemap import InvalidArgument
+
+    scope = OriginalScope(Position(0, 0), Position(1, 0), None, None, False, (), ())
+    good = GeneratedRange(Position(0, 0), Position(0, 5), 0, False, False, (), (), None, ())
+    assert ScopeInfo((scope,), (good,)).encode(name_index([]))
+    bad = good._replace(definition=3)
+    with pytest.raises(InvalidArgument):
+        ScopeInfo((scope,), (bad,)).encode(name_index([]))

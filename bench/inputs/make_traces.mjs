@@ -101,7 +101,11 @@ function callSites(error) {
 }
 
 const PACKAGES = { typescript: "typescript", babel: "@babel/standalone" };
-const BUNDLES = { large: { typescript: "m0" }, huge: { typescript: "m0", babel: "m1" } };
+const BUNDLES = {
+  large: { typescript: "m0" },
+  huge: { typescript: "m0", babel: "m1" },
+  "large-swc": { typescript: "m0" },
+};
 
 for (const [bundle, exported] of Object.entries(BUNDLES)) {
   const module = await import(pathToFileURL(join(datadir, `${bundle}.min.js`)).href);

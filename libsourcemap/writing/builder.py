@@ -29,6 +29,8 @@ TYPE_CHECKING = False  # see view.py: typing is for type checkers only
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from ..scopes import ScopeInfo
+
 __all__ = ["SourceMapBuilder", "concat", "ConcatPart"]
 
 #: One part of a concatenation: its code, its map (or ``None``) and the name it is a
@@ -52,6 +54,7 @@ class SourceMapBuilder:
         self._segments = array("I")
         self._ignored: set[int] = set()
         self._debug_id: str | None = None
+        self._scopes: ScopeInfo | None = None
 
     def add_source(self, name: str | None, contents: str | None = None) -> int:
         """Adds a source (``None``: unknown name) with its text, if given; its id."""
@@ -123,6 +126,18 @@ class SourceMapBuilder:
             raise InvalidArgument(f"not a UUID: {debug_id!r}") from None
         self._debug_id = str(value)
 
+    def set_scopes(self, scopes: ScopeInfo | None) -> None:
+        """Sets the ``scopes`` field (ECMA-426's scopes proposal; see
+        :mod:`libsourcemap.scopes`), for example a view's :attr:`~View.scopes`: its
+        names are added to ``names`` when the map is written. ``None`` drops it. The
+        scopes' source indexes and positions are the map's: they are not checked against
+        the sources or mappings added."""
+        from ..scopes import ScopeInfo
+
+        if scopes is not None and not isinstance(scopes, ScopeInfo):
+            raise TypeError(f"scopes must be a ScopeInfo or None, not {type(scopes).__name__}")
+        self._scopes = scopes
+
     def __len__(self) -> int:
         """Segments added so far."""
         return len(self._segments) // 6
@@ -135,6 +150,8 @@ class SourceMapBuilder:
         with ffi.from_buffer("uint32_t[]", self._segments) as records:
             buf = rustcall(lib.lsm_mappings_encode, records, len(self), size)
         mappings = take_buffer(buf, size[0]).decode("ascii")
+        # Encoded first: the scopes' names join `names`.
+        scopes = None if self._scopes is None else self._scopes.encode(self.add_name)
         doc: dict[str, object] = {"version": 3}
         if self.file is not None:
             doc["file"] = self.file
@@ -147,6 +164,8 @@ class SourceMapBuilder:
             doc["ignoreList"] = sorted(self._ignored)
         if self._debug_id is not None:
             doc["debugId"] = self._debug_id
+        if scopes is not None:
+            doc["scopes"] = scopes
         # ASCII out: a str may hold a lone surrogate, which UTF-8 cannot encode (the
         # parser reads its escape as U+FFFD, as for any map).
         return json.dumps(doc, separators=(",", ":")).encode("ascii")

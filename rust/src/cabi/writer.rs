@@ -93,6 +93,17 @@ ffi_fn! {
 }
 
 ffi_fn! {
+    /// The `scopes` text (ECMA-426's scopes proposal) of scopes given as `count` u32
+    /// words (`scopes::words`), checked first (`Scopes::from_words`).
+    fn lsm_scopes_encode(words: *const u32, count: usize, len_out: *mut usize) -> *mut c_char {
+        let words = std::slice::from_raw_parts(checked_array(words, count)?, count);
+        let scopes = crate::scopes::Scopes::from_words(words)?;
+        let text = crate::scopes::encode(&scopes)?;
+        Ok(out_buffer(Some(text.as_bytes()), len_out))
+    }
+}
+
+ffi_fn! {
     /// A `mappings` string for `count` segments of six u32 (see `writer::encode_segments`).
     fn lsm_mappings_encode(records: *const u32, count: usize, len_out: *mut usize) -> *mut c_char {
         let len = count

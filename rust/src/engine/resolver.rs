@@ -82,6 +82,18 @@ impl Resolver {
         source: &str,
         positions: &[(u32, u32)],
     ) -> Result<Resolver> {
+        // A map with scopes names its frames itself: the minified source is parsed only
+        // for positions they leave unnamed (`prepare_frames`), not on speculation. (A
+        // map that only seems to have them loses the overlap of the two parses, no more.)
+        if may_have_scopes(input.as_slice()) {
+            let view = load::from_json(input, rules).and_then(load::ViewOrIndex::into_loadable)?;
+            let resolver = Resolver::new(Arc::new(view));
+            match resolver.prepare_frames(Some(source), positions) {
+                Err(e) if e.kind == ErrorKind::BadSource => {}
+                other => other?,
+            }
+            return Ok(resolver);
+        }
         let (resolver, minified) = std::thread::scope(|s| -> Result<_> {
             let minified = parser_threads::spawn_parser(s, || functions::parse_minified(source))?;
             // No table yet: `prepare_frames` parses just the originals the positions map into.
@@ -350,12 +362,38 @@ impl Resolver {
         let Some((scopes, found)) = self.translated(line, col, mapped)? else {
             return Ok(None);
         };
-        match found.function {
-            None => Ok(Some(None)),
-            Some(scope) => Ok(self
-                .trusted_scope_name(scopes, scope)?
-                .map(|name| Some(Cow::Borrowed(name)))),
+        let Some(scope) = found.function else {
+            return Ok(Some(None));
+        };
+        if let Some(name) = self.trusted_scope_name(scopes, scope)? {
+            return Ok(Some(Some(Cow::Borrowed(name))));
         }
+        self.inferred_scope_name(scopes, scope)
+    }
+
+    /// The name of an unnamed function scope as the engine infers it, read from its
+    /// original source's line (see `scope_frames::inferred_name`): `Some(None)` for an
+    /// anonymous one, `None` to leave the name to the next source (a scope with a name
+    /// the source contradicts, or a constructor).
+    fn inferred_scope_name(
+        &self,
+        scopes: &Scopes,
+        index: u32,
+    ) -> Result<Option<Option<Cow<'_, [u8]>>>> {
+        let scope = &scopes.scopes[index as usize];
+        if scope.name.is_some() {
+            return Ok(None);
+        }
+        let Some(source) = source_of(scopes, index) else {
+            return Ok(None);
+        };
+        let (line, column) = (scope.start.line, scope.start.column);
+        let Some(text) = self.source_lines(source, line, line.saturating_add(1))? else {
+            return Ok(Some(None)); // no source at hand: anonymous, nothing to parse
+        };
+        Ok(Some(
+            scope_frames::inferred_name(&text, column).map(|name| Cow::Owned(name.to_vec())),
+        ))
     }
 
     /// The name of original scope `index`, unless it has none, it is a constructor's, or
@@ -376,12 +414,7 @@ impl Resolver {
         if name == b"constructor" {
             return Ok(None);
         }
-        let mut root = index;
-        while let Some(parent) = scopes.scopes[root as usize].parent() {
-            root = parent;
-        }
-        let source = scopes.sources.iter().position(|&r| r == Some(root));
-        let Some(source) = source.and_then(|s| u32::try_from(s).ok()) else {
+        let Some(source) = source_of(scopes, index) else {
             return Ok(Some(name));
         };
         let (line, column) = (scope.start.line, scope.start.column);
@@ -517,6 +550,28 @@ impl StoredFunctions<'_> {
             StoredFunctions::Stored(table) => Ok(*table),
         }
     }
+}
+
+/// Whether map JSON may have a top-level `scopes` field: a `"scopes"` key (whitespace
+/// before its colon allowed). In escaped text, as in `sourcesContent`, a quote is
+/// preceded by a backslash and does not count; a nested key of that name does (a false
+/// positive only costs `from_json_with_source` its overlap).
+fn may_have_scopes(json: &[u8]) -> bool {
+    memchr::memmem::find_iter(json, b"\"scopes\"").any(|at| {
+        let rest = &json[at + 8..];
+        let colon = rest.iter().position(|b| !b.is_ascii_whitespace());
+        colon.is_some_and(|i| rest[i] == b':')
+    })
+}
+
+/// The source whose tree holds original scope `index`.
+fn source_of(scopes: &Scopes, index: u32) -> Option<u32> {
+    let mut root = index;
+    while let Some(parent) = scopes.scopes.get(root as usize)?.parent() {
+        root = parent;
+    }
+    let source = scopes.sources.iter().position(|&r| r == Some(root))?;
+    u32::try_from(source).ok()
 }
 
 /// Whether the function table's `answer` names the function at a position that maps to

@@ -136,6 +136,88 @@ pub fn name_in_source(line: &[u8], column: u32, name: &[u8]) -> bool {
     false
 }
 
+/// The name an engine infers for an unnamed function whose scope starts at `column` of
+/// `line` (its original source's line), read from the text around it, not parsed: a
+/// method's (`name(`, after `async`, `static`, `get`, `set` or `*`), or the variable or
+/// property it is assigned to (`name = `, `obj.name = `, `name: ` before it). `None`:
+/// nothing names it (a callback, an IIFE): anonymous, as the engine prints it.
+pub fn inferred_name(line: &[u8], column: u32) -> Option<&[u8]> {
+    let at = (column as usize).min(line.len());
+    let part = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b >= 0x80;
+    let skip_space = |text: &[u8], mut i: usize| {
+        while text.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+            i += 1;
+        }
+        i
+    };
+    // A method: `name(` where the scope starts (after modifiers).
+    let mut i = skip_space(line, at);
+    loop {
+        let start = i;
+        while line.get(i).copied().is_some_and(part) {
+            i += 1;
+        }
+        let word = &line[start..i];
+        if matches!(word, b"async" | b"static" | b"get" | b"set") {
+            i = skip_space(line, i);
+            continue;
+        }
+        if word.is_empty() && line.get(i) == Some(&b'*') {
+            i = skip_space(line, i + 1);
+            continue;
+        }
+        if !word.is_empty() && word != b"function" && line.get(skip_space(line, i)) == Some(&b'(') {
+            return Some(word);
+        }
+        break;
+    }
+    // An assignment: `name = ` or `name: ` just before (an `async` between them).
+    let mut end = at;
+    let trim = |text: &[u8], mut end: usize| {
+        while end > 0 && text[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        end
+    };
+    end = trim(line, end);
+    if line[..end].ends_with(b"async") {
+        end = trim(line, end - 5);
+    }
+    let sign = *line[..end].last()?;
+    let before = line[..end.saturating_sub(1)].last().copied();
+    let assigned = match sign {
+        b'=' => !matches!(
+            before,
+            Some(
+                b'=' | b'!'
+                    | b'<'
+                    | b'>'
+                    | b'+'
+                    | b'-'
+                    | b'*'
+                    | b'/'
+                    | b'%'
+                    | b'&'
+                    | b'|'
+                    | b'^'
+                    | b'?'
+            )
+        ),
+        b':' => true,
+        _ => false,
+    };
+    if !assigned {
+        return None;
+    }
+    let name_end = trim(line, end - 1);
+    let mut name_start = name_end;
+    while name_start > 0 && part(line[name_start - 1]) {
+        name_start -= 1;
+    }
+    let name = &line[name_start..name_end];
+    (!name.is_empty() && !name[0].is_ascii_digit()).then_some(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +233,28 @@ mod tests {
         assert!(!name_in_source(b"function inner(x) {", 0, b"inn"));
         assert!(!name_in_source(b"function inner(x) {", 0, b""));
         assert!(name_in_source(b"x", 900, b"x"));
+    }
+
+    #[test]
+    fn infers_names_as_engines() {
+        let name = |line: &str, column: u32| {
+            inferred_name(line.as_bytes(), column).map(|n| String::from_utf8_lossy(n).into_owned())
+        };
+        assert_eq!(name("  checkout(n) {", 2), Some("checkout".into()));
+        assert_eq!(name("  static async *items() {", 2), Some("items".into()));
+        assert_eq!(name("  get size() {", 2), Some("size".into()));
+        assert_eq!(
+            name("pp$4.raise = function(pos, message) {", 13),
+            Some("raise".into())
+        );
+        assert_eq!(name("const f = async (x) => {", 16), Some("f".into()));
+        assert_eq!(name("  parse: function() {", 9), Some("parse".into()));
+        assert_eq!(name("let g = x => x", 8), Some("g".into()));
+        assert_eq!(name("items.forEach((x) => {", 14), None);
+        assert_eq!(name("(function() {", 1), None);
+        assert_eq!(name("if (a == function() {", 9), None);
+        assert_eq!(name("x => x", 0), None);
+        assert_eq!(name("", 5), None);
     }
 
     #[test]

@@ -249,20 +249,21 @@ impl Scopes {
         out
     }
 
-    /// The innermost generated range containing `position`, if any (ranges are sorted
-    /// and nested, so this is a descent from the roots).
+    /// The innermost generated range containing `position`, if any. Ranges are nested
+    /// and in order, so in pre-order their starts ascend: the last range starting at or
+    /// before `position` is the innermost one if it contains it, else one of its
+    /// ancestors is. A binary search and a walk up, not a scan of every sibling (one
+    /// generated function may hold thousands). Ranges out of order (a lenient read) can
+    /// give a range that is not the innermost, never a wrong containment.
     pub fn innermost_range(&self, position: Position) -> Option<u32> {
-        let mut found = None;
-        let mut level = self.root_ranges();
-        'descend: loop {
-            for (index, range) in level.by_ref() {
-                if range.start <= position && position < range.end {
-                    found = Some(index);
-                    level = self.range_children(index);
-                    continue 'descend;
-                }
+        let after = self.ranges.partition_point(|r| r.start <= position);
+        let mut index = u32::try_from(after.checked_sub(1)?).ok()?;
+        loop {
+            let range = &self.ranges[index as usize];
+            if range.start <= position && position < range.end {
+                return Some(index);
             }
-            return found;
+            index = range.parent?;
         }
     }
 }

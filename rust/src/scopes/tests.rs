@@ -900,6 +900,28 @@ proptest! {
     }
 
     #[test]
+    fn innermost_range_is_the_deepest_containing_one(
+        values in prop::collection::vec(any::<u32>(), 0..600),
+        line in 0..40u32,
+        column in 0..40u32,
+    ) {
+        // The naive answer: every range containing the position, the deepest of them.
+        let (scopes, _) = random_scopes(&values);
+        let at = Position::new(line, column);
+        let depth = |mut i: u32| {
+            let mut d = 0;
+            while let Some(p) = scopes.ranges[i as usize].parent() {
+                (i, d) = (p, d + 1);
+            }
+            d
+        };
+        let naive = (0..scopes.ranges.len() as u32)
+            .filter(|&i| scopes.ranges[i as usize].start <= at && at < scopes.ranges[i as usize].end)
+            .max_by_key(|&i| depth(i));
+        prop_assert_eq!(scopes.innermost_range(at), naive);
+    }
+
+    #[test]
     fn random_text_is_an_answer_never_a_panic(text in prop::collection::vec(noise(), 0..200), names in 0..20usize) {
         let counts = MapCounts { names, sources: names / 4 };
         let _ = decode(&text, counts, Mode::Strict);
