@@ -166,6 +166,10 @@ def main() -> None:
         f"`python bench/symbolicate.py --rounds {args.rounds}` (medians; each measurement "
         "in its own process; 5 context lines per frame)",
         "",
+        "Names right are V8's names for the original run. `Symbolicator` names a frame V8 "
+        "prints as anonymous after its call site, as Sentry's symbolicator does "
+        "(docs/symbolication.md): those count as not right here.",
+        "",
         "| case | implementation | cold ms | warm ms | names right | peak RSS MB | import ms |",
         "|---|---|---|---|---|---|---|",
     ]
