@@ -40,6 +40,7 @@ if TYPE_CHECKING:
         symbolicated: bool = True
         context_error: str | None = None
         inlined_callers: tuple[Frame, ...] = ()
+        hidden: bool = False
 
 else:
     _StackFrameBase = namedtuple(
@@ -49,8 +50,24 @@ else:
         "Frame",
         "source line column function name src_id pre_context context_line post_context "
         "minified_function minified error abs_path sourcemap resolved_with symbolicated "
-        "context_error inlined_callers",
-        defaults=(None, None, (), None, (), None, None, None, None, None, None, True, None, ()),
+        "context_error inlined_callers hidden",
+        defaults=(
+            None,
+            None,
+            (),
+            None,
+            (),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            True,
+            None,
+            (),
+            False,
+        ),
         module=__name__,
     )
 
@@ -90,7 +107,8 @@ class Frame(_FrameBase):
     ``inlined_callers``: where the frame's position is in code a compiler inlined (the
     map's ``scopes`` say so), the original callers that the generated code does not show,
     innermost first, each a ``Frame`` at its call site (:meth:`expanded` puts them in a
-    trace).
+    trace). ``hidden``: the position is in an outlined function (the map's scopes mark its
+    generated range hidden), which original traces leave out.
     """
 
     __slots__ = ()
@@ -101,7 +119,10 @@ class Frame(_FrameBase):
 
     def expanded(self) -> list[Frame]:
         """This frame followed by its inlined callers: the frames the original program
-        had here, innermost first (as V8 prints a trace)."""
+        had here, innermost first (as V8 prints a trace); none for a hidden frame (an
+        outlined function's: the original program had no such call)."""
+        if self.hidden:
+            return []
         return [self, *self.inlined_callers]
 
     @property

@@ -50,6 +50,10 @@ _EMPTY: list[str] = []
 # are a Symbolicator's), symbolicated, context_error.
 _RESOLVED = (None, None, None, None, True, None)
 _NO_CALLERS: tuple[Frame, ...] = ()
+#: The bit of a record's `found` that marks a frame the map's scopes hide (outlined), and
+#: the rest: 1 + the number of its inlined callers (rust/src/engine/frames.rs).
+_HIDDEN = 1 << 31
+_FOUND = _HIDDEN - 1
 
 
 class Resolver(RustObject):
@@ -214,7 +218,7 @@ class Resolver(RustObject):
         """Frames from the records of ``lsm_resolver_resolve_frames`` (see the header):
         one record per position, then one per inlined caller, then their texts."""
         founds = memoryview(data)[: count * _RECORD * 4].cast("I")[::_RECORD].tolist()
-        extra = sum(found - 1 for found in founds if found > 1)
+        extra = sum((found & _FOUND) - 1 for found in founds if found & _FOUND > 1)
         header = memoryview(data)[: (count + extra) * _RECORD * 4].cast("I").tolist()
         text = [(count + extra) * _RECORD * 4]  # where the next record's text starts
         out: list[Frame | None] = []
@@ -229,8 +233,9 @@ class Resolver(RustObject):
             if not fields[0]:
                 out.append(None)
                 continue
-            if fields[0] > 1:
-                inlined.append((len(out), fields[0] - 1))
+            found = fields[0] & _FOUND
+            if found > 1:
+                inlined.append((len(out), found - 1))
             out.append(self._frame(data, text, fields, function, printed))
         for index, callers in inlined:
             frames = []
@@ -250,7 +255,7 @@ class Resolver(RustObject):
         printed: StackFrame | None,
     ) -> Frame:
         """One frame from its record and the texts at ``text[0]`` (moved past them)."""
-        _, src_id, line, col, name_len, fn_len, ctx_len, current = fields
+        found, src_id, line, col, name_len, fn_len, ctx_len, current = fields
         at = text[0]
         name = fn = None
         if name_len != NONE:
@@ -274,7 +279,7 @@ class Resolver(RustObject):
             (src, line + 1, col + 1, fn, name, src_id, pre, line_text, post)
             + (function, printed)
             + _RESOLVED
-            + (_NO_CALLERS,),
+            + (_NO_CALLERS, found >= _HIDDEN),
         )
 
     def get_context_lines(

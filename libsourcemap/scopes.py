@@ -332,12 +332,23 @@ class ScopeInfo(_ScopeInfoBase):
         if at + f * 3 != len(words):
             raise ValueError("scope words: a length that is not the header's")
         count = len(names)
+        # Each name index read once (a view's names cross the FFI); records are built
+        # with tuple.__new__ (a named tuple's own __new__ is a Python function).
+        resolved: dict[int, str | None] = {}
+        new = tuple.__new__
 
         def name(index: int) -> str | None:
-            return names[index] if index < count else None
+            try:
+                return resolved[index]
+            except KeyError:
+                value = resolved[index] = names[index] if index < count else None
+                return value
 
         def variable(index: int) -> str:
-            return (names[index] if index < count else None) or ""
+            return name(index) or ""
+
+        def position(line: int, column: int) -> Position:
+            return new(Position, (line, column))
 
         # Each tree is built from its leaves up: a node's children are done before it.
         children: list[list[int]] = [[] for _ in range(n)]
@@ -348,14 +359,17 @@ class ScopeInfo(_ScopeInfoBase):
         built: list[OriginalScope | None] = [None] * n
         for i in reversed(range(n)):
             w = scope_words[i * _SCOPE : (i + 1) * _SCOPE]
-            built[i] = OriginalScope(
-                Position(w[0], w[1]),
-                Position(w[2], w[3]),
-                name(w[5]),
-                name(w[6]),
-                bool(w[7] & 1),
-                tuple(variable(x) for x in variables[w[8] : w[8] + w[9]]),
-                tuple(built[c] for c in children[i]),  # type: ignore[misc]
+            built[i] = new(
+                OriginalScope,
+                (
+                    position(w[0], w[1]),
+                    position(w[2], w[3]),
+                    name(w[5]),
+                    name(w[6]),
+                    bool(w[7] & 1),
+                    tuple([variable(x) for x in variables[w[8] : w[8] + w[9]]]),
+                    tuple([built[c] for c in children[i]]),
+                ),
             )
 
         def sub_range(k: int) -> SubRangeBinding:
@@ -378,16 +392,19 @@ class ScopeInfo(_ScopeInfoBase):
         for i in reversed(range(r)):
             w = range_words[i * _RANGE : (i + 1) * _RANGE]
             flags = w[6]
-            ranges[i] = GeneratedRange(
-                Position(w[0], w[1]),
-                Position(w[2], w[3]),
-                None if w[5] == _NONE else w[5],
-                bool(flags & 1),
-                bool(flags & 2),
-                tuple(None if x == _NONE else name(x) for x in values[w[10] : w[10] + w[11]]),
-                tuple(sub_range(k) for k in range(w[12], w[12] + w[13])),
-                OriginalPosition(w[7], w[8], w[9]) if flags & 4 else None,
-                tuple(ranges[c] for c in range_children[i]),  # type: ignore[misc]
+            ranges[i] = new(
+                GeneratedRange,
+                (
+                    position(w[0], w[1]),
+                    position(w[2], w[3]),
+                    None if w[5] == _NONE else w[5],
+                    bool(flags & 1),
+                    bool(flags & 2),
+                    tuple([None if x == _NONE else name(x) for x in values[w[10] : w[10] + w[11]]]),
+                    tuple([sub_range(k) for k in range(w[12], w[12] + w[13])]),
+                    new(OriginalPosition, (w[7], w[8], w[9])) if flags & 4 else None,
+                    tuple([ranges[c] for c in range_children[i]]),
+                ),
             )
         return cls(
             tuple(None if root == _NONE else built[root] for root in sources),

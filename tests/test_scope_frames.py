@@ -169,3 +169,68 @@ def test_symbolicator_text_and_events_show_the_inlined_callers(tmp_path: Any) ->
     )
     text = done.stdout.decode()
     assert text.count("[inlined]") == 3 and "at outer (input.js:11:13)" in text
+
+
+def test_outlined_code_is_hidden() -> None:
+    """A generated function the scopes mark hidden (outlined by a compiler): its frame is
+    resolved but ``hidden``, and traces and events leave it out. The map is written by
+    ``SourceMapBuilder`` from scopes made here: ``helper`` outlined from ``main``."""
+    from libsourcemap import SourceMapBuilder, Symbolicator
+    from libsourcemap.events import symbolicate_event
+    from libsourcemap.scopes import GeneratedRange, OriginalScope, Position, ScopeInfo
+
+    original = "function main() {\n  work();\n  more();\n}\n"
+    main_scope = OriginalScope(Position(0, 0), Position(3, 1), "main", None, True, (), ())
+    module = OriginalScope(Position(0, 0), Position(4, 0), None, None, False, (), (main_scope,))
+
+    def generated(start: int, end: int, definition: int | None, hidden: bool) -> GeneratedRange:
+        return GeneratedRange(
+            Position(0, start), Position(0, end), definition, True, hidden, (), (), None, ()
+        )
+
+    # Generated: `function m(){w()}function h(){x()}`: m is main, h its outlined part.
+    outer = GeneratedRange(
+        Position(0, 0),
+        Position(0, 40),
+        0,
+        False,
+        False,
+        (),
+        (),
+        None,
+        (
+            generated(0, 17, 1, False),
+            generated(17, 34, None, True),
+        ),
+    )
+    builder = SourceMapBuilder("out.js")
+    src = builder.add_source("main.js", original)
+    builder.add_mapping(0, 13, src, 1, 2)  # w() -> work()
+    builder.add_mapping(0, 30, src, 2, 2)  # x() -> more()
+    builder.set_scopes(ScopeInfo((module,), (outer,)))
+    view = builder.build()
+    shown, outlined = view.resolve_frames([(1, 14), (1, 31)])
+    assert shown is not None and outlined is not None
+    assert (shown.function, shown.hidden, shown.expanded()) == ("main", False, [shown])
+    assert outlined.hidden and outlined.line == 3 and outlined.expanded() == []
+
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        Path(tmp, "out.js").write_text(
+            "function m(){w()}function h(){x()}\n//# sourceMappingURL=out.js.map\n"
+        )
+        Path(tmp, "out.js.map").write_bytes(builder.to_json())
+        url = "http://example.com/out.js"
+        event = {
+            "stacktrace": {
+                "frames": [
+                    {"abs_path": url, "lineno": 1, "colno": 14},
+                    {"abs_path": url, "lineno": 1, "colno": 31},
+                ]
+            }
+        }
+        with Symbolicator(root=tmp) as symbolicator:
+            written = symbolicate_event(event, symbolicator)
+    assert [f["lineno"] for f in written["stacktrace"]["frames"]] == [2]

@@ -366,6 +366,11 @@ def _print_stacktrace(text: str, frames: Any) -> None:
                     frame.line, frame.pre_context, frame.context_line, frame.post_context
                 )
             continue
+        if frame.hidden:
+            out.write(
+                f"{line.rstrip()}    [hidden: outlined code the original program did not call]\n"
+            )
+            continue
         # A frame in inlined code is followed by the callers the original program had.
         printed = frame.minified.function if frame.minified is not None else None
         for shown in frame.expanded():

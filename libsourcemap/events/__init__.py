@@ -213,8 +213,8 @@ def _trace(holder: dict[str, Any], where: str) -> _Trace:
 def _oldest_first(frame: Frame) -> list[Frame]:
     """A resolved frame as an event lists it: the callers of the inlined code it is in
     (the map's scopes say so) before it, the oldest first, each written from the same
-    event frame."""
-    return [*reversed(frame.inlined_callers), frame]
+    event frame; none for a frame of an outlined function, which the scopes hide."""
+    return frame.expanded()[::-1]
 
 
 def _stack_frame(frame: dict[str, Any]) -> StackFrame:

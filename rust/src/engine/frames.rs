@@ -29,15 +29,22 @@ pub struct ResolvedFrame {
     /// callers the generated code does not show, innermost first, each at its call site
     /// (no `name`, no callers of its own).
     pub callers: Vec<ResolvedFrame>,
+    /// The position is in an outlined function, which the map's scopes hide from
+    /// original traces.
+    pub hidden: bool,
 }
 
 /// Fields per frame in the header of `to_records`.
 pub const RECORD_FIELDS: usize = 8;
 
+/// The bit of `found` that marks a frame in an outlined function (see `to_records`).
+pub const HIDDEN: u32 = 1 << 31;
+
 /// The frames as `lsm_resolver_resolve_frames` returns them: a header of `RECORD_FIELDS`
 /// native-endian u32 per frame, `[found, src_id, line, col, name length, function length,
 /// context length, context line index]` (a length or index of `NONE`: null; a frame not
-/// found is all zeros; `found` is 1 plus the number of its inlined callers), then a
+/// found is all zeros; `found` is 1 plus the number of its inlined callers, with
+/// `HIDDEN` set for a frame the scopes hide), then a
 /// record of the same form for each inlined caller (frame after frame, innermost caller
 /// first), then the bytes of every name, function and context, in the records' order.
 /// Read with one array conversion and slices, no parser: unlike JSON, this costs the
@@ -61,8 +68,12 @@ pub fn to_records(frames: &[Option<ResolvedFrame>]) -> Result<Vec<u8>> {
             None => [0; RECORD_FIELDS],
             Some((f, found)) => {
                 let (name, function) = (f.name.as_deref(), f.function.as_deref());
+                let found = u32::try_from(found)
+                    .ok()
+                    .filter(|&n| n < HIDDEN)
+                    .ok_or_else(too_large)?;
                 let fields = [
-                    u32::try_from(found).map_err(|_| too_large())?,
+                    found | if f.hidden { HIDDEN } else { 0 },
                     f.src_id,
                     f.line,
                     f.col,
@@ -166,6 +177,7 @@ fn resolve_one(
         context,
     )?;
     frame.callers = callers;
+    frame.hidden = resolver.is_hidden(line, col, Some(token))?;
     Ok(Some(frame))
 }
 
@@ -196,5 +208,6 @@ fn with_context(
         context: lines,
         at: (at < count).then_some(at),
         callers: Vec::new(),
+        hidden: false,
     })
 }

@@ -424,6 +424,14 @@ impl Resolver {
         }
     }
 
+    /// Whether generated (`line`, `col`) is in an outlined function, which the scopes
+    /// hide from original traces.
+    pub fn is_hidden(&self, line: u32, col: u32, mapped: Option<RawToken>) -> Result<bool> {
+        Ok(self
+            .translated(line, col, mapped)?
+            .is_some_and(|(_, found)| found.hidden))
+    }
+
     /// The callers of the inlined functions at generated (`line`, `col`), innermost
     /// first (empty outside inlined code): from the scopes' call sites, each named by the
     /// scopes around it (else by its original source, parsed).

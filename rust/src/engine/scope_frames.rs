@@ -30,6 +30,9 @@ pub struct Translated {
     /// The callers of inlined functions, innermost first: each call site and the
     /// function scope around it.
     pub callers: Vec<(OriginalPosition, Option<u32>)>,
+    /// The position is in an outlined function (the innermost range that is a function
+    /// of the generated code is hidden): original traces leave its frame out.
+    pub hidden: bool,
 }
 
 /// Translates generated (`line`, `col`); `mapped` is where the mappings put it (source
@@ -52,16 +55,19 @@ pub fn translate(
             covered: true,
             function: function_of(scopes, Some(inner)),
             callers: Vec::new(),
+            hidden: false,
         };
     }
     let Some(innermost) = scopes.innermost_range(at) else {
         return Translated::default();
     };
     let mut callers = Vec::new();
+    let mut hidden = false;
     let mut range = Some(innermost);
     while let Some(index) = range {
         let generated = &scopes.ranges[index as usize];
         if generated.is_stack_frame {
+            hidden = generated.is_hidden;
             break;
         }
         if let Some(site) = generated.call_site {
@@ -75,6 +81,7 @@ pub fn translate(
         covered: true,
         function: function_of(scopes, scopes.ranges[innermost as usize].definition),
         callers,
+        hidden,
     }
 }
 
@@ -300,6 +307,20 @@ mod tests {
         let found = translate(&s, 0, 30, None);
         assert_eq!((found.function, found.callers.len()), (Some(outer), 0));
         assert!(!translate(&s, 0, 60, None).covered);
+        assert!(!translate(&s, 0, 15, None).hidden);
+        // The same with `outer`'s generated function hidden (outlined).
+        let mut b = Builder::new();
+        b.start_scope(Position::new(0, 0), None, None, true, &[])
+            .unwrap();
+        b.end_scope(Position::new(9, 0)).unwrap();
+        b.start_range(Position::new(0, 0), Some(0), true, true)
+            .unwrap();
+        b.start_range(Position::new(0, 10), None, false, false)
+            .unwrap();
+        b.end_range(Position::new(0, 20)).unwrap();
+        b.end_range(Position::new(0, 50)).unwrap();
+        let s = b.finish().unwrap();
+        assert!(translate(&s, 0, 15, None).hidden && translate(&s, 0, 5, None).hidden);
         // Without generated ranges: through the mapped original position.
         let mut b = Builder::new();
         b.start_scope(Position::new(0, 0), None, None, false, &[])
