@@ -362,13 +362,19 @@ impl Resolver {
         let Some((scopes, found)) = self.translated(line, col, mapped)? else {
             return Ok(None);
         };
-        let Some(scope) = found.function else {
-            return Ok(Some(None));
-        };
-        if let Some(name) = self.trusted_scope_name(scopes, scope)? {
+        match found.function {
+            None => Ok(Some(None)),
+            Some(scope) => self.scope_name(scopes, scope),
+        }
+    }
+
+    /// The name of function scope `index`: its own, if trusted, else as the engine would
+    /// infer it; `None` where the scopes leave it to the next source of names.
+    fn scope_name(&self, scopes: &Scopes, index: u32) -> Result<Option<Option<Cow<'_, [u8]>>>> {
+        if let Some(name) = self.trusted_scope_name(scopes, index)? {
             return Ok(Some(Some(Cow::Borrowed(name))));
         }
-        self.inferred_scope_name(scopes, scope)
+        self.inferred_scope_name(scopes, index)
     }
 
     /// The name of an unnamed function scope as the engine infers it, read from its
@@ -433,8 +439,8 @@ impl Resolver {
     }
 
     /// The callers of the inlined functions at generated (`line`, `col`), innermost
-    /// first (empty outside inlined code): from the scopes' call sites, each named by the
-    /// scopes around it (else by its original source, parsed).
+    /// first (empty outside inlined code): from the scopes' call sites, each named as a
+    /// frame's function is (the scopes around it, else its original source, parsed).
     pub fn inlined_callers(
         &self,
         line: u32,
@@ -445,19 +451,18 @@ impl Resolver {
             return Ok(Vec::new());
         };
         let mut callers = Vec::with_capacity(found.callers.len());
-        for (site, function) in found.callers {
-            let named = match function {
-                Some(scope) => self.trusted_scope_name(scopes, scope)?.map(Cow::Borrowed),
-                None => None,
+        for (site, scope) in found.callers {
+            let named = match scope {
+                Some(scope) => self.scope_name(scopes, scope)?,
+                None => Some(None), // top-level code
             };
-            let function = match (named, function) {
-                (Some(name), _) => Some(name),
-                (None, Some(_)) => self.original_source(site.source)?.and_then(|original| {
+            let function = match named {
+                Some(name) => name,
+                None => self.original_source(site.source)?.and_then(|original| {
                     original
                         .function_name(site.line, site.column)
                         .map(|name| Cow::Owned(name.as_bytes().to_vec()))
                 }),
-                (None, None) => None,
             };
             callers.push(Caller { site, function });
         }
