@@ -159,10 +159,7 @@ impl Index {
             }
             let (source_base, name_base) = (asm.source_count, asm.name_count);
             let text = json::assemble_map(base, &doc, self.rules, &mut asm)?;
-            let text: &[u8] = match &text {
-                MappingsText::Input { offset, len } => &base[*offset..*offset + *len],
-                MappingsText::Owned(text) => text,
-            };
+            let text = text.bytes(base);
             let limits = Limits {
                 sources: asm.source_count - source_base,
                 names: asm.name_count - name_base,

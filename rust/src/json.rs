@@ -551,6 +551,16 @@ pub enum MappingsText {
     Owned(Vec<u8>),
 }
 
+impl MappingsText {
+    /// The text, from `input` (the JSON it was read from) or owned.
+    pub fn bytes<'a>(&'a self, input: &'a [u8]) -> &'a [u8] {
+        match self {
+            MappingsText::Input { offset, len } => &input[*offset..*offset + *len],
+            MappingsText::Owned(text) => text,
+        }
+    }
+}
+
 /// Adds one regular map's sources, contents and names to `asm` and returns its mappings.
 pub fn assemble_map(
     base: &[u8],
@@ -721,11 +731,7 @@ pub fn assemble_map(
     };
     // rust-sourcemap (symbolic) reads the field's older 0-based form, and only checks it.
     if !rules.rust_sourcemap {
-        let mappings = match &text {
-            MappingsText::Input { offset, len } => &base[*offset..*offset + *len],
-            MappingsText::Owned(text) => text,
-        };
-        asm.range_mappings = range_marks(doc.range_mappings, mappings, strict)?;
+        asm.range_mappings = range_marks(doc.range_mappings, text.bytes(base), strict)?;
     }
     Ok(text)
 }

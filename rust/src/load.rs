@@ -82,10 +82,7 @@ fn parse(
     }
     let mut asm = Assembly::default();
     let mappings = json::assemble_map(all, &doc, rules, &mut asm)?;
-    let text: &[u8] = match &mappings {
-        MappingsText::Input { offset, len } => &all[*offset..*offset + *len],
-        MappingsText::Owned(text) => text,
-    };
+    let text = mappings.bytes(all);
     let limits = Limits {
         sources: asm.source_count,
         names: asm.name_count,

@@ -72,7 +72,7 @@ pub fn encode(marks: &[(u32, u32)]) -> Vec<u8> {
             Some(previous) => index - previous,
             None => index + 1,
         };
-        vlq::encode_unsigned(delta, &mut out);
+        vlq::encode_unsigned(u64::from(delta), &mut out);
         previous = Some(index);
     }
     out

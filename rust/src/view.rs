@@ -117,29 +117,17 @@ impl View {
             sources: asm.source_count,
             names: asm.name_count,
         };
-        let text: &[u8] = match &mappings {
-            MappingsText::Input { offset, len } => &input.as_slice()[*offset..*offset + *len],
-            MappingsText::Owned(text) => text,
-        };
+        let text = mappings.bytes(input.as_slice());
         let mut meta = StringTableBuilder::default();
         meta.push(asm.file.as_deref().map(str::as_bytes))?;
         meta.push(asm.source_root.as_deref().map(str::as_bytes))?;
         meta.push(asm.debug_id.as_deref().map(str::as_bytes))?;
-        let ignore: Vec<u8> = asm
-            .ignore_list
-            .iter()
-            .flat_map(|id| id.to_le_bytes())
-            .collect();
-        meta.push(Some(&ignore))?;
+        meta.push(Some(&le_words(&asm.ignore_list)))?;
         meta.push(asm.hermes_offsets.as_deref().map(str::as_bytes))?;
         meta.push(asm.scopes.as_deref().map(str::as_bytes))?;
         // (A mark past the last token, after a lenient read skipped a segment, is never
         // asked for.)
-        let ranges: Vec<u8> = asm
-            .range_mappings
-            .iter()
-            .flat_map(|index| index.to_le_bytes())
-            .collect();
+        let ranges = le_words(&asm.range_mappings);
         meta.push((!ranges.is_empty()).then_some(&ranges[..]))?;
         let facebook = std::mem::take(&mut asm.function_maps).finish();
         let tables: [&[u8]; 9] = [
@@ -404,19 +392,14 @@ impl View {
         tokens.lookup(line, col)
     }
 
-    /// Whether token `index` is a range mapping.
+    /// Whether token `index` is a range mapping (the marks are ascending).
     fn is_range(&self, index: u32) -> Result<bool> {
         let marks = self.range_mapping_marks()?;
-        let (mut low, mut high) = (0, marks.len() / 4);
-        while low < high {
-            let mid = (low + high) / 2;
-            match le_u32(marks, mid * 4).unwrap_or(u32::MAX).cmp(&index) {
-                std::cmp::Ordering::Less => low = mid + 1,
-                std::cmp::Ordering::Greater => high = mid,
-                std::cmp::Ordering::Equal => return Ok(true),
-            }
-        }
-        Ok(false)
+        let mark = |i: usize| le_u32(marks, i * 4).unwrap_or(u32::MAX);
+        let at = mappings::partition_point_from(marks.len() / 4, 0, |i| {
+            Ok::<_, Error>(mark(i) < index)
+        })?;
+        Ok(at < marks.len() / 4 && mark(at) == index)
     }
 
     /// The range mappings' token indexes as little-endian u32s, ascending (empty for
@@ -653,6 +636,11 @@ impl std::fmt::Debug for View {
             .field("memdb", &self.is_memdb())
             .finish()
     }
+}
+
+/// `values` as little-endian bytes: how the meta table keeps lists of ids.
+fn le_words(values: &[u32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// `token`, a range mapping before (`line`, `col`), moved there; `None` if the original

@@ -96,8 +96,9 @@ pub fn decode_unsigned(bytes: &[u8], pos: &mut usize) -> Result<u32, VlqError> {
     u32::try_from(digits_value(bytes, pos)?).map_err(|_| VlqError::Overflow)
 }
 
-/// Appends the unsigned VLQ encoding of `value` to `out` (see `decode_unsigned`).
-pub fn encode_unsigned(mut value: u32, out: &mut Vec<u8>) {
+/// Appends the unsigned VLQ encoding of `value` to `out` (see `decode_unsigned`; the
+/// scopes encoder also writes its folded signed values, which need 33 bits, through it).
+pub fn encode_unsigned(mut value: u64, out: &mut Vec<u8>) {
     loop {
         let mut digit = (value & 0x1f) as u8;
         value >>= 5;
@@ -222,7 +223,7 @@ mod tests {
         #[test]
         fn unsigned_round_trip(v in any::<u32>()) {
             let mut out = Vec::new();
-            encode_unsigned(v, &mut out);
+            encode_unsigned(u64::from(v), &mut out);
             let mut pos = 0;
             prop_assert_eq!(decode_unsigned(&out, &mut pos), Ok(v));
             prop_assert_eq!(pos, out.len());

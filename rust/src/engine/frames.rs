@@ -153,8 +153,9 @@ fn resolve_one(
     let function = resolver
         .function_name_at(line, col, Some(token))?
         .map(|n| text(&n));
+    let inlined = resolver.inlined(line, col, Some(token))?;
     let mut callers = Vec::new();
-    for caller in resolver.inlined_callers(line, col, Some(token))? {
+    for caller in inlined.callers {
         let site = caller.site;
         let function = caller.function.map(|n| text(&n));
         callers.push(with_context(
@@ -177,7 +178,7 @@ fn resolve_one(
         context,
     )?;
     frame.callers = callers;
-    frame.hidden = resolver.is_hidden(line, col, Some(token))?;
+    frame.hidden = inlined.hidden;
     Ok(Some(frame))
 }
 

@@ -38,11 +38,20 @@ pub struct Resolver {
     scopes: OnceLock<Option<Scopes>>,
 }
 
-/// A caller of an inlined function (`Resolver::inlined_callers`): the call site and the
-/// name of the function around it.
+/// A caller of an inlined function (`Resolver::inlined`): the call site and the name of
+/// the function around it.
 pub struct Caller<'r> {
     pub site: OriginalPosition,
     pub function: Option<Cow<'r, [u8]>>,
+}
+
+/// What the scopes add to a frame beyond its name (`Resolver::inlined`).
+#[derive(Default)]
+pub struct Inlined<'r> {
+    /// The callers of the inlined functions the frame is in, innermost first.
+    pub callers: Vec<Caller<'r>>,
+    /// The frame is in an outlined function, which the scopes hide from traces.
+    pub hidden: bool,
 }
 
 /// A source's line starts, and its text if it had to be unescaped (else it is read from
@@ -166,7 +175,7 @@ impl Resolver {
         for &(line, col) in positions {
             let mapped = self.mapped_token(line, col)?;
             if self.scope_function_name(line, col, mapped)?.is_none()
-                && !self.named_by_function_map(line, col)?
+                && !self.named_by_function_map(mapped)?
             {
                 unnamed.push((line, col));
             }
@@ -235,11 +244,10 @@ impl Resolver {
         Ok([mapped_src, NONE])
     }
 
-    /// Whether the function at generated (`line`, `col`) is named by its source's
-    /// function map (see `function_name_at`).
-    fn named_by_function_map(&self, line: u32, col: u32) -> Result<bool> {
-        let (Some(maps), Some(token)) = (self.view.function_maps()?, self.mapped_token(line, col)?)
-        else {
+    /// Whether the function at a generated position, `mapped` there, is named by its
+    /// source's function map (see `function_name_at`).
+    fn named_by_function_map(&self, mapped: Option<RawToken>) -> Result<bool> {
+        let (Some(maps), Some(token)) = (self.view.function_maps()?, mapped) else {
             return Ok(false);
         };
         Ok(maps
@@ -430,25 +438,13 @@ impl Resolver {
         }
     }
 
-    /// Whether generated (`line`, `col`) is in an outlined function, which the scopes
-    /// hide from original traces.
-    pub fn is_hidden(&self, line: u32, col: u32, mapped: Option<RawToken>) -> Result<bool> {
-        Ok(self
-            .translated(line, col, mapped)?
-            .is_some_and(|(_, found)| found.hidden))
-    }
-
-    /// The callers of the inlined functions at generated (`line`, `col`), innermost
-    /// first (empty outside inlined code): from the scopes' call sites, each named as a
-    /// frame's function is (the scopes around it, else its original source, parsed).
-    pub fn inlined_callers(
-        &self,
-        line: u32,
-        col: u32,
-        mapped: Option<RawToken>,
-    ) -> Result<Vec<Caller<'_>>> {
+    /// What the scopes add at generated (`line`, `col`), from one translation: the
+    /// callers of the inlined functions there, innermost first (none outside inlined
+    /// code), each named as a frame's function is (the scopes around its call site, else
+    /// its original source, parsed); and whether the position is in an outlined function.
+    pub fn inlined(&self, line: u32, col: u32, mapped: Option<RawToken>) -> Result<Inlined<'_>> {
         let Some((scopes, found)) = self.translated(line, col, mapped)? else {
-            return Ok(Vec::new());
+            return Ok(Inlined::default());
         };
         let mut callers = Vec::with_capacity(found.callers.len());
         for (site, scope) in found.callers {
@@ -466,7 +462,10 @@ impl Resolver {
             };
             callers.push(Caller { site, function });
         }
-        Ok(callers)
+        Ok(Inlined {
+            callers,
+            hidden: found.hidden,
+        })
     }
 
     /// Source `src_id` parsed for function names, once per resolver; `None` without

@@ -14,19 +14,10 @@
 
 use super::{Position, Scopes};
 use crate::error::{Error, ErrorKind};
+use crate::vlq;
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn unsigned(out: &mut Vec<u8>, mut value: u64) {
-    loop {
-        let digit = (value & 0x1f) as usize;
-        value >>= 5;
-        if value == 0 {
-            out.push(B64[digit]);
-            return;
-        }
-        out.push(B64[digit | 0x20]);
-    }
+fn unsigned(out: &mut Vec<u8>, value: u64) {
+    vlq::encode_unsigned(value, out);
 }
 
 fn signed(out: &mut Vec<u8>, value: i64) {
